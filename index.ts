@@ -1,0 +1,52 @@
+/**
+ * esc-aws-oidc — the public API. An explicit export list (values, then types), like panva/jose.
+ */
+
+// Errors
+export {
+  EscAwsOidcError,
+  InputError,
+  ClaimError,
+  TrustPolicyError,
+  TrustPolicyQuotaError,
+  LoginError,
+  AccessDeniedError,
+  InvalidIdentityTokenError,
+  SessionDurationError,
+  ExpiredIdentityTokenError,
+  ExpiredCredentialsError,
+  InvalidCredentialsError,
+  TransientLoginError,
+  EscApiError,
+} from "./lib/errors";
+export type { StsErrorCode } from "./lib/errors";
+
+// Limits
+export * as limits from "./lib/limits";
+
+// Durations
+export { parseDuration, formatDuration, loginDurationSeconds } from "./lib/duration";
+
+// Claims
+export {
+  PULUMI_ISSUER,
+  LEGACY_DEFAULT_PROJECT,
+  STACK_CONFIG_ENVIRONMENT,
+  SUBJECT_ATTRIBUTES,
+  escAudience,
+  escSubject,
+  escEnvironmentName,
+  deploymentsSubject,
+  deploymentsAudience,
+  issuerHostPath,
+  isPulumiIssuer,
+} from "./lib/claims";
+export type { EscAudienceArgs, EscSubjectArgs, DeploymentsSubjectArgs } from "./lib/claims";
+
+// The aws-login contract
+export type {
+  EscLoginOidcArgs,
+  EscLoginStaticArgs,
+  EscLoginCredentials,
+  SubjectAttribute,
+} from "./lib/types";

@@ -1,0 +1,210 @@
+/**
+ * One error family for the whole package (modelled on panva/jose `util/errors`): a base class with a stable
+ * `code`, subclasses with structured fields, `cause` always kept. Messages never carry secrets or tokens:
+ * callers pass only non-secret observed values.
+ */
+
+/** Base class of every error this package throws on purpose. `code` is stable across releases. */
+export class EscAwsOidcError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_INPUT`. */
+  static readonly code: string = "ERR_ESC_AWS_OIDC";
+  readonly code: string = "ERR_ESC_AWS_OIDC";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Bad input, refused before any AWS call. Message: `<field>: <what is wrong>. Allowed: <...>`.
+ */
+export class InputError extends EscAwsOidcError {
+  static override readonly code: string = "ERR_INPUT";
+  override readonly code: string = "ERR_INPUT";
+  /** The input field, as a dotted path (`oidc.sessionName`, `environments[2]`). */
+  readonly field: string;
+  /** What is wrong, without the field name. */
+  readonly problem: string;
+  /** What would be accepted, when that can be said. */
+  readonly allowed: string | undefined;
+
+  constructor(field: string, problem: string, allowed?: string, options?: { cause?: unknown }) {
+    super(`${field}: ${problem}.${allowed ? ` Allowed: ${allowed}.` : ""}`, options);
+    this.field = field;
+    this.problem = problem;
+    this.allowed = allowed;
+  }
+}
+
+/** An ESC claim (audience or subject) cannot be formed from the given description. */
+export class ClaimError extends InputError {
+  static override readonly code: string = "ERR_CLAIM";
+  override readonly code: string = "ERR_CLAIM";
+}
+
+/** A trust policy cannot be built as asked (no subject, unsafe wildcard, `<yaml>` without opt-in...). */
+export class TrustPolicyError extends InputError {
+  static override readonly code: string = "ERR_TRUST_POLICY";
+  override readonly code: string = "ERR_TRUST_POLICY";
+}
+
+/** The rendered trust policy is larger than the account's IAM quota. */
+export class TrustPolicyQuotaError extends EscAwsOidcError {
+  static override readonly code: string = "ERR_TRUST_POLICY_QUOTA";
+  override readonly code: string = "ERR_TRUST_POLICY_QUOTA";
+  /** Size of the rendered policy, in characters as IAM counts them. */
+  readonly size: number;
+  /** The quota it exceeds. */
+  readonly quota: number;
+  /** How many of the given exact subjects fit within the quota (with every wildcard kept). */
+  readonly subjectsThatFit: number;
+  /** How many exact subjects were given. */
+  readonly subjectCount: number;
+
+  constructor(fields: {
+    size: number;
+    quota: number;
+    subjectsThatFit: number;
+    subjectCount: number;
+  }) {
+    super(
+      `trustPolicy: the rendered trust policy is ${fields.size} characters, over the quota of ${fields.quota}; ` +
+        `${fields.subjectsThatFit} of the ${fields.subjectCount} subjects fit. Allowed: at most ${fields.quota} characters — ` +
+        `use fewer environments or subjectAttributes that group them, split the role, or ask AWS Service Quotas for a ` +
+        `larger "Role trust policy length" (up to 8192) and pass it as \`quota\`.`,
+    );
+    this.size = fields.size;
+    this.quota = fields.quota;
+    this.subjectsThatFit = fields.subjectsThatFit;
+    this.subjectCount = fields.subjectCount;
+  }
+}
+
+/** Wire codes STS (and our local STS) answer with, and the SDK names that surface them. */
+export type StsErrorCode =
+  | "AccessDenied"
+  | "InvalidIdentityToken"
+  | "IDPCommunicationError"
+  | "IDPRejectedClaim"
+  | "ExpiredToken"
+  | "ExpiredTokenException"
+  | "ValidationError"
+  | "Throttling"
+  | "InvalidClientTokenId"
+  | "SignatureDoesNotMatch"
+  | "PackedPolicyTooLarge"
+  | "RegionDisabledException"
+  | "InternalFailure"
+  | "ServiceUnavailable"
+  | "NetworkError"
+  | "Unknown";
+
+/**
+ * A login (STS call) failed. `awsCode` is the wire code normalised (`InvalidIdentityTokenException` →
+ * `InvalidIdentityToken`); `retryable` says whether the classified retry loop may try again.
+ */
+export class LoginError extends EscAwsOidcError {
+  static override readonly code: string = "ERR_LOGIN";
+  override readonly code: string = "ERR_LOGIN";
+  readonly awsCode: StsErrorCode;
+  readonly roleArn: string | undefined;
+  readonly retryable: boolean;
+  /** Lines of advice a user acts on (also contained in the message). */
+  readonly advice: readonly string[];
+
+  constructor(
+    message: string,
+    fields: {
+      awsCode: StsErrorCode;
+      roleArn?: string;
+      retryable?: boolean;
+      advice?: readonly string[];
+    },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.awsCode = fields.awsCode;
+    this.roleArn = fields.roleArn;
+    this.retryable = fields.retryable ?? false;
+    this.advice = fields.advice ?? [];
+  }
+}
+
+/** STS refused the role assumption: the trust policy does not admit the token. */
+export class AccessDeniedError extends LoginError {
+  static override readonly code: string = "ERR_LOGIN_ACCESS_DENIED";
+  override readonly code: string = "ERR_LOGIN_ACCESS_DENIED";
+}
+
+/** The token was refused: no such identity provider, audience not in its client IDs, bad signature. */
+export class InvalidIdentityTokenError extends LoginError {
+  static override readonly code: string = "ERR_LOGIN_INVALID_IDENTITY_TOKEN";
+  override readonly code: string = "ERR_LOGIN_INVALID_IDENTITY_TOKEN";
+}
+
+/** The requested session duration exceeds the role's MaxSessionDuration (or 900–43200). */
+export class SessionDurationError extends LoginError {
+  static override readonly code: string = "ERR_LOGIN_DURATION";
+  override readonly code: string = "ERR_LOGIN_DURATION";
+  readonly requestedSeconds: number | undefined;
+  readonly maxSessionDuration: number | undefined;
+
+  constructor(
+    message: string,
+    fields: {
+      awsCode: StsErrorCode;
+      roleArn?: string;
+      advice?: readonly string[];
+      requestedSeconds?: number;
+      maxSessionDuration?: number;
+    },
+    options?: { cause?: unknown },
+  ) {
+    super(message, fields, options);
+    this.requestedSeconds = fields.requestedSeconds;
+    this.maxSessionDuration = fields.maxSessionDuration;
+  }
+}
+
+/** The web identity token has expired (`ExpiredTokenException`). */
+export class ExpiredIdentityTokenError extends LoginError {
+  static override readonly code: string = "ERR_LOGIN_EXPIRED_IDENTITY_TOKEN";
+  override readonly code: string = "ERR_LOGIN_EXPIRED_IDENTITY_TOKEN";
+}
+
+/** Session credentials (or static keys) were rejected as expired (`ExpiredToken`). */
+export class ExpiredCredentialsError extends LoginError {
+  static override readonly code: string = "ERR_LOGIN_EXPIRED_CREDENTIALS";
+  override readonly code: string = "ERR_LOGIN_EXPIRED_CREDENTIALS";
+}
+
+/** Static keys were refused (`InvalidClientTokenId`, `SignatureDoesNotMatch`). */
+export class InvalidCredentialsError extends LoginError {
+  static override readonly code: string = "ERR_LOGIN_INVALID_CREDENTIALS";
+  override readonly code: string = "ERR_LOGIN_INVALID_CREDENTIALS";
+}
+
+/** A transient failure (throttling, IdP unreachable, 5xx, network) that outlived the retry budget. */
+export class TransientLoginError extends LoginError {
+  static override readonly code: string = "ERR_LOGIN_TRANSIENT";
+  override readonly code: string = "ERR_LOGIN_TRANSIENT";
+}
+
+/** A call to the Pulumi ESC API failed (401, 404, 409, diagnostics...). */
+export class EscApiError extends EscAwsOidcError {
+  static override readonly code: string = "ERR_ESC_API";
+  override readonly code: string = "ERR_ESC_API";
+  readonly status: number | undefined;
+  readonly diagnostics: readonly { summary: string; path?: string }[];
+
+  constructor(
+    message: string,
+    fields: { status?: number; diagnostics?: readonly { summary: string; path?: string }[] } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.status = fields.status;
+    this.diagnostics = fields.diagnostics ?? [];
+  }
+}
