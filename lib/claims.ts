@@ -123,7 +123,7 @@ export interface EscSubjectArgs {
   userLogin?: string;
   /**
    * The environment the user opened, which may import the current one: `"<project>/<env>"` (legacy default
-   * project: `"<env>"`). Defaults to the current environment.
+   * project: `"<env>"`; `"default/<env>"` is read as `"<env>"`). Defaults to the current environment.
    */
   rootEnvironment?: string;
   /**
@@ -161,7 +161,8 @@ function checkRootEnvironment(value: unknown): string {
       p,
     ),
   );
-  return value;
+  // The legacy default project never appears in names: "default/dev" is "dev".
+  return parts.length === 2 ? escEnvironmentName(parts[0] as string, parts[1] as string) : value;
 }
 
 /** The exact `sub` claim ESC sends when the described environment performs an aws-login. */
