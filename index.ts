@@ -50,3 +50,7 @@ export type {
   EscLoginCredentials,
   SubjectAttribute,
 } from "./lib/types";
+
+// ESC
+export { escEnvironmentYaml, escEnvironmentDefinition } from "./lib/escYaml";
+export type { EscEnvironmentYamlArgs, EscAwsSecretRef, EscAwsParameterRef } from "./lib/escYaml";
