@@ -43,6 +43,22 @@ export {
 } from "./lib/claims";
 export type { EscAudienceArgs, EscSubjectArgs, DeploymentsSubjectArgs } from "./lib/claims";
 
+// Trust policy
+export {
+  PARTITIONS,
+  buildTrustPolicy,
+  renderTrustPolicy,
+  trustPolicySize,
+  oidcProviderArn,
+  isStackConfigSubject,
+} from "./lib/trust";
+export type {
+  Partition,
+  TrustPolicyArgs,
+  TrustPolicyDocument,
+  TrustStatement,
+} from "./lib/trust";
+
 // The aws-login contract
 export type {
   EscLoginOidcArgs,
