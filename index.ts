@@ -52,12 +52,7 @@ export {
   oidcProviderArn,
   isStackConfigSubject,
 } from "./lib/trust";
-export type {
-  Partition,
-  TrustPolicyArgs,
-  TrustPolicyDocument,
-  TrustStatement,
-} from "./lib/trust";
+export type { Partition, TrustPolicyArgs, TrustPolicyDocument, TrustStatement } from "./lib/trust";
 
 // The aws-login contract
 export type {
