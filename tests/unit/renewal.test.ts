@@ -1,0 +1,264 @@
+import * as assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  changedLoginInputs,
+  credentialsExpireAt,
+  credentialsExpired,
+  LOGIN_INPUT_PATHS,
+  needsRenewal,
+  renewalReason,
+  RENEW_BEFORE_DEFAULT_SECONDS,
+} from "../../lib/renewal";
+
+const NOW = Date.parse("2026-11-23T12:00:00.000Z");
+const creds = (expiration: string | undefined) => ({
+  accessKeyId: "ASIAEXAMPLEEXAMPLE00",
+  secretAccessKey: "not-a-real-secret",
+  sessionToken: "not-a-real-token",
+  expiration,
+});
+const inMinutes = (m: number) => new Date(NOW + m * 60_000).toISOString();
+
+describe("needsRenewal", () => {
+  it("defaults to a 15-minute window", () => assert.equal(RENEW_BEFORE_DEFAULT_SECONDS, 900));
+
+  const cases: [string, string | undefined, number | undefined, boolean][] = [
+    ["fresh (2 h left)", inMinutes(120), undefined, false],
+    ["16 min left", inMinutes(16), undefined, false],
+    ["exactly 15 min left (the window is inclusive)", inMinutes(15), undefined, true],
+    ["14 min left", inMinutes(14), undefined, true],
+    ["1 s left", new Date(NOW + 1000).toISOString(), undefined, true],
+    ["expired now", inMinutes(0), undefined, true],
+    ["expired an hour ago", inMinutes(-60), undefined, true],
+    ["50 min left with a 1 h window", inMinutes(50), 3600, true],
+    ["61 min left with a 1 h window", inMinutes(61), 3600, false],
+    ["1 min left with no window", inMinutes(1), 0, false],
+    ["static keys without expiration", undefined, undefined, false],
+    ["static keys with an empty expiration", "", undefined, false],
+    ["an unreadable expiration", "tomorrow-ish", undefined, true],
+  ];
+  for (const [label, expiration, window, expected] of cases) {
+    it(`${label} → ${expected ? "renew" : "keep"}`, () => {
+      assert.equal(needsRenewal(creds(expiration), NOW, window), expected);
+      assert.equal(needsRenewal(creds(expiration), new Date(NOW), window), expected);
+    });
+  }
+
+  it("renews when no credentials are stored", () => {
+    assert.equal(needsRenewal(undefined, NOW), true);
+    assert.equal(needsRenewal({ expiration: inMinutes(120) }, NOW), true);
+    assert.equal(needsRenewal({ ...creds(inMinutes(120)), accessKeyId: "" }, NOW), true);
+    assert.equal(needsRenewal({ ...creds(inMinutes(120)), secretAccessKey: "" }, NOW), true);
+  });
+
+  it("uses the current time by default", () => {
+    assert.equal(needsRenewal(creds(new Date(Date.now() + 3_600_000).toISOString())), false);
+    assert.equal(needsRenewal(creds(new Date(Date.now() + 60_000).toISOString())), true);
+  });
+
+  it("refuses a negative or non-finite window", () => {
+    assert.throws(() => needsRenewal(creds(inMinutes(5)), NOW, -1), {
+      name: "RangeError",
+      message: "renewBefore: expected a non-negative number of seconds, got -1",
+    });
+    assert.throws(() => needsRenewal(creds(inMinutes(5)), NOW, Number.NaN), RangeError);
+  });
+
+  it("agrees with the arithmetic for any expiry and window (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -86_400, max: 86_400 }),
+        fc.integer({ min: 0, max: 43_200 }),
+        (secondsLeft, window) => {
+          const out = creds(new Date(NOW + secondsLeft * 1000).toISOString());
+          assert.equal(needsRenewal(out, NOW, window), secondsLeft <= window);
+          assert.equal(credentialsExpired(out, NOW), secondsLeft <= 0);
+        },
+      ),
+    );
+  });
+});
+
+describe("renewalReason", () => {
+  it("says why, with the expiry time and no secret", () => {
+    const out = creds(inMinutes(10));
+    const reason = renewalReason(out, NOW);
+    assert.equal(
+      reason,
+      "the stored credentials expire at 2026-11-23T12:10:00.000Z (in 10 min), within the renewal window of 900 s",
+    );
+    assert.ok(!reason?.includes(out.secretAccessKey) && !reason?.includes(out.sessionToken));
+    assert.equal(
+      renewalReason(creds(inMinutes(-1)), NOW),
+      "the stored credentials expired at 2026-11-23T11:59:00.000Z",
+    );
+    assert.equal(renewalReason(creds("soon"), NOW), 'the stored expiration "soon" cannot be read');
+    assert.equal(renewalReason(undefined, NOW), "no credentials are stored");
+    assert.equal(renewalReason(creds(inMinutes(120)), NOW), undefined);
+  });
+});
+
+describe("credentialsExpired / credentialsExpireAt", () => {
+  it("is true only at or after the expiry", () => {
+    assert.equal(credentialsExpired(creds(inMinutes(1)), NOW), false);
+    assert.equal(credentialsExpired(creds(inMinutes(0)), NOW), true);
+    assert.equal(credentialsExpired(creds(inMinutes(-1)), NOW), true);
+    assert.equal(credentialsExpired(creds(undefined), NOW), false);
+  });
+  it("reads the stored expiration", () => {
+    assert.equal(credentialsExpireAt(creds(inMinutes(30))), NOW + 30 * 60_000);
+    assert.equal(credentialsExpireAt(creds(undefined)), undefined);
+    assert.equal(credentialsExpireAt(creds("")), undefined);
+    assert.ok(Number.isNaN(credentialsExpireAt(creds("x"))));
+  });
+});
+
+describe("changedLoginInputs", () => {
+  const oidc = {
+    roleArn: "arn:aws:iam::123456789012:role/deploy",
+    sessionName: "pulumi-esc",
+    duration: "1h",
+    policyArns: ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/B"],
+    subjectAttributes: ["currentEnvironment.name", "pulumi.user.login"],
+  };
+  /** Stored outputs: the inputs the last login used, plus its results. */
+  const olds = {
+    oidc,
+    region: "us-east-1",
+    webIdentityToken: "eyJold.token.value",
+    accessKeyId: "ASIAEXAMPLEEXAMPLE00",
+    secretAccessKey: "s",
+    sessionToken: "t",
+    expiration: inMinutes(60),
+    assumedRoleArn: "arn:aws:sts::123456789012:assumed-role/deploy/pulumi-esc",
+    accountId: "123456789012",
+    subject:
+      "pulumi:environments:pulumi.organization.login:acme:currentEnvironment.name:app/dev:pulumi.user.login:ci",
+    audience: "aws:acme",
+  };
+  const news = { oidc, region: "us-east-1", webIdentityToken: "eyJnew.token.value" };
+
+  it("a freshly minted token alone is no change", () => {
+    assert.deepEqual(changedLoginInputs(olds, news), []);
+  });
+
+  it("a new token for the same subject and audience is no change", () => {
+    assert.deepEqual(
+      changedLoginInputs(olds, news, { newToken: { sub: olds.subject, aud: "aws:acme" } }),
+      [],
+    );
+    assert.deepEqual(
+      changedLoginInputs(olds, news, { newToken: { sub: olds.subject, aud: ["aws:acme"] } }),
+      [],
+    );
+  });
+
+  it("a new token for another subject or audience is a change", () => {
+    assert.deepEqual(
+      changedLoginInputs(olds, news, {
+        newToken: { sub: "pulumi:environments:org:acme:env:app/prod", aud: "aws:other" },
+      }),
+      ["webIdentityToken.sub", "webIdentityToken.aud"],
+    );
+  });
+
+  it("switching from a token to a token file is no change; retry, renewBefore, expectedTrust neither", () => {
+    assert.deepEqual(
+      changedLoginInputs(olds, {
+        oidc,
+        region: "us-east-1",
+        webIdentityTokenFile: "/var/run/secrets/token",
+        retry: { maxAttempts: 2 },
+        renewBefore: "30m",
+        expectedTrust: { trustPolicy: "{}" },
+      }),
+      [],
+    );
+  });
+
+  const oidcChanges: [string, Record<string, unknown>, string[]][] = [
+    ["roleArn", { roleArn: "arn:aws:iam::123456789012:role/other" }, ["oidc.roleArn"]],
+    ["sessionName", { sessionName: "other" }, ["oidc.sessionName"]],
+    ["duration", { duration: "2h" }, ["oidc.duration"]],
+    [
+      "a policy ARN added",
+      { policyArns: [...oidc.policyArns, "arn:aws:iam::aws:policy/C"] },
+      ["oidc.policyArns"],
+    ],
+    [
+      "subjectAttributes reordered",
+      { subjectAttributes: ["pulumi.user.login", "currentEnvironment.name"] },
+      ["oidc.subjectAttributes"],
+    ],
+    ["subjectAttributes removed", { subjectAttributes: undefined }, ["oidc.subjectAttributes"]],
+    [
+      "policyArns reordered (a set: no change)",
+      { policyArns: ["arn:aws:iam::aws:policy/B", "arn:aws:iam::aws:policy/A"] },
+      [],
+    ],
+    [
+      "role and duration",
+      { roleArn: "arn:aws:iam::1:role/x", duration: "3h" },
+      ["oidc.roleArn", "oidc.duration"],
+    ],
+  ];
+  for (const [label, patch, expected] of oidcChanges) {
+    it(`oidc: ${label} → ${JSON.stringify(expected)}`, () => {
+      assert.deepEqual(
+        changedLoginInputs(olds, { ...news, oidc: { ...oidc, ...patch } }),
+        expected,
+      );
+    });
+  }
+
+  it("region and stsEndpoint are changes", () => {
+    assert.deepEqual(changedLoginInputs(olds, { ...news, region: "eu-west-1" }), ["region"]);
+    assert.deepEqual(changedLoginInputs(olds, { ...news, stsEndpoint: "http://127.0.0.1:1" }), [
+      "stsEndpoint",
+    ]);
+  });
+
+  it("an absent duration equals ESC's default 2h; empty lists equal absent ones", () => {
+    const base = { ...oidc, duration: undefined, policyArns: [], subjectAttributes: undefined };
+    assert.deepEqual(
+      changedLoginInputs(
+        { oidc: base },
+        { oidc: { ...base, duration: "2h", policyArns: undefined, subjectAttributes: [] } },
+      ),
+      [],
+    );
+  });
+
+  it("switching modes is a change named after the new mode", () => {
+    const stat = { accessKeyId: "AKIAEXAMPLEEXAMPLE00", secretAccessKey: "x" };
+    assert.deepEqual(changedLoginInputs(olds, { static: stat, region: "us-east-1" }), ["static"]);
+    assert.deepEqual(changedLoginInputs({ static: stat, region: "us-east-1" }, news), ["oidc"]);
+  });
+
+  it("static: a rotated key is a change, reported by path only", () => {
+    const stat = { accessKeyId: "AKIAEXAMPLEEXAMPLE00", secretAccessKey: "old-secret-value" };
+    const changed = changedLoginInputs(
+      { static: stat },
+      { static: { ...stat, secretAccessKey: "new-secret-value", sessionToken: "tok" } },
+    );
+    assert.deepEqual(changed, ["static.secretAccessKey", "static.sessionToken"]);
+    assert.ok(!JSON.stringify(changed).includes("secret-value"));
+    assert.deepEqual(changedLoginInputs({ static: stat }, { static: { ...stat } }), []);
+  });
+
+  it("compares exactly the documented paths", () => {
+    assert.deepEqual(LOGIN_INPUT_PATHS, [
+      "oidc.roleArn",
+      "oidc.sessionName",
+      "oidc.duration",
+      "oidc.policyArns",
+      "oidc.subjectAttributes",
+      "static.accessKeyId",
+      "static.secretAccessKey",
+      "static.sessionToken",
+      "region",
+      "stsEndpoint",
+    ]);
+    assert.deepEqual(changedLoginInputs({ a: 1, oidc }, { a: 2, oidc }, { paths: ["a"] }), ["a"]);
+  });
+});
