@@ -65,3 +65,33 @@ export type {
 // ESC
 export { escEnvironmentYaml, escEnvironmentDefinition } from "./lib/escYaml";
 export type { EscEnvironmentYamlArgs, EscAwsSecretRef, EscAwsParameterRef } from "./lib/escYaml";
+
+// Sandbox
+export {
+  startSandbox,
+  Faults,
+  Registry,
+  StsCalls,
+  STS_MESSAGES,
+  TOKEN_DEFECTS,
+  DEFAULT_ACCOUNT_ID,
+} from "./sandbox";
+export type {
+  Sandbox,
+  SandboxOptions,
+  MintTokenArgs,
+  TokenDefect,
+  Fault,
+  FaultScope,
+  StsAction,
+  StsRequestRecord,
+  TrustDecider,
+  EscOidcRoleOutputs,
+  ProviderRecord,
+  RoleRecord,
+  UserRecord,
+  RegisterProviderArgs,
+  RegisterRoleArgs,
+  RegisterUserArgs,
+  RegistryFile,
+} from "./sandbox";

@@ -1,0 +1,402 @@
+/**
+ * What the local STS knows about the (pretend) AWS accounts: IAM OIDC identity providers, roles and IAM users'
+ * long-term keys. Loadable from code, from a JSON file, or from the `EscOidcRole` component's outputs.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { issuerHostPath } from "../lib/claims";
+import { InputError } from "../lib/errors";
+import {
+  MAX_CLIENT_IDS_PER_PROVIDER,
+  ROLE_MAX_SESSION_DEFAULT_SECONDS,
+  ROLE_MAX_SESSION_MAX_SECONDS,
+  ROLE_MAX_SESSION_MIN_SECONDS,
+} from "../lib/limits";
+
+/** The account used when none is given. */
+export const DEFAULT_ACCOUNT_ID = "123456789012";
+
+/** An IAM OIDC identity provider. */
+export interface ProviderRecord {
+  /** `arn:<partition>:iam::<account>:oidc-provider/<host+path>`. */
+  readonly arn: string;
+  readonly accountId: string;
+  /** The issuer URL (`https://api.pulumi.com/oidc`). */
+  readonly url: string;
+  /** The client-ID list (accepted `aud` values). */
+  readonly clientIds: string[];
+  /** Where the local STS fetches the provider's keys. */
+  readonly jwksUrl: string;
+}
+
+/** An IAM role. */
+export interface RoleRecord {
+  readonly arn: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly partition: string;
+  /** The trust policy document (object form). */
+  readonly trustPolicy: object;
+  /** MaxSessionDuration in seconds (3600–43200). */
+  readonly maxSessionDuration: number;
+  /** The role's unique ID (`AROA...`), used in `AssumedRoleId`. */
+  readonly roleId: string;
+}
+
+/** An IAM user with a long-term access key. */
+export interface UserRecord {
+  readonly arn: string;
+  readonly accountId: string;
+  readonly userName: string;
+  /** `AIDA...` */
+  readonly userId: string;
+  /** `AKIA...` */
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export interface RegisterProviderArgs {
+  /** The issuer URL. Defaults to the sandbox's public issuer. */
+  url?: string;
+  /** The account holding the provider. Defaults to `123456789012` (or the account in `arn`). */
+  accountId?: string;
+  /** The provider ARN; derived from the account and URL when omitted. */
+  arn?: string;
+  /** Accepted audiences. At least one, at most 100. */
+  clientIds: readonly string[];
+  /** JWKS location. Defaults to the local issuer's JWKS when `url` is the sandbox's issuer. */
+  jwksUrl?: string;
+}
+
+export interface RegisterRoleArgs {
+  /** The role ARN; or give `accountId` (default `123456789012`) and `name`. */
+  arn?: string;
+  accountId?: string;
+  name?: string;
+  /** The trust policy, as an object or JSON text. */
+  trustPolicy: object | string;
+  /** MaxSessionDuration in seconds. Defaults to 3600 (IAM's default). */
+  maxSessionDuration?: number;
+}
+
+export interface RegisterUserArgs {
+  /** Defaults to `123456789012`. */
+  accountId?: string;
+  /** Defaults to `sandbox-user`. */
+  userName?: string;
+  /** `AKIA` + 16 characters; generated when omitted. */
+  accessKeyId?: string;
+  /** Generated when omitted. */
+  secretAccessKey?: string;
+}
+
+/** The `EscOidcRole` component's outputs (resolved values). */
+export interface EscOidcRoleOutputs {
+  roleArn: string;
+  providerArn: string;
+  audience: string;
+  /** The trust policy as JSON text (`renderTrustPolicy`) or as an object. */
+  trustPolicy: string | object;
+  /** Defaults to 3600. */
+  maxSessionDuration?: number;
+}
+
+/** The JSON registry file: every list optional. */
+export interface RegistryFile {
+  providers?: RegisterProviderArgs[];
+  roles?: RegisterRoleArgs[];
+  users?: RegisterUserArgs[];
+  /** `EscOidcRole` outputs, e.g. from `pulumi stack output --json`. */
+  components?: EscOidcRoleOutputs[];
+}
+
+const ROLE_ARN =
+  /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+const PROVIDER_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):oidc-provider\/(.+)$/;
+const ACCOUNT = /^\d{12}$/;
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/** `prefix` + 16 characters of AWS's key-ID alphabet (A–Z, 2–7). */
+export function randomKeyId(prefix: string): string {
+  const bytes = randomBytes(16);
+  let s = prefix;
+  for (const b of bytes) s += UPPER[b % 32];
+  return s;
+}
+
+/** A 40-character secret access key. */
+export function randomSecret(): string {
+  return randomBytes(30).toString("base64").replace(/[+]/g, "/").slice(0, 40);
+}
+
+function checkAccount(field: string, value: string): string {
+  if (!ACCOUNT.test(value)) {
+    throw new InputError(field, `${JSON.stringify(value)} is not an AWS account ID`, "12 digits");
+  }
+  return value;
+}
+
+/** Parses a role ARN: partition, account, name. */
+export function parseRoleArn(
+  arn: string,
+): { partition: string; accountId: string; name: string } | undefined {
+  const m = ROLE_ARN.exec(arn);
+  return m ? { partition: m[1]!, accountId: m[2]!, name: m[3]! } : undefined;
+}
+
+function parsePolicy(field: string, policy: object | string): object {
+  if (typeof policy === "string") {
+    try {
+      const parsed: unknown = JSON.parse(policy);
+      if (parsed === null || typeof parsed !== "object") throw new Error("not an object");
+      return parsed;
+    } catch (cause) {
+      throw new InputError(field, "is not a JSON object", "an IAM policy document", { cause });
+    }
+  }
+  if (policy === null || typeof policy !== "object") {
+    throw new InputError(field, "is not an object", "an IAM policy document");
+  }
+  return policy;
+}
+
+export class Registry {
+  private readonly providers = new Map<string, ProviderRecord>();
+  private readonly roles = new Map<string, RoleRecord>();
+  private readonly users = new Map<string, UserRecord>();
+
+  /**
+   * @param localIssuer the sandbox's public issuer URL and its local JWKS URL, the default for providers.
+   */
+  constructor(private readonly localIssuer: { url: string; jwksUrl: string }) {}
+
+  registerProvider(args: RegisterProviderArgs): ProviderRecord {
+    const url = (args.url ?? this.localIssuer.url).replace(/\/+$/, "");
+    const hostPath = issuerHostPath(url);
+    let accountId = args.accountId ?? DEFAULT_ACCOUNT_ID;
+    let partition = "aws";
+    if (args.arn !== undefined) {
+      const m = PROVIDER_ARN.exec(args.arn);
+      if (!m) {
+        throw new InputError(
+          "arn",
+          `${JSON.stringify(args.arn)} is not an OIDC provider ARN`,
+          "arn:aws:iam::<account>:oidc-provider/<host/path>",
+        );
+      }
+      if (m[3] !== hostPath) {
+        throw new InputError(
+          "arn",
+          `${JSON.stringify(args.arn)} does not name the issuer ${url}`,
+          `arn:${m[1]}:iam::${m[2]}:oidc-provider/${hostPath}`,
+        );
+      }
+      partition = m[1]!;
+      accountId = m[2]!;
+    }
+    checkAccount("accountId", accountId);
+    if (!Array.isArray(args.clientIds) || args.clientIds.length === 0) {
+      throw new InputError("clientIds", "is empty", "1 to 100 audiences, e.g. aws:<org>");
+    }
+    if (args.clientIds.length > MAX_CLIENT_IDS_PER_PROVIDER) {
+      throw new InputError(
+        "clientIds",
+        `has ${args.clientIds.length} entries`,
+        `at most ${MAX_CLIENT_IDS_PER_PROVIDER}`,
+      );
+    }
+    args.clientIds.forEach((c, i) => {
+      if (typeof c !== "string" || c.length === 0 || c.length > 255) {
+        throw new InputError(`clientIds[${i}]`, "is not a client ID", "1 to 255 characters");
+      }
+    });
+    let jwksUrl = args.jwksUrl;
+    if (jwksUrl === undefined) {
+      if (url !== this.localIssuer.url.replace(/\/+$/, "")) {
+        throw new InputError(
+          "jwksUrl",
+          `is required for the issuer ${url}, which is not the sandbox's (${this.localIssuer.url})`,
+          "an http://127.0.0.1:<port>/... URL serving the issuer's JWKS",
+        );
+      }
+      jwksUrl = this.localIssuer.jwksUrl;
+    }
+    const record: ProviderRecord = {
+      arn: args.arn ?? `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`,
+      accountId,
+      url,
+      clientIds: [...new Set(args.clientIds)],
+      jwksUrl,
+    };
+    this.providers.set(`${accountId} ${hostPath}`, record);
+    return record;
+  }
+
+  registerRole(args: RegisterRoleArgs): RoleRecord {
+    let arn = args.arn;
+    if (arn === undefined) {
+      if (args.name === undefined) {
+        throw new InputError("name", "is required when arn is not given", "an IAM role name");
+      }
+      arn = `arn:aws:iam::${checkAccount("accountId", args.accountId ?? DEFAULT_ACCOUNT_ID)}:role/${args.name}`;
+    }
+    const parsed = parseRoleArn(arn);
+    if (!parsed) {
+      throw new InputError(
+        "arn",
+        `${JSON.stringify(arn)} is not an IAM role ARN`,
+        "arn:aws:iam::<12-digit account>:role/<name>",
+      );
+    }
+    const max = args.maxSessionDuration ?? ROLE_MAX_SESSION_DEFAULT_SECONDS;
+    if (
+      !Number.isInteger(max) ||
+      max < ROLE_MAX_SESSION_MIN_SECONDS ||
+      max > ROLE_MAX_SESSION_MAX_SECONDS
+    ) {
+      throw new InputError(
+        "maxSessionDuration",
+        `${max} is out of range`,
+        `${ROLE_MAX_SESSION_MIN_SECONDS} to ${ROLE_MAX_SESSION_MAX_SECONDS} seconds`,
+      );
+    }
+    const existing = this.roles.get(arn);
+    const record: RoleRecord = {
+      arn,
+      ...parsed,
+      trustPolicy: parsePolicy("trustPolicy", args.trustPolicy),
+      maxSessionDuration: max,
+      roleId: existing?.roleId ?? randomKeyId("AROA").slice(0, 21),
+    };
+    this.roles.set(arn, record);
+    return record;
+  }
+
+  registerUser(args: RegisterUserArgs = {}): UserRecord {
+    const accountId = checkAccount("accountId", args.accountId ?? DEFAULT_ACCOUNT_ID);
+    const userName = args.userName ?? "sandbox-user";
+    if (!/^[\w+=,.@-]{1,64}$/.test(userName)) {
+      throw new InputError(
+        "userName",
+        `${JSON.stringify(userName)} is not a user name`,
+        "1 to 64 of [\\w+=,.@-]",
+      );
+    }
+    const accessKeyId = args.accessKeyId ?? randomKeyId("AKIA");
+    if (!/^AKIA[A-Z0-9]{12,124}$/.test(accessKeyId)) {
+      throw new InputError(
+        "accessKeyId",
+        "is not a long-term access key ID",
+        "AKIA followed by 12+ upper-case letters or digits",
+      );
+    }
+    const secretAccessKey = args.secretAccessKey ?? randomSecret();
+    if (secretAccessKey.length < 16) {
+      throw new InputError("secretAccessKey", "is too short", "16 or more characters");
+    }
+    const record: UserRecord = {
+      arn: `arn:aws:iam::${accountId}:user/${userName}`,
+      accountId,
+      userName,
+      userId: randomKeyId("AIDA").slice(0, 21),
+      accessKeyId,
+      secretAccessKey,
+    };
+    this.users.set(accessKeyId, record);
+    return record;
+  }
+
+  /**
+   * Registers what an `EscOidcRole` created: the provider (adding the audience to its client IDs, keeping any
+   * already there) and the role with its trust policy.
+   */
+  registerFromComponent(outputs: EscOidcRoleOutputs): {
+    provider: ProviderRecord;
+    role: RoleRecord;
+  } {
+    const m = PROVIDER_ARN.exec(outputs.providerArn ?? "");
+    if (!m) {
+      throw new InputError(
+        "providerArn",
+        `${JSON.stringify(outputs.providerArn)} is not an OIDC provider ARN`,
+        "arn:aws:iam::<account>:oidc-provider/<host/path>",
+      );
+    }
+    const url = `https://${m[3]}`;
+    const existing = this.providers.get(`${m[2]} ${m[3]}`);
+    const provider = this.registerProvider({
+      arn: outputs.providerArn,
+      url,
+      clientIds: [...(existing?.clientIds ?? []), outputs.audience],
+      ...(existing ? { jwksUrl: existing.jwksUrl } : {}),
+    });
+    const role = this.registerRole({
+      arn: outputs.roleArn,
+      trustPolicy: outputs.trustPolicy,
+      ...(outputs.maxSessionDuration === undefined
+        ? {}
+        : { maxSessionDuration: outputs.maxSessionDuration }),
+    });
+    return { provider, role };
+  }
+
+  /** Loads a registry document (see `RegistryFile`), or a JSON file holding one. */
+  load(source: RegistryFile | string): void {
+    let doc: RegistryFile;
+    if (typeof source === "string") {
+      let text: string;
+      try {
+        text = readFileSync(source, "utf8");
+      } catch (cause) {
+        throw new InputError("registry", `cannot read ${source}`, "a readable JSON file", {
+          cause,
+        });
+      }
+      try {
+        doc = JSON.parse(text) as RegistryFile;
+      } catch (cause) {
+        throw new InputError("registry", `${source} is not JSON`, "a JSON object", { cause });
+      }
+    } else {
+      doc = source;
+    }
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+      throw new InputError(
+        "registry",
+        "is not an object",
+        "{ providers?, roles?, users?, components? }",
+      );
+    }
+    for (const p of doc.providers ?? []) this.registerProvider(p);
+    for (const r of doc.roles ?? []) this.registerRole(r);
+    for (const u of doc.users ?? []) this.registerUser(u);
+    for (const c of doc.components ?? []) this.registerFromComponent(c);
+  }
+
+  /** The provider for an issuer in an account, if registered. */
+  findProvider(accountId: string, issuer: string): ProviderRecord | undefined {
+    let hostPath: string;
+    try {
+      hostPath = issuerHostPath(issuer);
+    } catch {
+      return undefined;
+    }
+    return this.providers.get(`${accountId} ${hostPath}`);
+  }
+
+  findRole(arn: string): RoleRecord | undefined {
+    return this.roles.get(arn);
+  }
+
+  findUser(accessKeyId: string): UserRecord | undefined {
+    return this.users.get(accessKeyId);
+  }
+
+  listProviders(): ProviderRecord[] {
+    return [...this.providers.values()];
+  }
+
+  listRoles(): RoleRecord[] {
+    return [...this.roles.values()];
+  }
+}

@@ -1,0 +1,674 @@
+/**
+ * A local STS endpoint speaking the query protocol exactly as `@aws-sdk/client-sts` v3 sends it (form-encoded
+ * `POST /` with `Action` and `Version=2011-06-15`) and answering with STS's XML documents, error documents and
+ * HTTP status codes. It implements `AssumeRoleWithWebIdentity` (checked in AWS's order against the registry and
+ * the trust policy) and `GetCallerIdentity` (SigV4-verified with `@smithy/signature-v4`).
+ *
+ * Nothing here logs or echoes a token, a secret access key or a session token.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import * as jose from "jose";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import {
+  LOGIN_DURATION_MAX_SECONDS,
+  LOGIN_DURATION_MIN_SECONDS,
+  MAX_SESSION_POLICY_ARNS,
+  ROLE_SESSION_NAME_MAX,
+  ROLE_SESSION_NAME_MIN,
+  WEB_IDENTITY_TOKEN_MAX_LENGTH,
+  WEB_IDENTITY_TOKEN_MIN_LENGTH,
+} from "../lib/limits";
+import type { Faults, StsAction } from "./faults";
+import { parseRoleArn, randomKeyId, randomSecret, type Registry } from "./registry";
+
+export const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
+export const STS_VERSION = "2011-06-15";
+
+/** Decides whether a role's trust policy admits a verified token (the sandbox uses `evaluateTrustPolicy`). */
+export type TrustDecider = (
+  policy: object,
+  request: { providerArn: string; issuer: string; claims: Record<string, unknown>; action: string },
+) => boolean;
+
+/** One STS request as the sandbox saw it: never the token or a secret. */
+export interface StsRequestRecord {
+  action: string;
+  status: number;
+  /** The error code answered, if any. */
+  code?: string;
+  /** The fault applied, if any. */
+  fault?: string;
+}
+
+/** Calls per action (every request that reached the endpoint, including faulted and failed ones). */
+export class StsCalls {
+  AssumeRoleWithWebIdentity = 0;
+  GetCallerIdentity = 0;
+  /** Requests with another or no action. */
+  other = 0;
+  /** Every request, in order, without secrets. */
+  readonly log: StsRequestRecord[] = [];
+
+  get total(): number {
+    return this.AssumeRoleWithWebIdentity + this.GetCallerIdentity + this.other;
+  }
+
+  /** Calls that succeeded (HTTP 200) for `action`. */
+  succeeded(action: StsAction): number {
+    return this.log.filter((r) => r.action === action && r.status === 200).length;
+  }
+
+  reset(): void {
+    this.AssumeRoleWithWebIdentity = 0;
+    this.GetCallerIdentity = 0;
+    this.other = 0;
+    this.log.length = 0;
+  }
+}
+
+/** Credentials issued by AssumeRoleWithWebIdentity, remembered for GetCallerIdentity. */
+interface Session {
+  secretAccessKey: string;
+  sessionToken: string;
+  expiresAt: number;
+  arn: string;
+  userId: string;
+  accountId: string;
+}
+
+/** An STS error answer: wire code, HTTP status, message, fault type. */
+export class StsFault extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly type: "Sender" | "Receiver" = status >= 500 ? "Receiver" : "Sender",
+  ) {
+    super(message);
+    this.name = "StsFault";
+  }
+}
+
+/** Exact STS messages (the ones AWS sends, where they are known). */
+export const STS_MESSAGES = {
+  accessDenied: "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+  maxSessionDuration:
+    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+  incorrectAudience: "Incorrect token audience",
+  notAJwt:
+    "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+  noVerificationKey:
+    "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+  badSignature: "Signature verification failed for the ID Token",
+  notYetValid: "Token is not valid yet: its nbf (not before) is in the future",
+  idpCommunication:
+    "The identity provider could not be reached to verify the token; retry the request a limited number of times",
+  throttling: "Rate exceeded",
+  internalFailure: "An internal error has occurred",
+  serviceUnavailable: "Service is unavailable. Please try again later.",
+  invalidClientTokenId: "The security token included in the request is invalid.",
+  expiredToken: "The security token included in the request is expired",
+  signatureDoesNotMatch:
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+  missingAuthenticationToken: "Request is missing Authentication Token",
+} as const;
+
+const escapeXml = (s: string) =>
+  s.replace(
+    /[<>&"']/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!,
+  );
+
+/** `<ErrorResponse>` as STS sends it. */
+export function errorDocument(fault: StsFault, requestId: string): string {
+  return (
+    `<ErrorResponse xmlns="${STS_NAMESPACE}">\n` +
+    `  <Error>\n` +
+    `    <Type>${fault.type}</Type>\n` +
+    `    <Code>${escapeXml(fault.code)}</Code>\n` +
+    `    <Message>${escapeXml(fault.message)}</Message>\n` +
+    `  </Error>\n` +
+    `  <RequestId>${requestId}</RequestId>\n` +
+    `</ErrorResponse>\n`
+  );
+}
+
+/** `<XResponse><XResult>...</XResult><ResponseMetadata>` around already-escaped inner XML. */
+function resultDocument(action: string, inner: string, requestId: string): string {
+  return (
+    `<${action}Response xmlns="${STS_NAMESPACE}">\n` +
+    `  <${action}Result>\n${inner}` +
+    `  </${action}Result>\n` +
+    `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
+    `</${action}Response>\n`
+  );
+}
+
+const el = (indent: number, name: string, value: string) =>
+  `${" ".repeat(indent)}<${name}>${escapeXml(value)}</${name}>\n`;
+
+/** `2026-11-23T16:00:00Z`: STS's timestamp format (no milliseconds). */
+const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** Collects "Value ... at 'x' failed to satisfy constraint: ..." into AWS's ValidationError message. */
+class Violations {
+  private readonly items: string[] = [];
+  add(item: string): void {
+    this.items.push(item);
+  }
+  throwIfAny(): void {
+    const n = this.items.length;
+    if (n === 0) return;
+    throw new StsFault(
+      "ValidationError",
+      400,
+      `${n} validation error${n === 1 ? "" : "s"} detected: ${this.items.join("; ")}`,
+    );
+  }
+}
+
+const shown = (v: string) => `Value '${v}'`;
+
+export interface StsServerOptions {
+  registry: Registry;
+  faults: Faults;
+  decide: TrustDecider;
+  /** The region this endpoint serves (credential scopes must name it). */
+  region: string;
+  /** Port on 127.0.0.1. Defaults to a random free port. */
+  port?: number;
+  /** Clock, in milliseconds (tests of expiry). Defaults to `Date.now`. */
+  now?: () => number;
+  /** Allowed SigV4 clock skew, in milliseconds. Defaults to 15 minutes, as AWS. */
+  maxSkewMs?: number;
+}
+
+export interface StsServer {
+  readonly endpoint: string;
+  readonly calls: StsCalls;
+  /** Forgets every issued session (their keys then answer InvalidClientTokenId). */
+  forgetSessions(): void;
+  /** Number of live (unexpired) sessions remembered. */
+  readonly sessionCount: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the local STS endpoint on 127.0.0.1. */
+export async function startSts(options: StsServerOptions): Promise<StsServer> {
+  const { registry, faults, decide, region } = options;
+  const now = options.now ?? Date.now;
+  const maxSkewMs = options.maxSkewMs ?? 15 * 60 * 1000;
+  const calls = new StsCalls();
+  const sessions = new Map<string, Session>();
+
+  async function fetchJwks(url: string): Promise<jose.JSONWebKeySet> {
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    } catch (cause) {
+      throw Object.assign(
+        new StsFault("IDPCommunicationError", 400, STS_MESSAGES.idpCommunication),
+        {
+          cause,
+        },
+      );
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new StsFault("IDPCommunicationError", 400, STS_MESSAGES.idpCommunication);
+    }
+    try {
+      const body = (await res.json()) as jose.JSONWebKeySet;
+      if (!body || !Array.isArray(body.keys)) throw new Error("no keys");
+      return body;
+    } catch {
+      throw new StsFault("IDPCommunicationError", 400, STS_MESSAGES.idpCommunication);
+    }
+  }
+
+  async function assumeRoleWithWebIdentity(p: URLSearchParams): Promise<string> {
+    // 1. Input limits (the API's constraints), then the role's MaxSessionDuration.
+    const v = new Violations();
+    const roleArn = p.get("RoleArn");
+    const sessionName = p.get("RoleSessionName");
+    const token = p.get("WebIdentityToken");
+    const durationText = p.get("DurationSeconds");
+    if (roleArn === null)
+      v.add("Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+    else if (roleArn.length < 20 || roleArn.length > 2048)
+      v.add(
+        `${shown(roleArn)} at 'roleArn' failed to satisfy constraint: Member must have length ${roleArn.length < 20 ? "greater than or equal to 20" : "less than or equal to 2048"}`,
+      );
+    if (sessionName === null)
+      v.add(
+        "Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null",
+      );
+    else {
+      if (sessionName.length < ROLE_SESSION_NAME_MIN)
+        v.add(
+          `${shown(sessionName)} at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to ${ROLE_SESSION_NAME_MIN}`,
+        );
+      if (sessionName.length > ROLE_SESSION_NAME_MAX)
+        v.add(
+          `${shown(sessionName)} at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to ${ROLE_SESSION_NAME_MAX}`,
+        );
+      if (!/^[\w+=,.@-]*$/.test(sessionName))
+        v.add(
+          `${shown(sessionName)} at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+        );
+    }
+    // The token is sensitive: AWS names the field without echoing the value, and so do we.
+    if (token === null)
+      v.add(
+        "Value null at 'webIdentityToken' failed to satisfy constraint: Member must not be null",
+      );
+    else if (token.length < WEB_IDENTITY_TOKEN_MIN_LENGTH)
+      v.add(
+        `Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to ${WEB_IDENTITY_TOKEN_MIN_LENGTH}`,
+      );
+    else if (token.length > WEB_IDENTITY_TOKEN_MAX_LENGTH)
+      v.add(
+        `Value at 'webIdentityToken' failed to satisfy constraint: Member must have length less than or equal to ${WEB_IDENTITY_TOKEN_MAX_LENGTH}`,
+      );
+    let duration: number | undefined;
+    if (durationText !== null) {
+      duration = Number(durationText);
+      if (!/^-?\d+$/.test(durationText))
+        v.add(
+          `${shown(durationText)} at 'durationSeconds' failed to satisfy constraint: Member must be an integer`,
+        );
+      else if (duration < LOGIN_DURATION_MIN_SECONDS)
+        v.add(
+          `${shown(durationText)} at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${LOGIN_DURATION_MIN_SECONDS}`,
+        );
+      else if (duration > LOGIN_DURATION_MAX_SECONDS)
+        v.add(
+          `${shown(durationText)} at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${LOGIN_DURATION_MAX_SECONDS}`,
+        );
+    }
+    const policyArns: string[] = [];
+    for (let i = 1; p.has(`PolicyArns.member.${i}.arn`); i++) {
+      policyArns.push(p.get(`PolicyArns.member.${i}.arn`)!);
+    }
+    if (policyArns.length > MAX_SESSION_POLICY_ARNS)
+      v.add(
+        `Value '[${policyArns.map((a) => `PolicyDescriptorType(arn=${a})`).join(", ")}]' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SESSION_POLICY_ARNS}`,
+      );
+    v.throwIfAny();
+
+    const parsedArn = parseRoleArn(roleArn!);
+    if (!parsedArn) throw new StsFault("ValidationError", 400, `${roleArn} is invalid`);
+    const role = registry.findRole(roleArn!);
+    const seconds = duration ?? 3600;
+    if (role && seconds > role.maxSessionDuration) {
+      throw new StsFault("ValidationError", 400, STS_MESSAGES.maxSessionDuration);
+    }
+
+    // 2. The token: a JWT from a provider registered in the role's account, signed by its keys, for one of
+    //    its client IDs, not expired.
+    let claims: jose.JWTPayload;
+    let header: jose.ProtectedHeaderParameters;
+    try {
+      header = jose.decodeProtectedHeader(token!);
+      claims = jose.decodeJwt(token!);
+    } catch {
+      throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.notAJwt);
+    }
+    if (typeof claims.iss !== "string") {
+      throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.notAJwt);
+    }
+    const provider = registry.findProvider(parsedArn.accountId, claims.iss);
+    if (!provider) {
+      throw new StsFault(
+        "InvalidIdentityToken",
+        400,
+        `No OpenIDConnect provider found in your account for ${claims.iss}`,
+      );
+    }
+    if (
+      header.alg !== "RS256" &&
+      header.alg !== "ES256" &&
+      header.alg !== "RS384" &&
+      header.alg !== "RS512"
+    ) {
+      throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.notAJwt);
+    }
+    const jwks = await fetchJwks(provider.jwksUrl);
+    try {
+      await jose.compactVerify(token!, jose.createLocalJWKSet(jwks), {
+        algorithms: ["RS256", "RS384", "RS512", "ES256"],
+      });
+    } catch (e) {
+      if (
+        e instanceof jose.errors.JWKSNoMatchingKey ||
+        e instanceof jose.errors.JWKSMultipleMatchingKeys
+      ) {
+        throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.noVerificationKey);
+      }
+      if (e instanceof jose.errors.JWSSignatureVerificationFailed) {
+        throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.badSignature);
+      }
+      throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.notAJwt);
+    }
+    const audiences = Array.isArray(claims.aud)
+      ? claims.aud
+      : claims.aud === undefined
+        ? []
+        : [claims.aud];
+    const audience = audiences.find((a) => provider.clientIds.includes(a));
+    if (audience === undefined) {
+      throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.incorrectAudience);
+    }
+    const nowSeconds = Math.floor(now() / 1000);
+    if (typeof claims.exp !== "number" || claims.exp <= nowSeconds) {
+      throw new StsFault(
+        "ExpiredTokenException",
+        400,
+        `Token expired: current date/time ${nowSeconds} must be before the expiration date/time${String(claims.exp)}`,
+      );
+    }
+    if (typeof claims.nbf === "number" && claims.nbf > nowSeconds + 60) {
+      throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.notYetValid);
+    }
+
+    // 3. The role's trust policy.
+    if (
+      !role ||
+      !decide(role.trustPolicy, {
+        providerArn: provider.arn,
+        issuer: provider.url,
+        claims: claims as Record<string, unknown>,
+        action: "sts:AssumeRoleWithWebIdentity",
+      })
+    ) {
+      throw new StsFault("AccessDenied", 403, STS_MESSAGES.accessDenied);
+    }
+
+    // 4. Credentials.
+    const accessKeyId = randomKeyId("ASIA");
+    const secretAccessKey = randomSecret();
+    const sessionToken = `IQoJb3JpZ2luX2VjE${randomBytes(300).toString("base64")}`;
+    const expiresAt = now() + seconds * 1000;
+    const arn = `arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`;
+    const userId = `${role.roleId}:${sessionName}`;
+    sessions.set(accessKeyId, {
+      secretAccessKey,
+      sessionToken,
+      expiresAt,
+      arn,
+      userId,
+      accountId: role.accountId,
+    });
+    return (
+      el(4, "SubjectFromWebIdentityToken", String(claims.sub ?? "")) +
+      el(4, "Audience", audience) +
+      `    <AssumedRoleUser>\n${el(6, "Arn", arn)}${el(6, "AssumedRoleId", userId)}    </AssumedRoleUser>\n` +
+      `    <Credentials>\n` +
+      el(6, "SessionToken", sessionToken) +
+      el(6, "SecretAccessKey", secretAccessKey) +
+      el(6, "Expiration", isoSeconds(expiresAt)) +
+      el(6, "AccessKeyId", accessKeyId) +
+      `    </Credentials>\n` +
+      el(4, "Provider", provider.arn)
+    );
+  }
+
+  async function getCallerIdentity(req: http.IncomingMessage, body: string): Promise<string> {
+    const authorization = req.headers.authorization;
+    if (typeof authorization !== "string") {
+      throw new StsFault(
+        "MissingAuthenticationToken",
+        403,
+        STS_MESSAGES.missingAuthenticationToken,
+      );
+    }
+    const m =
+      /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,\s]+), ?Signature=([0-9a-f]{64})$/.exec(
+        authorization,
+      );
+    if (!m) throw new StsFault("IncompleteSignature", 400, "Authorization header is malformed");
+    const [, accessKeyId, scopeDate, scopeRegion, scopeService, signedHeaders, signature] =
+      m as unknown as string[];
+
+    // Who is calling: an IAM user's long-term key, or session credentials this endpoint issued.
+    let identity: { arn: string; userId: string; accountId: string; secretAccessKey: string };
+    const user = registry.findUser(accessKeyId!);
+    const session = sessions.get(accessKeyId!);
+    const tokenHeader = req.headers["x-amz-security-token"];
+    if (user) {
+      if (tokenHeader !== undefined) {
+        throw new StsFault("InvalidClientTokenId", 403, STS_MESSAGES.invalidClientTokenId);
+      }
+      identity = user;
+    } else if (session) {
+      if (typeof tokenHeader !== "string" || !safeEqual(tokenHeader, session.sessionToken)) {
+        throw new StsFault("InvalidClientTokenId", 403, STS_MESSAGES.invalidClientTokenId);
+      }
+      if (session.expiresAt <= now()) {
+        throw new StsFault("ExpiredToken", 403, STS_MESSAGES.expiredToken);
+      }
+      identity = session;
+    } else {
+      throw new StsFault("InvalidClientTokenId", 403, STS_MESSAGES.invalidClientTokenId);
+    }
+
+    if (scopeService !== "sts") {
+      throw new StsFault(
+        "SignatureDoesNotMatch",
+        403,
+        `Credential should be scoped to correct service: 'sts'. `,
+      );
+    }
+    if (scopeRegion !== region) {
+      throw new StsFault(
+        "SignatureDoesNotMatch",
+        403,
+        "Credential should be scoped to a valid region. ",
+      );
+    }
+    const amzDate = req.headers["x-amz-date"];
+    if (
+      typeof amzDate !== "string" ||
+      !/^\d{8}T\d{6}Z$/.test(amzDate) ||
+      !amzDate.startsWith(scopeDate!)
+    ) {
+      throw new StsFault(
+        "IncompleteSignature",
+        400,
+        "The request must contain a valid X-Amz-Date header",
+      );
+    }
+    const signingDate = new Date(
+      `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+    );
+    if (Math.abs(signingDate.getTime() - now()) > maxSkewMs) {
+      throw new StsFault(
+        "SignatureDoesNotMatch",
+        403,
+        `Signature expired: ${amzDate} is now earlier than ${compactDate(now() - maxSkewMs)} (${compactDate(now())} - 15 min.)`,
+      );
+    }
+
+    // Re-sign the request as received, with the secret we know, and compare.
+    const names = signedHeaders!.split(";");
+    if (!names.includes("host")) {
+      throw new StsFault("SignatureDoesNotMatch", 403, STS_MESSAGES.signatureDoesNotMatch);
+    }
+    const headers: Record<string, string> = {};
+    for (const name of names) {
+      const value = req.headers[name];
+      if (value === undefined) {
+        throw new StsFault("SignatureDoesNotMatch", 403, STS_MESSAGES.signatureDoesNotMatch);
+      }
+      headers[name] = Array.isArray(value) ? value.join(",") : value;
+    }
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const query: Record<string, string> = {};
+    url.searchParams.forEach((value, key) => (query[key] = value));
+    const signer = new SignatureV4({
+      credentials: {
+        accessKeyId: accessKeyId!,
+        secretAccessKey: identity.secretAccessKey,
+        ...(typeof tokenHeader === "string" ? { sessionToken: tokenHeader } : {}),
+      },
+      region: scopeRegion!,
+      service: "sts",
+      sha256: Sha256,
+      applyChecksum: false,
+    });
+    const signed = await signer.sign(
+      {
+        method: req.method ?? "POST",
+        protocol: "http:",
+        hostname: "127.0.0.1",
+        path: url.pathname,
+        query,
+        headers,
+        body,
+      },
+      { signingDate, signableHeaders: new Set(names) },
+    );
+    const expected =
+      /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? ""))?.[1] ?? "";
+    const expectedSigned = /SignedHeaders=([^,\s]+)/.exec(
+      String(signed.headers.authorization ?? ""),
+    )?.[1];
+    if (expectedSigned !== signedHeaders || !safeEqual(expected, signature!)) {
+      throw new StsFault("SignatureDoesNotMatch", 403, STS_MESSAGES.signatureDoesNotMatch);
+    }
+    return (
+      el(4, "Arn", identity.arn) +
+      el(4, "UserId", identity.userId) +
+      el(4, "Account", identity.accountId)
+    );
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void handle(req, res, Buffer.concat(chunks).toString("utf8"));
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: string) {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const params = new URLSearchParams(url.search);
+    const contentType = String(req.headers["content-type"] ?? "");
+    if (req.method === "POST" && contentType.startsWith("application/x-www-form-urlencoded")) {
+      new URLSearchParams(body).forEach((value, key) => params.set(key, value));
+    }
+    const action = params.get("Action") ?? "";
+    const record: StsRequestRecord = { action, status: 0 };
+    calls.log.push(record);
+    if (action === "AssumeRoleWithWebIdentity" || action === "GetCallerIdentity") calls[action]++;
+    else calls.other++;
+
+    const send = (status: number, xml: string) => {
+      record.status = status;
+      res.writeHead(status, {
+        "content-type": "text/xml",
+        "content-length": Buffer.byteLength(xml),
+        "x-amzn-requestid": requestId,
+      });
+      res.end(xml);
+    };
+    const sendFault = (f: StsFault) => {
+      record.code = f.code;
+      send(f.status, errorDocument(f, requestId));
+    };
+
+    const fault = faults.take(action);
+    if (fault) {
+      record.fault = fault.kind;
+      switch (fault.kind) {
+        case "drop":
+          record.status = -1;
+          req.socket.destroy();
+          return;
+        case "throttle":
+          return sendFault(new StsFault("Throttling", 400, STS_MESSAGES.throttling));
+        case "server-error":
+          return sendFault(
+            fault.code === "ServiceUnavailable"
+              ? new StsFault("ServiceUnavailable", 503, STS_MESSAGES.serviceUnavailable)
+              : new StsFault("InternalFailure", 500, STS_MESSAGES.internalFailure),
+          );
+        case "delay":
+          await new Promise((r) => setTimeout(r, fault.ms));
+          break;
+      }
+    }
+
+    try {
+      if (req.method !== "POST" && req.method !== "GET") {
+        throw new StsFault(
+          "InvalidAction",
+          400,
+          `Could not find operation for method ${req.method}`,
+        );
+      }
+      if (params.get("Version") !== STS_VERSION) {
+        throw new StsFault(
+          "InvalidAction",
+          400,
+          `Could not find operation ${action} for version ${params.get("Version") ?? "NO_VERSION_SPECIFIED"}`,
+        );
+      }
+      let inner: string;
+      if (action === "AssumeRoleWithWebIdentity") inner = await assumeRoleWithWebIdentity(params);
+      else if (action === "GetCallerIdentity") inner = await getCallerIdentity(req, body);
+      else
+        throw new StsFault(
+          "InvalidAction",
+          400,
+          `Could not find operation ${action} for version ${STS_VERSION}`,
+        );
+      send(200, resultDocument(action, inner, requestId));
+    } catch (e) {
+      sendFault(
+        e instanceof StsFault
+          ? e
+          : new StsFault("InternalFailure", 500, STS_MESSAGES.internalFailure),
+      );
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    forgetSessions: () => sessions.clear(),
+    get sessionCount() {
+      const t = now();
+      return [...sessions.values()].filter((s) => s.expiresAt > t).length;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function compactDate(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
+}
