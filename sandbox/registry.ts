@@ -116,9 +116,9 @@ const PROVIDER_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):oidc-provider\/
 const ACCOUNT = /^\d{12}$/;
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/** `prefix` + 16 characters of AWS's key-ID alphabet (A–Z, 2–7). */
-export function randomKeyId(prefix: string): string {
-  const bytes = randomBytes(16);
+/** An AWS-style ID: `prefix` then characters of the key-ID alphabet (A–Z, 2–7), `length` in all (20: keys). */
+export function randomKeyId(prefix: string, length = 20): string {
+  const bytes = randomBytes(length - prefix.length);
   let s = prefix;
   for (const b of bytes) s += UPPER[b % 32];
   return s;
@@ -266,7 +266,7 @@ export class Registry {
       ...parsed,
       trustPolicy: parsePolicy("trustPolicy", args.trustPolicy),
       maxSessionDuration: max,
-      roleId: existing?.roleId ?? randomKeyId("AROA").slice(0, 21),
+      roleId: existing?.roleId ?? randomKeyId("AROA", 21),
     };
     this.roles.set(arn, record);
     return record;
@@ -298,7 +298,7 @@ export class Registry {
       arn: `arn:aws:iam::${accountId}:user/${userName}`,
       accountId,
       userName,
-      userId: randomKeyId("AIDA").slice(0, 21),
+      userId: randomKeyId("AIDA", 21),
       accessKeyId,
       secretAccessKey,
     };
