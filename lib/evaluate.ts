@@ -83,7 +83,8 @@ export interface StatementTrace {
   sid: string | undefined;
   /** `Allow`, `Deny`, or whatever was written (then unsupported). */
   effect: string;
-  principal: { matched: boolean; note: string };
+  /** Whether the principal matched; `federated` lists the `Federated` values the statement names. */
+  principal: { matched: boolean; note: string; federated: string[] };
   action: { matched: boolean; note: string };
   conditions: ConditionTrace[];
   /** Every condition matched (true when there are none). */
@@ -667,7 +668,7 @@ function evaluateStatement(
     index,
     sid: undefined,
     effect: "",
-    principal: { matched: false, note: "" },
+    principal: { matched: false, note: "", federated: [] },
     action: { matched: false, note: "" },
     conditions: [],
     conditionsMatched: true,
@@ -704,11 +705,12 @@ function evaluateStatement(
     const p = s.Principal;
     const pPath = jsonPathChild(path, "Principal");
     if (p === "*") {
-      trace.principal = { matched: true, note: 'Principal "*" matches everyone' };
+      trace.principal = { matched: true, note: 'Principal "*" matches everyone', federated: [] };
     } else if (p !== null && typeof p === "object" && !Array.isArray(p)) {
       const principalBlock = p as Record<string, unknown>;
       let matched = false;
       const notes: string[] = [];
+      const federated: string[] = [];
       for (const [type, value] of Object.entries(principalBlock)) {
         const list = stringList(value);
         if (list === undefined) {
@@ -722,6 +724,7 @@ function evaluateStatement(
           matched = true;
           notes.push('{"AWS": "*"} matches everyone');
         } else if (type === "Federated") {
+          federated.push(...list);
           const hit = list.find((f) => st.req.principalMatches(f));
           if (hit !== undefined) {
             matched = true;
@@ -735,7 +738,11 @@ function evaluateStatement(
           bad(jsonPathChild(pPath, type), `unknown principal type ${type}`);
         }
       }
-      trace.principal = { matched, note: `${notes.join("; ")} (${st.req.principalText})` };
+      trace.principal = {
+        matched,
+        note: `${notes.join("; ")} (${st.req.principalText})`,
+        federated,
+      };
     } else {
       bad(pPath, `Principal must be "*" or an object, got ${describe(p)}`);
       trace.principal.note = "malformed Principal";
