@@ -18,6 +18,7 @@ export {
   InvalidCredentialsError,
   TransientLoginError,
   EscApiError,
+  OidcProviderError,
 } from "./lib/errors";
 export type { StsErrorCode } from "./lib/errors";
 

@@ -81,6 +81,37 @@ export class TrustPolicyQuotaError extends EscAwsOidcError {
   }
 }
 
+/**
+ * An existing IAM OIDC identity provider does not fit the role: its client IDs lack an audience the trust
+ * policy needs (or its URL is another issuer). `commands` are the exact AWS CLI commands that fix it.
+ */
+export class OidcProviderError extends InputError {
+  static override readonly code: string = "ERR_OIDC_PROVIDER";
+  override readonly code: string = "ERR_OIDC_PROVIDER";
+  /** The provider's ARN. */
+  readonly providerArn: string;
+  /** Audiences missing from the provider's client IDs. */
+  readonly missingClientIds: readonly string[];
+  /** AWS CLI commands that add each missing client ID. */
+  readonly commands: readonly string[];
+
+  constructor(
+    field: string,
+    problem: string,
+    allowed: string,
+    fields: {
+      providerArn: string;
+      missingClientIds?: readonly string[];
+      commands?: readonly string[];
+    },
+  ) {
+    super(field, problem, allowed);
+    this.providerArn = fields.providerArn;
+    this.missingClientIds = fields.missingClientIds ?? [];
+    this.commands = fields.commands ?? [];
+  }
+}
+
 /** Wire codes STS (and our local STS) answer with, and the SDK names that surface them. */
 export type StsErrorCode =
   | "AccessDenied"
