@@ -1,0 +1,80 @@
+/**
+ * Trust-policy review: rules that run on a policy's JSON text (so repeated keys are seen) and on what is known
+ * about the role (its OIDC provider's client IDs, its managed policies). Used by the CLI and the policy pack.
+ */
+import { readTrustDocument } from "./document";
+import { escLegacyDefaultProject } from "./rules/esc-legacy-default-project";
+import { escSubStackConfigLiteral } from "./rules/esc-sub-stack-config-literal";
+import { oidcRoleAdministratorAccess } from "./rules/oidc-role-administrator-access";
+import { oidcTrustActionIsWebIdentity } from "./rules/oidc-trust-action-is-web-identity";
+import { oidcTrustAudienceInClientIds } from "./rules/oidc-trust-audience-in-client-ids";
+import { oidcTrustEveryStatementRequiresSub } from "./rules/oidc-trust-every-statement-requires-sub";
+import { oidcTrustForAllValuesClaim } from "./rules/oidc-trust-forallvalues-claim";
+import { oidcTrustIfExistsClaim } from "./rules/oidc-trust-ifexists-claim";
+import { oidcTrustNoWildcardPrincipal } from "./rules/oidc-trust-no-wildcard-principal";
+import { oidcTrustPrincipalIsOidcProvider } from "./rules/oidc-trust-principal-is-oidc-provider";
+import { oidcTrustRequiresAud } from "./rules/oidc-trust-requires-aud";
+import { oidcTrustRequiresSub } from "./rules/oidc-trust-requires-sub";
+import { oidcTrustSubOrgWide } from "./rules/oidc-trust-sub-org-wide";
+import { oidcTrustSubWildcardOtherOrgs } from "./rules/oidc-trust-sub-wildcard-other-orgs";
+import { oidcTrustSubWildcardWithoutOrg } from "./rules/oidc-trust-sub-wildcard-without-org";
+import { oidcTrustWildcardInStringEquals } from "./rules/oidc-trust-wildcard-in-string-equals";
+import { pulumiTrustAudFormat } from "./rules/pulumi-trust-aud-format";
+import { pulumiTrustEveryStatementRequiresAud } from "./rules/pulumi-trust-every-statement-requires-aud";
+import { pulumiTrustRequiresAud } from "./rules/pulumi-trust-requires-aud";
+import { trustPolicyDuplicateKey } from "./rules/trust-policy-duplicate-key";
+import { trustPolicyWellFormed } from "./rules/trust-policy-well-formed";
+import type { Finding, ReviewOptions, ReviewRule } from "./types";
+
+export type { Finding, ReviewOptions, ReviewRule, Severity, Violation } from "./types";
+export { readTrustDocument } from "./document";
+export type { TrustDocument } from "./document";
+
+/** Every rule, errors first, in a stable order. */
+export const TRUST_POLICY_RULES: readonly ReviewRule[] = [
+  trustPolicyWellFormed,
+  trustPolicyDuplicateKey,
+  oidcTrustPrincipalIsOidcProvider,
+  oidcTrustActionIsWebIdentity,
+  oidcTrustNoWildcardPrincipal,
+  oidcTrustRequiresSub,
+  oidcTrustEveryStatementRequiresSub,
+  pulumiTrustRequiresAud,
+  pulumiTrustEveryStatementRequiresAud,
+  pulumiTrustAudFormat,
+  oidcTrustSubWildcardWithoutOrg,
+  oidcTrustSubWildcardOtherOrgs,
+  oidcTrustWildcardInStringEquals,
+  oidcTrustForAllValuesClaim,
+  oidcTrustIfExistsClaim,
+  escSubStackConfigLiteral,
+  oidcTrustSubOrgWide,
+  oidcTrustRequiresAud,
+  oidcRoleAdministratorAccess,
+  escLegacyDefaultProject,
+  oidcTrustAudienceInClientIds,
+];
+
+/** Looks a rule up by id. */
+export function trustPolicyRule(id: string): ReviewRule | undefined {
+  return TRUST_POLICY_RULES.find((r) => r.id === id);
+}
+
+/**
+ * Reviews a trust policy. `policy` is the JSON text (repeated keys are only seen in text; URL-encoded text as
+ * the IAM API returns it is accepted) or an already-parsed document. Throws `TrustPolicyError` when the text
+ * is not JSON. Findings come in rule order, errors before warnings.
+ */
+export function reviewTrustPolicy(policy: string | object, options: ReviewOptions = {}): Finding[] {
+  const text = typeof policy === "string" ? policy : JSON.stringify(policy);
+  const document = readTrustDocument(text);
+  const disabled = new Set(options.disabledRules ?? []);
+  const findings: Finding[] = [];
+  for (const rule of TRUST_POLICY_RULES) {
+    if (disabled.has(rule.id)) continue;
+    for (const v of rule.check(document, options)) {
+      findings.push({ ruleId: rule.id, severity: rule.severity, message: v.message, path: v.path });
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,22 @@
+import { restricts } from "../document";
+import { exampleAudience, webIdentityProviders } from "../examples";
+import type { ReviewRule, Violation } from "../types";
+
+export const oidcTrustRequiresAud: ReviewRule = {
+  id: "oidc-trust-requires-aud",
+  severity: "warning",
+  description:
+    'Checks whether Allow statements for OIDC issuers other than Pulumi\'s restrict the "aud" claim.',
+  check: (document) => {
+    const out: Violation[] = [];
+    for (const { statement, provider } of webIdentityProviders(document.statements)) {
+      const host = provider.hostPath;
+      if (provider.kind === "pulumi" || restricts(statement, host, "aud")) continue;
+      out.push({
+        path: `${statement.path}.Condition`,
+        message: `${statement.label} trusts ${host} without a "${host}:aud" condition: any audience among the provider's client IDs is accepted, so tokens minted for another purpose can assume this role. Fix: add "StringEquals": { "${host}:aud": "${exampleAudience(provider.kind)}" }.`,
+      });
+    }
+    return out;
+  },
+};
