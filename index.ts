@@ -96,3 +96,35 @@ export type {
   RegisterUserArgs,
   RegistryFile,
 } from "./sandbox";
+
+// Evaluator
+export {
+  evaluateTrustPolicy,
+  WEB_IDENTITY_ACTION,
+  DOCUMENTED_OIDC_CLAIMS,
+  issuerKeyPrefix,
+  parseProviderArn,
+} from "./lib/evaluate";
+export type {
+  TrustDecision,
+  TrustRequest,
+  TrustEvaluation,
+  TrustContext,
+  StatementTrace,
+  ConditionTrace,
+  UnsupportedElement,
+} from "./lib/evaluate";
+export { explainLogin, REASON_CODES } from "./lib/explain";
+export type {
+  ExplainLoginArgs,
+  EscLoginDescription,
+  LoginExplanation,
+  LoginReason,
+  ReasonCode,
+  ReasonSeverity,
+  PredictedStsError,
+} from "./lib/explain";
+export { decodeJwtClaims } from "./lib/jwt";
+export type { DecodedJwt } from "./lib/jwt";
+export { parseJsonReportingDuplicates } from "./lib/jsonDuplicates";
+export type { JsonDuplicate, ParsedJson } from "./lib/jsonDuplicates";
