@@ -153,9 +153,13 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<LocalIss
   const kid = await jose.calculateJwkThumbprint(publicJwk);
   const jwk: jose.JWK = { ...publicJwk, kid, alg: "RS256", use: "sig" };
   const jwks = { keys: [jwk] };
-  // A second key for "other-key" and "unknown-kid" tokens, made once.
-  const other = await generateKey();
-  const otherKid = await jose.calculateJwkThumbprint(other.publicJwk);
+  // A second key for "other-key" and "unknown-kid" tokens, made once, when first needed.
+  let other: Promise<{ privateKey: jose.CryptoKey; kid: string }> | undefined;
+  const otherKey = () =>
+    (other ??= generateKey().then(async (k) => ({
+      privateKey: k.privateKey,
+      kid: await jose.calculateJwkThumbprint(k.publicJwk),
+    })));
 
   const path = new URL(issuer).pathname.replace(/\/+$/, "");
   const requests = { jwks: 0, discovery: 0 };
@@ -261,9 +265,9 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<LocalIss
       const enc = (o: unknown) => jose.base64url.encode(JSON.stringify(o));
       return `${enc({ alg: "none", typ: "JWT" })}.${enc(claims)}.`;
     }
-    const signingKey =
-      args.defect === "other-key" || args.defect === "unknown-kid" ? other.privateKey : privateKey;
-    const headerKid = args.defect === "unknown-kid" ? otherKid : kid;
+    const foreign = args.defect === "other-key" || args.defect === "unknown-kid";
+    const signingKey = foreign ? (await otherKey()).privateKey : privateKey;
+    const headerKid = args.defect === "unknown-kid" ? (await otherKey()).kid : kid;
     const token = await new jose.SignJWT(claims)
       .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: headerKid })
       .sign(signingKey);

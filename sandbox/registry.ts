@@ -136,6 +136,27 @@ function checkAccount(field: string, value: string): string {
   return value;
 }
 
+/** The sandbox never reaches beyond this machine: JWKS locations must be http(s) on a loopback address. */
+function checkLoopbackUrl(field: string, value: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url ||
+    (url.protocol !== "http:" && url.protocol !== "https:") ||
+    !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)
+  ) {
+    throw new InputError(
+      field,
+      `${JSON.stringify(value)} is not a loopback URL`,
+      "http://127.0.0.1:<port>/... (the sandbox never calls beyond this machine)",
+    );
+  }
+}
+
 /** Parses a role ARN: partition, account, name. */
 export function parseRoleArn(
   arn: string,
@@ -221,6 +242,7 @@ export class Registry {
       }
       jwksUrl = this.localIssuer.jwksUrl;
     }
+    checkLoopbackUrl("jwksUrl", jwksUrl);
     const record: ProviderRecord = {
       arn: args.arn ?? `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`,
       accountId,
