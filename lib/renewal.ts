@@ -3,11 +3,36 @@
  * input that decides which credentials STS hands out changed. A freshly minted web identity token alone is not a
  * change (CI mints a new one on every run) unless it names another subject or audience.
  *
- * Pure and self-contained (no imports) so the dynamic provider can capture these functions by value.
+ * Pure: no SDK, no Pulumi; the clock is a parameter.
  */
+import { InputError } from "./errors";
+import { formatDuration, parseDuration } from "./duration";
+import { LOGIN_DURATION_MAX_SECONDS } from "./limits";
 
 /** Renew credentials that expire within 15 minutes by default. */
 export const RENEW_BEFORE_DEFAULT_SECONDS = 900;
+
+/**
+ * Reads the `renewBefore` input: a Go duration (`"15m"`, `"1h"`, `"0s"`) from 0 to 12 h; `undefined` → 900 s.
+ * @throws InputError naming `field` (default `renewBefore`).
+ */
+export function checkRenewBefore(value: unknown, field = "renewBefore"): number {
+  if (value === undefined || value === null) return RENEW_BEFORE_DEFAULT_SECONDS;
+  const allowed = `a duration from "0s" to "${formatDuration(LOGIN_DURATION_MAX_SECONDS)}" such as "15m" (default) or "1h"`;
+  if (typeof value !== "string") {
+    throw new InputError(field, `expected a duration text, got ${typeof value}`, allowed);
+  }
+  let seconds: number;
+  try {
+    seconds = parseDuration(value, field);
+  } catch {
+    throw new InputError(field, `${JSON.stringify(value)} is not a duration`, allowed);
+  }
+  if (seconds > LOGIN_DURATION_MAX_SECONDS) {
+    throw new InputError(field, `${JSON.stringify(value)} is longer than any session`, allowed);
+  }
+  return seconds;
+}
 
 /** The part of the stored outputs renewal looks at. */
 export interface StoredCredentials {

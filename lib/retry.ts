@@ -6,9 +6,9 @@
  *
  * The SDK's own retry must be off (`maxAttempts: 1`) so attempts are counted in one place.
  *
- * Self-contained on purpose: no imports, no module state but plain constant tables, so the `AwsLogin` dynamic
- * provider can capture these functions by value when Pulumi serializes it.
+ * Pure: no SDK, no Pulumi, no module state but constant tables. The clock, randomness and sleep are injectable.
  */
+import { InputError } from "./errors";
 
 /** Why an error may (or may not) be retried. */
 export type RetryKind =
@@ -411,4 +411,74 @@ export async function withRetries<T>(
       if (timer !== undefined) clearTimeout(timer);
     }
   }
+}
+
+/** The `retry` input of `AwsLogin`: bounds of the classified retry loop around its STS call. */
+export interface LoginRetryArgs {
+  /** At most this many STS calls per login, the first included: 1 to 10. Default 5. */
+  maxAttempts?: number;
+  /** All attempts and waits of one login together take at most this long, in seconds: 1 to 900. Default 60. */
+  totalBudgetSeconds?: number;
+}
+
+/** Bounds of `LoginRetryArgs`. */
+export const LOGIN_RETRY_LIMITS = {
+  maxAttempts: { min: 1, max: 10 },
+  totalBudgetSeconds: { min: 1, max: 900 },
+} as const;
+
+/**
+ * Validates the `retry` input (plain values). `undefined` means the defaults.
+ * @throws InputError naming `retry`, `retry.maxAttempts` or `retry.totalBudgetSeconds`.
+ */
+export function checkLoginRetry(value: unknown, field = "retry"): LoginRetryArgs {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new InputError(
+      field,
+      `expected an object, got ${Array.isArray(value) ? "a list" : typeof value}`,
+      "{ maxAttempts?, totalBudgetSeconds? }",
+    );
+  }
+  const out: LoginRetryArgs = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === undefined || v === null) continue;
+    if (key !== "maxAttempts" && key !== "totalBudgetSeconds") {
+      throw new InputError(
+        `${field}.${key}`,
+        "is not a retry setting",
+        "maxAttempts, totalBudgetSeconds",
+      );
+    }
+    const { min, max } = LOGIN_RETRY_LIMITS[key];
+    const whole = key === "maxAttempts";
+    if (
+      typeof v !== "number" ||
+      !Number.isFinite(v) ||
+      v < min ||
+      v > max ||
+      (whole && !Number.isInteger(v))
+    ) {
+      throw new InputError(
+        `${field}.${key}`,
+        `${JSON.stringify(v)} is out of range`,
+        `${whole ? "a whole number" : "a number of seconds"} from ${min} to ${max}`,
+      );
+    }
+    out[key] = v;
+  }
+  return out;
+}
+
+/** The `withRetries` options for a login's `retry` input (defaults: `RETRY_DEFAULTS`). */
+export function loginRetryOptions(args: LoginRetryArgs | undefined): RetryOptions {
+  return {
+    maxAttempts: args?.maxAttempts ?? RETRY_DEFAULTS.maxAttempts,
+    totalBudgetMs:
+      args?.totalBudgetSeconds !== undefined
+        ? args.totalBudgetSeconds * 1000
+        : RETRY_DEFAULTS.totalBudgetMs,
+    baseDelayMs: RETRY_DEFAULTS.baseDelayMs,
+    maxDelayMs: RETRY_DEFAULTS.maxDelayMs,
+  };
 }

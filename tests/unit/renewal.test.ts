@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
+import { InputError } from "../../lib/errors";
 import {
   changedLoginInputs,
+  checkRenewBefore,
   credentialsExpireAt,
   credentialsExpired,
   LOGIN_INPUT_PATHS,
@@ -261,4 +263,41 @@ describe("changedLoginInputs", () => {
     ]);
     assert.deepEqual(changedLoginInputs({ a: 1, oidc }, { a: 2, oidc }, { paths: ["a"] }), ["a"]);
   });
+});
+
+describe("checkRenewBefore", () => {
+  const ok: [unknown, number][] = [
+    [undefined, 900],
+    [null, 900],
+    ["15m", 900],
+    ["1h", 3600],
+    ["0s", 0],
+    ["0", 0],
+    ["12h", 43_200],
+    ["90s", 90],
+  ];
+  for (const [value, seconds] of ok) {
+    it(`reads ${JSON.stringify(value)} as ${seconds} s`, () =>
+      assert.equal(checkRenewBefore(value), seconds));
+  }
+  const allowed = 'Allowed: a duration from "0s" to "12h" such as "15m" (default) or "1h".';
+  const bad: [unknown, string][] = [
+    [900, `renewBefore: expected a duration text, got number. ${allowed}`],
+    ["15", `renewBefore: "15" is not a duration. ${allowed}`],
+    ["-5m", `renewBefore: "-5m" is not a duration. ${allowed}`],
+    ["13h", `renewBefore: "13h" is longer than any session. ${allowed}`],
+  ];
+  for (const [value, message] of bad) {
+    it(`refuses ${JSON.stringify(value)}`, () => {
+      assert.throws(
+        () => checkRenewBefore(value),
+        (e: unknown) => {
+          assert.ok(e instanceof InputError);
+          assert.equal(e.field, "renewBefore");
+          assert.equal(e.message, message);
+          return true;
+        },
+      );
+    });
+  }
 });

@@ -2,8 +2,10 @@ import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   backoffCapMs,
+  checkLoginRetry,
   classifyLoginError,
   isRetryableLoginError,
+  loginRetryOptions,
   retryInfo,
   RETRY_DEFAULTS,
   stsWireCode,
@@ -11,7 +13,7 @@ import {
   type RetryEvent,
   type RetryOptions,
 } from "../../lib/retry";
-import { AccessDeniedError, LoginError, TransientLoginError } from "../../lib/errors";
+import { AccessDeniedError, InputError, LoginError, TransientLoginError } from "../../lib/errors";
 
 /** An error shaped exactly as @aws-sdk/client-sts v3 surfaces an STS error document (observed on the wire). */
 function stsError(name: string, code: string, status: number, message = `msg ${code}`): Error {
@@ -612,5 +614,91 @@ describe("withRetries (property)", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("checkLoginRetry / loginRetryOptions", () => {
+  it("accepts the documented settings", () => {
+    assert.deepEqual(checkLoginRetry(undefined), {});
+    assert.deepEqual(checkLoginRetry({}), {});
+    assert.deepEqual(checkLoginRetry({ maxAttempts: 1 }), { maxAttempts: 1 });
+    assert.deepEqual(checkLoginRetry({ maxAttempts: 10, totalBudgetSeconds: 0.5 + 1 }), {
+      maxAttempts: 10,
+      totalBudgetSeconds: 1.5,
+    });
+    assert.deepEqual(checkLoginRetry({ totalBudgetSeconds: 900, maxAttempts: undefined }), {
+      totalBudgetSeconds: 900,
+    });
+  });
+
+  const bad: [unknown, string, string][] = [
+    [
+      "3",
+      "retry: expected an object, got string. Allowed: { maxAttempts?, totalBudgetSeconds? }.",
+      "retry",
+    ],
+    [
+      [1],
+      "retry: expected an object, got a list. Allowed: { maxAttempts?, totalBudgetSeconds? }.",
+      "retry",
+    ],
+    [
+      { maxAttempts: 0 },
+      "retry.maxAttempts: 0 is out of range. Allowed: a whole number from 1 to 10.",
+      "retry.maxAttempts",
+    ],
+    [
+      { maxAttempts: 2.5 },
+      "retry.maxAttempts: 2.5 is out of range. Allowed: a whole number from 1 to 10.",
+      "retry.maxAttempts",
+    ],
+    [
+      { maxAttempts: 11 },
+      "retry.maxAttempts: 11 is out of range. Allowed: a whole number from 1 to 10.",
+      "retry.maxAttempts",
+    ],
+    [
+      { totalBudgetSeconds: 0 },
+      "retry.totalBudgetSeconds: 0 is out of range. Allowed: a number of seconds from 1 to 900.",
+      "retry.totalBudgetSeconds",
+    ],
+    [
+      { totalBudgetSeconds: "60" },
+      'retry.totalBudgetSeconds: "60" is out of range. Allowed: a number of seconds from 1 to 900.',
+      "retry.totalBudgetSeconds",
+    ],
+    [
+      { attempts: 3 },
+      "retry.attempts: is not a retry setting. Allowed: maxAttempts, totalBudgetSeconds.",
+      "retry.attempts",
+    ],
+  ];
+  for (const [value, message, field] of bad) {
+    it(`refuses ${JSON.stringify(value)}`, () => {
+      assert.throws(
+        () => checkLoginRetry(value),
+        (e: unknown) => {
+          assert.ok(e instanceof InputError);
+          assert.equal(e.field, field);
+          assert.equal(e.message, message);
+          return true;
+        },
+      );
+    });
+  }
+
+  it("turns the input into loop options (defaults where absent)", () => {
+    assert.deepEqual(loginRetryOptions(undefined), {
+      maxAttempts: 5,
+      totalBudgetMs: 60_000,
+      baseDelayMs: 250,
+      maxDelayMs: 8_000,
+    });
+    assert.deepEqual(loginRetryOptions({ maxAttempts: 2, totalBudgetSeconds: 7 }), {
+      maxAttempts: 2,
+      totalBudgetMs: 7_000,
+      baseDelayMs: 250,
+      maxDelayMs: 8_000,
+    });
   });
 });
