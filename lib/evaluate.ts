@@ -695,10 +695,10 @@ function evaluateStatement(
   }
 
   // Principal.
-  if ("NotPrincipal" in s) {
+  if (s.NotPrincipal !== undefined) {
     bad(jsonPathChild(path, "NotPrincipal"), "NotPrincipal is not supported in trust policies");
     trace.principal.note = "NotPrincipal: not evaluated";
-  } else if (!("Principal" in s)) {
+  } else if (s.Principal === undefined) {
     bad(path, "a trust policy statement needs a Principal");
     trace.principal.note = "no Principal";
   } else {
@@ -750,8 +750,8 @@ function evaluateStatement(
   }
 
   // Action / NotAction.
-  const hasAction = "Action" in s;
-  const hasNotAction = "NotAction" in s;
+  const hasAction = s.Action !== undefined;
+  const hasNotAction = s.NotAction !== undefined;
   if (hasAction && hasNotAction) {
     bad(path, "a statement cannot have both Action and NotAction");
   } else if (!hasAction && !hasNotAction) {
@@ -772,15 +772,15 @@ function evaluateStatement(
       };
     }
   }
-  if ("Resource" in s || "NotResource" in s) {
+  if (s.Resource !== undefined || s.NotResource !== undefined) {
     bad(
-      jsonPathChild(path, "Resource" in s ? "Resource" : "NotResource"),
+      jsonPathChild(path, s.Resource !== undefined ? "Resource" : "NotResource"),
       "Resource/NotResource is not allowed in a trust policy (IAM refuses it)",
     );
   }
 
   // Conditions.
-  if ("Condition" in s) {
+  if (s.Condition !== undefined) {
     const cPath = jsonPathChild(path, "Condition");
     const c = s.Condition;
     if (c === null || typeof c !== "object" || Array.isArray(c)) {
