@@ -1,0 +1,237 @@
+/**
+ * `AwsLogin`: Pulumi ESC's `aws-login` as a Pulumi dynamic resource (`pulumi-nodejs:dynamic/esc-aws-oidc:AwsLogin`).
+ * It logs in (OIDC: one `AssumeRoleWithWebIdentity`; static: one `GetCallerIdentity` proving the keys), hands out
+ * the seeds' outputs as secrets and feeds them into an explicit `aws.Provider` (`login.provider(name)`).
+ *
+ * How the provider's logic reaches the dynamic-provider host. Pulumi stores `serializeFunction(() => provider)` in
+ * state as `__provider`; the host evaluates that text with `require` resolving from ITS working directory (the
+ * Pulumi program's). Two ways exist; we measured both and chose the second:
+ *  - BY VALUE (capture pure functions, which Pulumi inlines): 81 KB serialized (target ≤ 16 KB) and, worse, broken —
+ *    Pulumi rewrites captured classes into plain functions, so ES2022 class fields (`code`), `new.target` and
+ *    `Error`'s message are lost: every `InputError`/`LoginError` thrown in the host would crash or be empty.
+ *  - BY THE PACKAGE'S OWN NAME (this shim): each method does
+ *    `require("esc-aws-oidc/dist/provider/loginProvider.js")` and delegates to `loginProvider`. The classes stay
+ *    real, the serialized text is a few KB (tests/provider/serialize.test.ts measures it), and it resolves wherever
+ *    a program can `import "esc-aws-oidc"` (installed, hoisted in a workspace). Cost: that path and
+ *    `loginProvider`'s method signatures are a stable contract (state written by older versions calls them).
+ * The repo's tests install the current sources under that name in a temporary directory
+ * (tests/helpers/devPackage.ts); tests/e2e/installed-package.test.ts proves it from a packed, installed tarball.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type { SubjectAttribute } from "../lib/types";
+import { AWS_LOGIN_SECRET_OUTPUTS } from "./loginProvider";
+import type { AwsLoginInputs, AwsLoginOutputs, loginProvider } from "./loginProvider";
+
+/** The module the serialized provider loads in the host, by the package's own name. */
+export const LOGIN_PROVIDER_MODULE = "esc-aws-oidc/dist/provider/loginProvider.js";
+
+/** Loads the implementation in the host (see the header). Captured by value into `__provider`: keep it tiny. */
+function loadLoginProvider(): typeof loginProvider {
+  try {
+    // A literal, so the serialized text shows exactly what the host resolves.
+    return require("esc-aws-oidc/dist/provider/loginProvider.js").loginProvider;
+  } catch (e) {
+    const reason = (e as { code?: string }).code ?? String((e as Error).message ?? e);
+    throw new Error(
+      `esc-aws-oidc: the AwsLogin provider cannot load esc-aws-oidc/dist/provider/loginProvider.js from ${process.cwd()} (${reason}). ` +
+        "Install esc-aws-oidc in the project that runs pulumi (npm install esc-aws-oidc).",
+      { cause: e },
+    );
+  }
+}
+
+/**
+ * The dynamic provider serialized into state: a shim that delegates every call to `loginProvider`, loaded by name.
+ */
+export const awsLoginProvider: pulumi.dynamic.ResourceProvider = {
+  async check(olds: AwsLoginInputs, news: AwsLoginInputs) {
+    return loadLoginProvider().check(olds, news);
+  },
+  async diff(id: string, olds: AwsLoginOutputs, news: AwsLoginInputs) {
+    return loadLoginProvider().diff(id, olds, news);
+  },
+  async create(inputs: AwsLoginInputs) {
+    return loadLoginProvider().create(inputs);
+  },
+  async update(id: string, olds: AwsLoginOutputs, news: AwsLoginInputs) {
+    return loadLoginProvider().update(id, olds, news);
+  },
+  async read(id: string, props: AwsLoginOutputs) {
+    return loadLoginProvider().read(id, props);
+  },
+  async delete(id: string, props: AwsLoginOutputs) {
+    return loadLoginProvider().delete(id, props);
+  },
+};
+
+/** `oidc` of `AwsLogin`: the seeds' `AWSLoginOIDC` block (e.g. `EscOidcRole`'s `loginArgs`). */
+export interface AwsLoginOidcArgs {
+  /** The ARN of the role to assume. */
+  roleArn: pulumi.Input<string>;
+  /** The name of the role session (2–64 characters of `[\w+=,.@-]`). */
+  sessionName: pulumi.Input<string>;
+  /** The session duration (`"1h"`, `"90m"`). Defaults to `"2h"`; at most the role's maximum. */
+  duration?: pulumi.Input<string>;
+  /** ARNs of managed policies that further restrict the session (at most 10). */
+  policyArns?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The attributes the token's `sub` must carry, in order. A token minted elsewhere cannot be changed, so this is a
+   * pre-flight check: the login fails before STS, quoting both subjects, when they differ.
+   */
+  subjectAttributes?: pulumi.Input<pulumi.Input<SubjectAttribute>[]>;
+}
+
+/** `static` of `AwsLogin`: the seeds' `AWSLoginStatic` block. Wrapped in a secret by the constructor. */
+export interface AwsLoginStaticArgs {
+  accessKeyId: pulumi.Input<string>;
+  secretAccessKey: pulumi.Input<string>;
+  sessionToken?: pulumi.Input<string>;
+}
+
+/** Arguments of `AwsLogin`: `oidc` (with a token source) or `static`, exactly one. */
+export interface AwsLoginArgs {
+  /** Log in with OpenID Connect: one `AssumeRoleWithWebIdentity`. Needs `webIdentityToken` or `webIdentityTokenFile`. */
+  readonly oidc?: pulumi.Input<AwsLoginOidcArgs>;
+  /** Log in with existing keys, proven with `GetCallerIdentity` before they are handed out. Stored as a secret. */
+  readonly static?: pulumi.Input<AwsLoginStaticArgs>;
+  /** The OIDC token (a JWT). Stored as a secret. A new value alone does not cause a new login. */
+  readonly webIdentityToken?: pulumi.Input<string>;
+  /** A file holding the OIDC token, read at every login (symlinks followed; ≤ 20000 characters). */
+  readonly webIdentityTokenFile?: pulumi.Input<string>;
+  /** The region to call STS in and to hand to the provider. Defaults to the role partition's: us-east-1, us-gov-west-1, cn-north-1. */
+  readonly region?: pulumi.Input<string>;
+  /** An STS endpoint URL (VPC endpoint, FIPS, the local sandbox). Defaults to the region's. */
+  readonly stsEndpoint?: pulumi.Input<string>;
+  /** The role's known trust (e.g. from `EscOidcRole`): refuses a too-long duration early, explains an AccessDenied. */
+  readonly expectedTrust?: pulumi.Input<{
+    trustPolicy: pulumi.Input<string | object>;
+    clientIds?: pulumi.Input<pulumi.Input<string>[]>;
+    maxSessionDuration?: pulumi.Input<number | string>;
+  }>;
+  /** The ESC environment the token was minted for: its `sub` must then equal `escSubject(...)` exactly. */
+  readonly escEnvironment?: pulumi.Input<{
+    organization: pulumi.Input<string>;
+    project: pulumi.Input<string>;
+    environment: pulumi.Input<string>;
+    userLogin?: pulumi.Input<string>;
+    rootEnvironment?: pulumi.Input<string>;
+  }>;
+}
+
+/** Options of `AwsLogin.provider(...)`: any `aws.ProviderArgs` but the credentials, which come from the login. */
+export type AwsLoginProviderArgs = Omit<
+  aws.ProviderArgs,
+  | "accessKey"
+  | "secretKey"
+  | "token"
+  | "profile"
+  | "sharedCredentialsFiles"
+  | "assumeRole"
+  | "assumeRoleWithWebIdentity"
+>;
+
+/**
+ * Pulumi ESC's `aws-login` as a resource. Its `accessKeyId`, `secretAccessKey` and `sessionToken` are secrets;
+ * `login.provider(name)` returns an `aws.Provider` that deploys with them.
+ *
+ * ```ts
+ * const login = new AwsLogin("prod", {
+ *   oidc: { roleArn, sessionName: "pulumi-deploy", duration: "1h" },
+ *   webIdentityTokenFile: process.env.AWS_WEB_IDENTITY_TOKEN_FILE,
+ * });
+ * new aws.s3.Bucket("b", {}, { provider: login.provider("prod", { region: "us-west-2" }) });
+ * ```
+ */
+export class AwsLogin extends pulumi.dynamic.Resource {
+  /** The AWS access key ID. Secret. */
+  declare readonly accessKeyId: pulumi.Output<string>;
+  /** The AWS secret access key. Secret. */
+  declare readonly secretAccessKey: pulumi.Output<string>;
+  /** The AWS session token; "" for static keys without one. Secret. */
+  declare readonly sessionToken: pulumi.Output<string>;
+  /** When the credentials expire (ISO-8601); "" for static keys without a session token. */
+  declare readonly expiration: pulumi.Output<string>;
+  /** The assumed-role ARN (static: the caller's ARN). */
+  declare readonly assumedRoleArn: pulumi.Output<string>;
+  /** The account logged in to. */
+  declare readonly accountId: pulumi.Output<string>;
+  /** The token's `sub`, as STS read it ("" for static). */
+  declare readonly subject: pulumi.Output<string>;
+  /** The token's `aud`, as STS read it ("" for static). */
+  declare readonly audience: pulumi.Output<string>;
+  /** The region STS was called in, and the default region of `provider(...)`. */
+  declare readonly region: pulumi.Output<string>;
+  /** "oidc" or "static". */
+  declare readonly mode: pulumi.Output<"oidc" | "static">;
+
+  constructor(name: string, args: AwsLoginArgs, opts: pulumi.CustomResourceOptions = {}) {
+    if (args === null || typeof args !== "object") {
+      throw new TypeError(`AwsLogin ${name}: args must be an object`);
+    }
+    super(
+      awsLoginProvider,
+      name,
+      {
+        ...args,
+        // Inputs are stored in state as passed: the token and static keys go in as secrets.
+        webIdentityToken:
+          args.webIdentityToken === undefined ? undefined : pulumi.secret(args.webIdentityToken),
+        static: args.static === undefined ? undefined : pulumi.secret(args.static),
+        accessKeyId: undefined,
+        secretAccessKey: undefined,
+        sessionToken: undefined,
+        expiration: undefined,
+        assumedRoleArn: undefined,
+        accountId: undefined,
+        subject: undefined,
+        audience: undefined,
+        region: args.region,
+        mode: undefined,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [
+          ...(opts.additionalSecretOutputs ?? []),
+          ...AWS_LOGIN_SECRET_OUTPUTS,
+        ],
+      },
+      "esc-aws-oidc",
+      "AwsLogin",
+    );
+  }
+
+  /**
+   * An explicit `aws.Provider` that deploys with this login's credentials (passed as secrets), in `args.region` or
+   * the login's region. It is a child of the login and depends on it.
+   */
+  provider(
+    name: string,
+    args: AwsLoginProviderArgs = {},
+    opts: pulumi.CustomResourceOptions = {},
+  ): aws.Provider {
+    return new aws.Provider(
+      name,
+      {
+        ...args,
+        region: args.region ?? (this.region as pulumi.Output<aws.Region>),
+        accessKey: pulumi.secret(this.accessKeyId),
+        secretKey: pulumi.secret(this.secretAccessKey),
+        token: pulumi.secret(this.sessionToken),
+      },
+      { parent: this, ...opts, dependsOn: mergeDependsOn(this, opts.dependsOn) },
+    );
+  }
+}
+
+function mergeDependsOn(
+  login: pulumi.Resource,
+  dependsOn: pulumi.CustomResourceOptions["dependsOn"],
+): pulumi.CustomResourceOptions["dependsOn"] {
+  if (dependsOn === undefined) return [login];
+  if (Array.isArray(dependsOn)) return [login, ...dependsOn];
+  if (pulumi.Resource.isInstance(dependsOn)) return [login, dependsOn];
+  return pulumi
+    .output(dependsOn as pulumi.Output<pulumi.Resource[] | pulumi.Resource>)
+    .apply((d) => [login, ...(Array.isArray(d) ? d : [d])]);
+}

@@ -1,0 +1,34 @@
+/** The aws-login as a Pulumi dynamic resource, its STS exchange and token sources. */
+export { AwsLogin, awsLoginProvider, LOGIN_PROVIDER_MODULE } from "./awsLogin";
+export type {
+  AwsLoginArgs,
+  AwsLoginOidcArgs,
+  AwsLoginStaticArgs,
+  AwsLoginProviderArgs,
+} from "./awsLogin";
+export {
+  loginProvider,
+  performLogin,
+  loginChanges,
+  loginId,
+  loginToken,
+  callSts,
+  explainRefusal,
+  AWS_LOGIN_SECRET_OUTPUTS,
+} from "./loginProvider";
+export type { AwsLoginInputs, AwsLoginOutputs, ExpectedTrust, LoginChanges } from "./loginProvider";
+export { webIdentityProviderArgs } from "./webIdentity";
+export type { WebIdentityProviderArgsInput } from "./webIdentity";
+export { assumeRoleWithWebIdentity, getCallerIdentity } from "./sts";
+export type {
+  StsTarget,
+  StsCallOptions,
+  StsCredentials,
+  AssumeRoleWithWebIdentityParams,
+  WebIdentityLoginResult,
+  CallerIdentityParams,
+  CallerIdentityResult,
+} from "./sts";
+export { loginErrorFor, redact } from "./loginErrors";
+export type { LoginErrorContext } from "./loginErrors";
+export { readWebIdentityTokenFile } from "./tokenSource";

@@ -1,0 +1,395 @@
+/**
+ * The `AwsLogin` provider's implementation: everything that runs in the dynamic-provider host. It imports nothing
+ * from `@pulumi/*` (the host loads it fast) and only lib/ pure logic plus `@aws-sdk/client-sts`, imported inside
+ * the STS calls.
+ */
+import { InputError } from "../lib/errors";
+import {
+  checkLoginDuration,
+  checkTokenText,
+  isUnknown,
+  maxSessionSeconds,
+  resolveRegion,
+  validateAwsLoginInputs,
+} from "../lib/validate";
+import type { ValidationFailure } from "../lib/validate";
+import { loginDurationSeconds } from "../lib/duration";
+import { checkTokenSubject, decodeTokenClaims } from "../lib/token";
+import type { EscEnvironmentDescription } from "../lib/token";
+import type { EscLoginOidcArgs, EscLoginStaticArgs } from "../lib/types";
+import { explainLogin } from "../lib/explain";
+import { loginErrorFor } from "./loginErrors";
+import type { LoginErrorContext } from "./loginErrors";
+import { assumeRoleWithWebIdentity, getCallerIdentity } from "./sts";
+import type { StsCallOptions } from "./sts";
+import { readWebIdentityTokenFile } from "./tokenSource";
+
+/** What the role's trust is known to be (e.g. straight from `EscOidcRole` outputs). */
+export interface ExpectedTrust {
+  /** The role's trust policy (JSON text or object): explains an `AccessDenied` with `explainLogin`. */
+  trustPolicy: string | object;
+  /** The OIDC identity provider's client IDs (audiences). */
+  clientIds?: string[];
+  /** The role's maximum session duration: seconds, or a duration such as `"1h"`. `check()` refuses more. */
+  maxSessionDuration?: number | string;
+}
+
+/** The inputs as the provider sees them: plain values (the host does not accept secrets). */
+export interface AwsLoginInputs {
+  oidc?: EscLoginOidcArgs;
+  static?: EscLoginStaticArgs;
+  webIdentityToken?: string;
+  webIdentityTokenFile?: string;
+  region?: string;
+  stsEndpoint?: string;
+  expectedTrust?: ExpectedTrust;
+  escEnvironment?: EscEnvironmentDescription;
+}
+
+/** The outputs: the seeds' three credentials (secret), the non-secret facts of the login, and the inputs echoed. */
+export interface AwsLoginOutputs extends AwsLoginInputs {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** "" when static credentials carry no session token. */
+  sessionToken: string;
+  /** ISO-8601 expiry of the credentials; "" for static keys without a session token. */
+  expiration: string;
+  /** `arn:aws:sts::<account>:assumed-role/<role>/<session>` (static: the caller's ARN). */
+  assumedRoleArn: string;
+  accountId: string;
+  /** The token's `sub` as STS read it; "" for static. */
+  subject: string;
+  /** The token's `aud` as STS read it; "" for static. */
+  audience: string;
+  /** The region STS was called in (given, or the role partition's default). */
+  region: string;
+  /** "oidc" or "static". */
+  mode: "oidc" | "static";
+}
+
+/** Outputs that carry a secret. The credentials always; the token and static keys are echoed inputs. */
+export const AWS_LOGIN_SECRET_OUTPUTS = [
+  "accessKeyId",
+  "secretAccessKey",
+  "sessionToken",
+  "webIdentityToken",
+  "static",
+] as const;
+
+function firstFailure(failures: readonly ValidationFailure[]): InputError {
+  const [first, ...rest] = failures as [ValidationFailure, ...ValidationFailure[]];
+  const more = rest.length > 0 ? ` (and ${rest.map((f) => f.property).join(", ")})` : "";
+  return new InputError(first.property, `${first.reason.replace(/\.$/, "")}${more}`);
+}
+
+/**
+ * The seam for the STS call: today one attempt. The retry engineer wraps `call` here with the classified loop
+ * (`withRetries` from lib/retry.ts, passing the attempt's `abortSignal`).
+ */
+export async function callSts<T>(call: (options: StsCallOptions) => Promise<T>): Promise<T> {
+  return call({});
+}
+
+/**
+ * The lines that explain a refusal against the expected trust policy (`explainLogin`, the same evaluation the
+ * local STS makes), when one is given: the verdict, then each blocking reason. Never throws: an explanation that
+ * cannot be made (a malformed expected policy) must not hide STS's own error.
+ */
+export function explainRefusal(
+  expectedTrust: ExpectedTrust | undefined,
+  token: string,
+  roleArn: string,
+): string[] | undefined {
+  if (expectedTrust === undefined || expectedTrust.trustPolicy === undefined) return undefined;
+  try {
+    const account = /^arn:[a-z-]+:iam::(\d{12}):/.exec(roleArn);
+    const explanation = explainLogin({
+      policy: expectedTrust.trustPolicy,
+      token,
+      ...(expectedTrust.clientIds ? { clientIds: expectedTrust.clientIds } : {}),
+      ...(account ? { accountId: account[1] as string } : {}),
+    });
+    const reasons = explanation.reasons
+      .filter((r) => r.severity !== "info")
+      .map((r) => `[${r.code}] ${r.message}`);
+    return [
+      `The expected trust policy's verdict (explainLogin): ${explanation.decision}${explanation.stsError ? `, STS would answer ${explanation.stsError}` : ""}.`,
+      ...reasons,
+    ];
+  } catch (e) {
+    return [`(The expected trust policy could not be evaluated: ${(e as Error).message})`];
+  }
+}
+
+/** The OIDC token for a login: the inline input, or the file read now (rotation). */
+export async function loginToken(inputs: AwsLoginInputs): Promise<string> {
+  if (inputs.webIdentityToken !== undefined) return checkTokenText(inputs.webIdentityToken);
+  if (inputs.webIdentityTokenFile !== undefined) {
+    return readWebIdentityTokenFile(inputs.webIdentityTokenFile);
+  }
+  throw new InputError(
+    "webIdentityToken",
+    "oidc needs a token, but neither webIdentityToken nor webIdentityTokenFile is given",
+    "exactly one of webIdentityToken or webIdentityTokenFile",
+  );
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * One complete login from plain inputs: validate (nothing reaches STS on bad input), read and pre-check the token,
+ * call STS once (through `callSts`), and build the outputs. Throws `InputError`/`ClaimError` before STS, a
+ * `LoginError` subclass after. Used by `create()` and `update()`; `read()`/`diff()` renewal builds on it.
+ */
+export async function performLogin(inputs: AwsLoginInputs): Promise<AwsLoginOutputs> {
+  const failures = validateAwsLoginInputs(inputs as Record<string, unknown>);
+  if (failures.length > 0) throw firstFailure(failures);
+  const { __provider: _ignored, ...echo } = inputs as AwsLoginInputs & { __provider?: unknown };
+  const oidc = inputs.oidc;
+  const region = resolveRegion(inputs.region, oidc?.roleArn);
+  const endpoint = inputs.stsEndpoint;
+
+  if (oidc) {
+    const token = await loginToken(inputs);
+    const claims = decodeTokenClaims(
+      token,
+      inputs.webIdentityToken !== undefined ? "webIdentityToken" : "webIdentityTokenFile",
+    );
+    checkTokenSubject(claims, oidc.subjectAttributes, inputs.escEnvironment);
+    const max =
+      inputs.expectedTrust?.maxSessionDuration !== undefined
+        ? maxSessionSeconds(inputs.expectedTrust.maxSessionDuration)
+        : undefined;
+    const durationSeconds = checkLoginDuration(oidc.duration, max);
+    const context: LoginErrorContext = {
+      mode: "oidc",
+      roleArn: oidc.roleArn,
+      claims,
+      durationSeconds,
+      ...(oidc.duration !== undefined ? { duration: oidc.duration } : {}),
+      ...(max !== undefined ? { maxSessionDuration: max } : {}),
+      ...(inputs.expectedTrust?.clientIds ? { clientIds: inputs.expectedTrust.clientIds } : {}),
+      secrets: [token],
+    };
+    let result;
+    try {
+      result = await callSts((options) =>
+        assumeRoleWithWebIdentity(
+          {
+            region,
+            ...(endpoint ? { endpoint } : {}),
+            roleArn: oidc.roleArn,
+            sessionName: oidc.sessionName,
+            durationSeconds,
+            ...(oidc.policyArns ? { policyArns: oidc.policyArns } : {}),
+            webIdentityToken: token,
+          },
+          options,
+        ),
+      );
+    } catch (error) {
+      const explanation = explainRefusal(inputs.expectedTrust, token, oidc.roleArn);
+      throw loginErrorFor(error, { ...context, ...(explanation ? { explanation } : {}) });
+    }
+    const account = /^arn:[a-z-]+:(?:sts|iam)::(\d{12}):/.exec(
+      result.assumedRoleArn || oidc.roleArn,
+    );
+    return withoutUndefined({
+      ...echo,
+      region,
+      mode: "oidc" as const,
+      accessKeyId: result.credentials.accessKeyId,
+      secretAccessKey: result.credentials.secretAccessKey,
+      sessionToken: result.credentials.sessionToken,
+      expiration: result.credentials.expiration,
+      assumedRoleArn: result.assumedRoleArn,
+      accountId: account ? (account[1] as string) : "",
+      subject: result.subject || (typeof claims.sub === "string" ? claims.sub : ""),
+      audience:
+        result.audience ||
+        (typeof claims.aud === "string"
+          ? claims.aud
+          : Array.isArray(claims.aud)
+            ? claims.aud.join(",")
+            : ""),
+    });
+  }
+
+  const keys = inputs.static as EscLoginStaticArgs;
+  const sessionToken = keys.sessionToken ?? "";
+  let identity;
+  try {
+    identity = await callSts((options) =>
+      getCallerIdentity(
+        {
+          region,
+          ...(endpoint ? { endpoint } : {}),
+          accessKeyId: keys.accessKeyId,
+          secretAccessKey: keys.secretAccessKey,
+          ...(sessionToken ? { sessionToken } : {}),
+        },
+        options,
+      ),
+    );
+  } catch (error) {
+    throw loginErrorFor(error, {
+      mode: "static",
+      secrets: [keys.accessKeyId, keys.secretAccessKey, sessionToken],
+    });
+  }
+  return withoutUndefined({
+    ...echo,
+    region,
+    mode: "static" as const,
+    accessKeyId: keys.accessKeyId,
+    secretAccessKey: keys.secretAccessKey,
+    sessionToken,
+    expiration: "",
+    assumedRoleArn: identity.arn,
+    accountId: identity.account,
+    subject: "",
+    audience: "",
+  });
+}
+
+/** The id of a login: the assumed-role (or caller) ARN — never a secret. */
+export function loginId(outs: AwsLoginOutputs): string {
+  return outs.assumedRoleArn || `${outs.mode}:${outs.accountId}`;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+function anyUnknown(value: unknown): boolean {
+  if (isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some(anyUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(anyUnknown);
+  return false;
+}
+
+function durationOf(duration: unknown): unknown {
+  try {
+    return loginDurationSeconds(duration as string | undefined);
+  } catch {
+    return duration;
+  }
+}
+
+function regionOf(inputs: AwsLoginInputs): unknown {
+  try {
+    return resolveRegion(inputs.region, inputs.oidc?.roleArn);
+  } catch {
+    return inputs.region;
+  }
+}
+
+/** What a diff found: input paths whose change needs a new login, and those that need a new resource id. */
+export interface LoginChanges {
+  /** Every changed input path (`oidc.duration`, `static.secretAccessKey`, `region`...). */
+  changed: string[];
+  /** The subset that changes who is logged in (role, session, mode, static key ID): a replacement. */
+  replaces: string[];
+}
+
+/**
+ * Compares the stored outputs (`olds`: inputs echoed plus credentials) with new inputs. A freshly minted
+ * `webIdentityToken` value alone is NOT a change (CI mints one every run); `expectedTrust` and `escEnvironment`
+ * are pre-flight checks, not login parameters. Unknown new values count as changes. Renewal (expiry) is decided
+ * separately by the caller.
+ */
+export function loginChanges(olds: AwsLoginOutputs, news: AwsLoginInputs): LoginChanges {
+  const changed: string[] = [];
+  const replaces: string[] = [];
+  const note = (path: string, a: unknown, b: unknown, replace = false): void => {
+    if (anyUnknown(b) || !same(a, b)) {
+      changed.push(path);
+      if (replace) replaces.push(path);
+    }
+  };
+  const oldMode = olds.mode ?? (olds.oidc ? "oidc" : "static");
+  const newMode = news.oidc !== undefined ? "oidc" : "static";
+  if (isUnknown(news.oidc) || isUnknown(news.static)) {
+    changed.push(isUnknown(news.oidc) ? "oidc" : "static");
+  } else if (oldMode !== newMode) {
+    changed.push(newMode);
+    replaces.push(newMode);
+  } else if (newMode === "oidc") {
+    const o = (olds.oidc ?? {}) as Partial<EscLoginOidcArgs>;
+    const n = news.oidc as EscLoginOidcArgs;
+    note("oidc.roleArn", o.roleArn, n.roleArn, true);
+    note("oidc.sessionName", o.sessionName, n.sessionName, true);
+    note("oidc.duration", durationOf(o.duration), durationOf(n.duration));
+    note("oidc.policyArns", o.policyArns ?? [], n.policyArns ?? []);
+    note("oidc.subjectAttributes", o.subjectAttributes ?? [], n.subjectAttributes ?? []);
+    note("webIdentityTokenFile", olds.webIdentityTokenFile, news.webIdentityTokenFile);
+    if ((olds.webIdentityToken === undefined) !== (news.webIdentityToken === undefined)) {
+      changed.push("webIdentityToken");
+    }
+  } else {
+    const s = news.static as EscLoginStaticArgs;
+    note("static.accessKeyId", olds.accessKeyId, s.accessKeyId, true);
+    note("static.secretAccessKey", olds.secretAccessKey, s.secretAccessKey);
+    note("static.sessionToken", olds.sessionToken ?? "", s.sessionToken ?? "");
+  }
+  note("region", olds.region, regionOf(news));
+  note("stsEndpoint", olds.stsEndpoint, news.stsEndpoint);
+  return { changed, replaces };
+}
+
+/**
+ * The implementation of the `AwsLogin` dynamic provider, loaded by the serialized shim in the host process
+ * (`require("esc-aws-oidc/dist/provider/loginProvider.js").loginProvider`). Its method names and signatures are a
+ * stable contract: state written by older versions calls them.
+ */
+export const loginProvider = {
+  async check(_olds: AwsLoginInputs, news: AwsLoginInputs) {
+    const failures = validateAwsLoginInputs(news as Record<string, unknown>);
+    // Pre-flight the inline token now when everything it is compared with is known: a token minted with other
+    // subjectAttributes fails at preview, before any STS call.
+    if (
+      failures.length === 0 &&
+      news.oidc !== undefined &&
+      typeof news.webIdentityToken === "string" &&
+      !anyUnknown(news.webIdentityToken) &&
+      !anyUnknown(news.oidc.subjectAttributes) &&
+      !anyUnknown(news.escEnvironment)
+    ) {
+      try {
+        const claims = decodeTokenClaims(news.webIdentityToken);
+        checkTokenSubject(claims, news.oidc.subjectAttributes, news.escEnvironment);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        failures.push({
+          property: e.field,
+          reason: `${e.problem}.${e.allowed ? ` Allowed: ${e.allowed}.` : ""}`,
+        });
+      }
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(_id: string, olds: AwsLoginOutputs, news: AwsLoginInputs) {
+    const { changed, replaces } = loginChanges(olds, news);
+    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+  },
+
+  async create(inputs: AwsLoginInputs) {
+    const outs = await performLogin(inputs);
+    return { id: loginId(outs), outs };
+  },
+
+  async update(_id: string, _olds: AwsLoginOutputs, news: AwsLoginInputs) {
+    return { outs: await performLogin(news) };
+  },
+
+  async read(id: string, props: AwsLoginOutputs) {
+    return { id, props };
+  },
+
+  async delete(_id: string, _props: AwsLoginOutputs) {
+    // STS sessions cannot be revoked by their holder; they expire. Nothing to delete.
+  },
+};
