@@ -5,11 +5,11 @@ import * as path from "node:path";
 import { escEnvironmentYaml } from "../../lib/escYaml";
 import { EscApiError } from "../../lib/errors";
 import {
-  escEnvironmentProvider as provider,
+  environmentProvider as provider,
   sameDefinition,
   type EscEnvironmentInputs,
   type EscEnvironmentOutputs,
-} from "../../provider/escEnvironment";
+} from "../../provider/escEnvironmentProvider";
 import { startEscStandIn, type EscStandIn } from "../helpers/escStandIn";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
