@@ -540,7 +540,7 @@ function evaluateCondition(
       absentNote = DOCUMENTED_OIDC_CLAIMS.includes(claim.toLowerCase())
         ? `key absent: the token has no ${claim} claim`
         : st.req.context.claimsNotExposed.includes(claim)
-          ? `key absent: the token has a ${claim} claim, but AWS does not expose it as a condition key (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`
+          ? `key absent: AWS does not expose the token's ${claim} claim as a condition key (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`
           : `key absent: AWS exposes no ${claim} key for OIDC federation (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`;
     } else if (isServiceKey(key)) {
       return unsupported(

@@ -9,6 +9,7 @@ import { escAudience, escSubject, PULUMI_ISSUER, ATTRIBUTE_SUBJECT_PREFIX } from
 import { DEFAULT_SUBJECT_PREFIX } from "./claims";
 import { InputError } from "./errors";
 import {
+  DOCUMENTED_OIDC_CLAIMS,
   evaluateTrustPolicy,
   issuerKeyPrefix,
   parseProviderArn,
@@ -556,7 +557,7 @@ function explainCondition(
     add(
       "condition-key-not-exposed",
       "error",
-      `${where} on ${code(c.key)}: ${c.note.replace(/^key absent: /, "")}; the key is absent, so the condition fails — move the constraint into sub (e.g. with subjectAttributes)`,
+      `${where} on ${code(c.key)}: AWS does not expose the token's ${code(claim)} claim as a condition key (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")}), so the key is absent and the condition fails — constrain the subject instead (sub, e.g. with subjectAttributes)`,
     );
     return;
   }

@@ -401,7 +401,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB, repository: "x" },
       requestValue: undefined,
       outcome: "not-matched",
-      note: "key absent: the token has a repository claim, but AWS does not expose it as a condition key (only aud, sub, amr, email, oaud); the operator is false",
+      note: "key absent: AWS does not expose the token's repository claim as a condition key (only aud, sub, amr, email, oaud); the operator is false",
     },
     {
       name: "a key AWS never exposes for OIDC",
