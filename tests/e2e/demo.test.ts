@@ -1,0 +1,132 @@
+/**
+ * `npm start` runs `esc-aws-oidc demo`: the whole flow against the sandbox. Asserted in-process (with every
+ * secret the demo handled reported to the test) and once as the real command line.
+ */
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { runDemo } from "../../cli/demo";
+import { main } from "../../cli/main";
+import type { CliIo } from "../../cli/io";
+
+const REPO = path.resolve(__dirname, "..", "..");
+
+/** An in-memory CliIo. */
+export function captureIo(): { io: CliIo; stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    io: {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      readStdin: async () => "",
+      env: {},
+      cwd: REPO,
+    },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+/** A JWT (three base64url parts, header starting `{"`): never printed. */
+const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*/;
+/** A whole temporary access key ID: the demo prints only a hint (`ASIA…WXYZ`). */
+const FULL_KEY_ID = /\b(?:ASIA|AKIA)[A-Z0-9]{16}\b/;
+
+/** The lines every run of the demo prints (exact, whatever the ports and keys). */
+const EXPECTED_LINES = [
+  "1. Start the sandbox (local OIDC issuer + local STS, 127.0.0.1 only)",
+  "   issuer (in tokens)  https://api.pulumi.com/oidc",
+  '2. Trust: EscOidcRole\'s policy for organization "acme"',
+  "   audience            aws:acme",
+  "   allowed subject     pulumi:environments:org:acme:env:payments/dev",
+  "   allowed subject     pulumi:environments:org:acme:env:payments/staging",
+  '             "Federated": "arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc"',
+  "   registered          arn:aws:iam::123456789012:role/acme-payments-esc (MaxSessionDuration 3600 s)",
+  "3. Log in from acme/payments/dev through the AwsLogin provider",
+  "   STS calls           1 (AssumeRoleWithWebIdentity)",
+  "   secretAccessKey     [redacted] (secret output)",
+  "   sessionToken        [redacted] (secret output)",
+  "   subject             pulumi:environments:org:acme:env:payments/dev",
+  "   audience            aws:acme",
+  "   resource id         arn:aws:sts::123456789012:assumed-role/acme-payments-esc/pulumi-esc",
+  "4. Prove the credentials: GetCallerIdentity signed with them",
+  "   account             123456789012",
+  "   assumed-role ARN    arn:aws:sts::123456789012:assumed-role/acme-payments-esc/pulumi-esc",
+  "5. A refused environment: acme/payments/prod",
+  "   explainLogin        refused (ImplicitlyDenied, STS would answer AccessDenied)",
+  "     - [sub-mismatch] sub condition (statement 0: StringEquals) expects one of `pulumi:environments:org:acme:env:payments/dev`, `pulumi:environments:org:acme:env:payments/staging`, the token has `pulumi:environments:org:acme:env:payments/prod`",
+  "   STS answered        AccessDenied",
+  "6. A duration above the role's maximum: oidc.duration \"2h\" (ESC's default) vs 3600 s",
+  "   STS answered        ValidationError",
+  "   fix                 Lower oidc.duration to fit, or raise the role's maximum session duration (EscOidcRole's maxSessionDuration, up to 12h).",
+  "Done: every step behaved as shown. No secret was printed.",
+];
+
+function assertDemoText(text: string): void {
+  const lines = text.split("\n");
+  for (const expected of EXPECTED_LINES) {
+    assert.ok(lines.includes(expected), `missing line: ${expected}\n--- output ---\n${text}`);
+  }
+  // Steps appear in order.
+  const order = EXPECTED_LINES.filter((l) => /^\d\. /.test(l)).map((l) => lines.indexOf(l));
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  );
+  assert.match(text, /^ {3}STS endpoint {8}http:\/\/127\.0\.0\.1:\d+ {2}\(region us-east-1\)$/m);
+  assert.match(text, /^ {3}accessKeyId {9}ASIA…[A-Z0-9]{4} \(secret output\)$/m);
+  assert.match(text, /^ {3}ESC token {11}\[redacted, \d+ characters\]$/m);
+  assert.match(
+    text,
+    /^ {3}AwsLogin error {6}Could not assume role arn:aws:iam::123456789012:role\/acme-payments-esc: Not authorized to perform sts:AssumeRoleWithWebIdentity — /m,
+  );
+  assert.match(
+    text,
+    /^ {3}AwsLogin error {6}Could not assume role arn:aws:iam::123456789012:role\/acme-payments-esc: The requested DurationSeconds exceeds the MaxSessionDuration set for this role\. — Requested 7200 seconds/m,
+  );
+  assert.doesNotMatch(text, JWT);
+  assert.doesNotMatch(text, FULL_KEY_ID);
+}
+
+describe("npm start (the demo)", function () {
+  this.timeout(60_000);
+
+  it("runs the whole flow in-process, exits 0, prints the expected lines and no secret", async () => {
+    const { io, stdout, stderr } = captureIo();
+    const secrets: string[] = [];
+    const code = await runDemo(io, { onSecret: (s) => secrets.push(s) });
+    assert.equal(stderr(), "");
+    assert.equal(code, 0, stdout());
+    assertDemoText(stdout());
+    // Two tokens (allowed and refused environment), the secret key and the session token.
+    assert.equal(secrets.length, 4);
+    assert.equal(secrets.filter((s) => JWT.test(s)).length, 2);
+    for (const s of secrets) {
+      assert.ok(!stdout().includes(s), "a secret the demo handled was printed");
+    }
+  });
+
+  it("is what `esc-aws-oidc demo` runs", async () => {
+    const { io, stdout } = captureIo();
+    assert.equal(await main(["demo"], io), 0);
+    assertDemoText(stdout());
+  });
+
+  it("runs as `npm start` does (a real process), exits 0", async () => {
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", "cli/main.ts", "demo"],
+      { cwd: REPO, env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true" } },
+    );
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    assert.equal(code, 0, `${out}\n${err}`);
+    assertDemoText(out);
+    assert.doesNotMatch(err, JWT);
+    assert.doesNotMatch(err, FULL_KEY_ID);
+  });
+});
