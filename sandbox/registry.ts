@@ -421,4 +421,22 @@ export class Registry {
   listRoles(): RoleRecord[] {
     return [...this.roles.values()];
   }
+
+  /** Users without their secrets. */
+  listUsers(): Omit<UserRecord, "secretAccessKey">[] {
+    return [...this.users.values()].map(({ secretAccessKey: _secret, ...user }) => user);
+  }
+
+  /** What `console.log(registry)` and `JSON.stringify` show: no secret access key. */
+  toJSON(): {
+    providers: ProviderRecord[];
+    roles: RoleRecord[];
+    users: Omit<UserRecord, "secretAccessKey">[];
+  } {
+    return { providers: this.listProviders(), roles: this.listRoles(), users: this.listUsers() };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): object {
+    return this.toJSON();
+  }
 }

@@ -26,6 +26,8 @@ import { parseRoleArn, randomKeyId, randomSecret, type Registry } from "./regist
 
 export const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 export const STS_VERSION = "2011-06-15";
+/** The inline session `Policy` parameter: at most 2048 characters (the API's constraint). */
+const SESSION_POLICY_MAX_LENGTH = 2048;
 
 /** Decides whether a role's trust policy admits a verified token (the sandbox uses `evaluateTrustPolicy`). */
 export type TrustDecider = (
@@ -273,6 +275,19 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
       v.add(
         `Value at 'webIdentityToken' failed to satisfy constraint: Member must have length less than or equal to ${WEB_IDENTITY_TOKEN_MAX_LENGTH}`,
       );
+    const policyArns: string[] = [];
+    for (let i = 1; p.has(`PolicyArns.member.${i}.arn`); i++) {
+      policyArns.push(p.get(`PolicyArns.member.${i}.arn`)!);
+    }
+    if (policyArns.length > MAX_SESSION_POLICY_ARNS)
+      v.add(
+        `Value '[${policyArns.map((a) => `PolicyDescriptorType(arn=${a})`).join(", ")}]' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SESSION_POLICY_ARNS}`,
+      );
+    const policy = p.get("Policy");
+    if (policy !== null && (policy.length < 1 || policy.length > SESSION_POLICY_MAX_LENGTH))
+      v.add(
+        `Value at 'policy' failed to satisfy constraint: Member must have length ${policy.length < 1 ? "greater than or equal to 1" : `less than or equal to ${SESSION_POLICY_MAX_LENGTH}`}`,
+      );
     let duration: number | undefined;
     if (durationText !== null) {
       duration = Number(durationText);
@@ -289,14 +304,6 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
           `${shown(durationText)} at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${LOGIN_DURATION_MAX_SECONDS}`,
         );
     }
-    const policyArns: string[] = [];
-    for (let i = 1; p.has(`PolicyArns.member.${i}.arn`); i++) {
-      policyArns.push(p.get(`PolicyArns.member.${i}.arn`)!);
-    }
-    if (policyArns.length > MAX_SESSION_POLICY_ARNS)
-      v.add(
-        `Value '[${policyArns.map((a) => `PolicyDescriptorType(arn=${a})`).join(", ")}]' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SESSION_POLICY_ARNS}`,
-      );
     v.throwIfAny();
 
     const parsedArn = parseRoleArn(roleArn!);

@@ -6,6 +6,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { escSubject } from "../../lib/claims";
 import { buildTrustPolicy, renderTrustPolicy } from "../../lib/trust";
 import { startSandbox, type Sandbox } from "../../sandbox";
@@ -248,6 +249,15 @@ describe("sandbox registry", () => {
         name: "InputError",
         message: `registry: cannot read ${join(dir, "missing.json")}. Allowed: a readable JSON file.`,
       });
+    });
+
+    it("never shows a user's secret when inspected or serialized", () => {
+      const user = sandbox.registerUser({ userName: "inspected" });
+      const shown = [inspect(sandbox, { depth: 10 }), JSON.stringify(sandbox.registry)];
+      for (const text of shown) {
+        assert.ok(text.includes(user.accessKeyId), "the key ID is shown");
+        assert.ok(!text.includes(user.secretAccessKey), "the secret is not");
+      }
     });
 
     it("never puts a secret into a refusal", () => {

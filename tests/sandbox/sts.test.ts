@@ -75,6 +75,18 @@ describe("sandbox STS: AssumeRoleWithWebIdentity", () => {
     assert.equal(out.AssumedRoleUser!.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/long/pulumi-esc`);
   });
 
+  it("accepts 10 session policy ARNs and an inline session policy", async () => {
+    const out = await assume(sandbox, {
+      WebIdentityToken: await sandbox.mintToken(DEV),
+      PolicyArns: Array.from({ length: 10 }, (_, i) => ({ arn: `arn:aws:iam::aws:policy/P${i}` })),
+      Policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+      }),
+    });
+    assert.equal(out.$metadata.httpStatusCode, 200);
+  });
+
   describe("ValidationError (input limits, before the token is looked at)", () => {
     const cases: [string, Record<string, unknown>, string][] = [
       [
@@ -115,6 +127,11 @@ describe("sandbox STS: AssumeRoleWithWebIdentity", () => {
           })),
         },
         `1 validation error detected: Value '[${Array.from({ length: 11 }, (_, i) => `PolicyDescriptorType(arn=arn:aws:iam::aws:policy/P${i})`).join(", ")}]' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10`,
+      ],
+      [
+        "an inline session policy over 2048 characters",
+        { Policy: JSON.stringify({ Version: "2012-10-17", Statement: [], Sid: "x".repeat(2048) }) },
+        "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048",
       ],
       [
         "two violations at once",
