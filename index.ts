@@ -128,3 +128,9 @@ export { decodeJwtClaims } from "./lib/jwt";
 export type { DecodedJwt } from "./lib/jwt";
 export { parseJsonReportingDuplicates } from "./lib/jsonDuplicates";
 export type { JsonDuplicate, ParsedJson } from "./lib/jsonDuplicates";
+
+// The EscOidcRole component
+export { EscOidcRole } from "./components";
+export type { EscOidcRoleArgs, EscOidcRoleInlinePolicy } from "./components";
+export { DEFAULT_SESSION_NAME, resolveRoleSpec, roleLoginArgs, addClientIdCommand } from "./lib/roleSpec";
+export type { EscEnvironmentSpec, RoleSpec, RoleSpecInput } from "./lib/roleSpec";

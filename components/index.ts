@@ -1,0 +1,2 @@
+export { EscOidcRole } from "./escOidcRole";
+export type { EscOidcRoleArgs, EscOidcRoleInlinePolicy } from "./escOidcRole";
