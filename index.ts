@@ -132,5 +132,10 @@ export type { JsonDuplicate, ParsedJson } from "./lib/jsonDuplicates";
 // The EscOidcRole component
 export { EscOidcRole } from "./components";
 export type { EscOidcRoleArgs, EscOidcRoleInlinePolicy } from "./components";
-export { DEFAULT_SESSION_NAME, resolveRoleSpec, roleLoginArgs, addClientIdCommand } from "./lib/roleSpec";
+export {
+  DEFAULT_SESSION_NAME,
+  resolveRoleSpec,
+  roleLoginArgs,
+  addClientIdCommand,
+} from "./lib/roleSpec";
 export type { EscEnvironmentSpec, RoleSpec, RoleSpecInput } from "./lib/roleSpec";
