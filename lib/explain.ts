@@ -121,6 +121,7 @@ export const REASON_CODES = [
   "no-aud-condition",
   "duplicate-key",
   "unsupported-policy-element",
+  "no-statement-applies",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -383,6 +384,15 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
   }
 
   if (trace.decision !== "Allowed") stsError ??= "AccessDenied";
+  if (trace.decision !== "Allowed" && !reasons.some((r) => r.severity === "error")) {
+    add(
+      "no-statement-applies",
+      "error",
+      trace.complete
+        ? "no Allow statement applies to this token (see the trace)"
+        : "no Allow statement applies to this token: the statements that might have were not understood (see the warnings and the trace)",
+    );
+  }
   const allowed = trace.decision === "Allowed" && stsError === undefined;
   reasons.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const outClaims: LoginExplanation["claims"] = {

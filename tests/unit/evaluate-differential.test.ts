@@ -325,6 +325,22 @@ describe("evaluateTrustPolicy agrees with @cloud-copilot/iam-simulate", () => {
     assert.deepEqual([...seen].sort(), ["Allowed", "ExplicitlyDenied", "ImplicitlyDenied"]);
   });
 
+  it("issuer + accountId decides like the provider ARN (account checked, partition aws)", () => {
+    fc.assert(
+      fc.property(handCaseArb, ({ policy, request }) => {
+        fc.pre(!JSON.stringify(policy).includes("arn:aws-cn:"));
+        const byArn = evaluateTrustPolicy(policy, request);
+        const byIssuer = evaluateTrustPolicy(policy, {
+          issuer: "https://api.pulumi.com/oidc",
+          accountId: ACCOUNT,
+          claims: request.claims,
+        });
+        assert.equal(byIssuer.decision, byArn.decision);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("decides policy text exactly like the same policy as an object", () => {
     fc.assert(
       fc.property(handCaseArb, ({ policy, request }) => {

@@ -308,6 +308,26 @@ describe("explainLogin: refused, with reasons a user acts on", () => {
     ]);
   });
 
+  it("a statement it could not evaluate: warning, then no-statement-applies", () => {
+    const p = JSON.parse(JSON.stringify(policy));
+    p.Statement[0].Condition.NumericLessThan = { [`${HOST}:iat`]: "5" };
+    const r = explainLogin({ policy: p, esc });
+    assert.equal(r.allowed, false);
+    assert.deepEqual(r.reasons, [
+      {
+        code: "no-statement-applies",
+        severity: "error",
+        message:
+          "no Allow statement applies to this token: the statements that might have were not understood (see the warnings and the trace)",
+      },
+      {
+        code: "unsupported-policy-element",
+        severity: "warning",
+        message: `$.Statement[0].Condition.NumericLessThan["${HOST}:iat"]: operator NumericLessThan is not supported (only String*, ...IfExists, ForAnyValue:/ForAllValues:, Null) — statement 0 was treated as not applying`,
+      },
+    ]);
+  });
+
   it("duplicated keys in policy text are reported", () => {
     const text = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${HOST}:sub":"${DEV}"},"StringEquals":{"${HOST}:aud":"aws:contoso"}}}]}`;
     const r = explainLogin({ policy: text, esc });
