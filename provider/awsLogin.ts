@@ -117,6 +117,20 @@ export interface AwsLoginArgs {
     userLogin?: pulumi.Input<string>;
     rootEnvironment?: pulumi.Input<string>;
   }>;
+  /**
+   * Take the credentials from an ESC environment instead (a third mode, exclusive with `oidc` and `static`): the
+   * environment is opened through `@pulumi/esc-sdk` — Pulumi Cloud performs the OIDC exchange — and `accessKeyId`,
+   * `secretAccessKey`, `sessionToken` are read from `aws.login` (or `path`), then proven with `GetCallerIdentity`.
+   * The Pulumi token comes from `PULUMI_ACCESS_TOKEN` or the CLI's stored login, never from state. ESC returns no
+   * expiration: `expiration` is an ESTIMATE, open time + the definition's `duration` (default 2h).
+   */
+  readonly esc?: pulumi.Input<{
+    organization: pulumi.Input<string>;
+    project: pulumi.Input<string>;
+    environment: pulumi.Input<string>;
+    /** Where the aws-login outputs are (Pulumi property path). Defaults to `aws.login`. */
+    path?: pulumi.Input<string>;
+  }>;
 }
 
 /** Options of `AwsLogin.provider(...)`: any `aws.ProviderArgs` but the credentials, which come from the login. */
@@ -162,8 +176,8 @@ export class AwsLogin extends pulumi.dynamic.Resource {
   declare readonly audience: pulumi.Output<string>;
   /** The region STS was called in, and the default region of `provider(...)`. */
   declare readonly region: pulumi.Output<string>;
-  /** "oidc" or "static". */
-  declare readonly mode: pulumi.Output<"oidc" | "static">;
+  /** "oidc", "static" or "esc". */
+  declare readonly mode: pulumi.Output<"oidc" | "static" | "esc">;
 
   constructor(name: string, args: AwsLoginArgs, opts: pulumi.CustomResourceOptions = {}) {
     if (args === null || typeof args !== "object") {

@@ -9,21 +9,15 @@
  * Renew before it; do not treat it as exact.
  */
 import { parse } from "yaml";
-import { checkName } from "../lib/claims";
 import { parseDuration } from "../lib/duration";
-import { EscApiError, InputError } from "../lib/errors";
+import { EscApiError } from "../lib/errors";
+import { checkEscSource, parsePropertyPath, type EscLoginSource } from "../lib/escSource";
 import { LOGIN_DURATION_DEFAULT_SECONDS } from "../lib/limits";
 import type { EscLoginCredentials } from "../lib/types";
 import { escClient, escFailure, type EscClient } from "./escClient";
 
-/** Which ESC environment to log in from: `esc open <organization>/<project>/<environment>`. */
-export interface EscLoginSource {
-  organization: string;
-  project: string;
-  environment: string;
-  /** Where the aws-login outputs are in the opened environment, Pulumi property-path syntax. Defaults to `aws.login`. */
-  path?: string;
-}
+export { checkEscSource, parsePropertyPath };
+export type { EscLoginSource };
 
 /** Credentials from an ESC environment, with the estimated expiration. */
 export interface EscLoginResult extends EscLoginCredentials {
@@ -35,43 +29,6 @@ export interface EscLoginResult extends EscLoginCredentials {
   durationSeconds: number;
   /** Where `durationSeconds` comes from: the aws-login definition, or ESC's default (2h). */
   durationSource: "definition" | "default";
-}
-
-const PATH_PATTERN =
-  /^(?:[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]+"\])(?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]+"\])*$/;
-const PATH_ALLOWED = 'a property path such as aws.login, creds["aws-prod"] or logins[0]';
-
-/** Splits `a.b["c-d"][0]` into `["a", "b", "c-d", 0]`. @throws InputError (field `esc.path`). */
-export function parsePropertyPath(path: string, field = "esc.path"): (string | number)[] {
-  if (typeof path !== "string" || !PATH_PATTERN.test(path)) {
-    throw new InputError(field, `${JSON.stringify(path)} is not a property path`, PATH_ALLOWED);
-  }
-  const segments: (string | number)[] = [];
-  const token = /([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]+)"\]/g;
-  for (let m = token.exec(path); m; m = token.exec(path)) {
-    if (m[1] !== undefined) segments.push(m[1]);
-    else if (m[2] !== undefined) segments.push(Number(m[2]));
-    else segments.push(m[3] as string);
-  }
-  return segments;
-}
-
-/** Validates an `esc` source. @throws InputError naming `esc.<field>`. */
-export function checkEscSource(source: unknown, field = "esc"): Required<EscLoginSource> {
-  if (source === null || typeof source !== "object" || Array.isArray(source)) {
-    throw new InputError(
-      field,
-      "expected an object",
-      "{ organization, project, environment, path? }",
-    );
-  }
-  const s = source as Record<string, unknown>;
-  const organization = checkName(`${field}.organization`, s.organization);
-  const project = checkName(`${field}.project`, s.project);
-  const environment = checkName(`${field}.environment`, s.environment);
-  const path = s.path === undefined ? "aws.login" : (s.path as string);
-  parsePropertyPath(path, `${field}.path`);
-  return { organization, project, environment, path };
 }
 
 /** Walks ESC `Value`s (`{ value, secret?, unknown? }`) along a path. */

@@ -23,6 +23,8 @@ import type { LoginErrorContext } from "./loginErrors";
 import { assumeRoleWithWebIdentity, getCallerIdentity } from "./sts";
 import type { StsCallOptions } from "./sts";
 import { readWebIdentityTokenFile } from "./tokenSource";
+import { openEscLogin } from "./escLogin";
+import type { EscLoginSource } from "../lib/escSource";
 
 /** What the role's trust is known to be (e.g. straight from `EscOidcRole` outputs). */
 export interface ExpectedTrust {
@@ -44,6 +46,8 @@ export interface AwsLoginInputs {
   stsEndpoint?: string;
   expectedTrust?: ExpectedTrust;
   escEnvironment?: EscEnvironmentDescription;
+  /** Take the credentials from an ESC environment's aws-login (opened through `@pulumi/esc-sdk`). */
+  esc?: EscLoginSource;
 }
 
 /** The outputs: the seeds' three credentials (secret), the non-secret facts of the login, and the inputs echoed. */
@@ -63,8 +67,8 @@ export interface AwsLoginOutputs extends AwsLoginInputs {
   audience: string;
   /** The region STS was called in (given, or the role partition's default). */
   region: string;
-  /** "oidc" or "static". */
-  mode: "oidc" | "static";
+  /** "oidc", "static" or "esc". */
+  mode: "oidc" | "static" | "esc";
 }
 
 /** Outputs that carry a secret. The credentials always; the token and static keys are echoed inputs. */
@@ -217,7 +221,10 @@ export async function performLogin(inputs: AwsLoginInputs): Promise<AwsLoginOutp
     });
   }
 
-  const keys = inputs.static as EscLoginStaticArgs;
+  // esc: ESC performs the login (Pulumi Cloud's OIDC exchange); its keys are then proven like static ones.
+  // ESC returns no expiration: `expiration` is the estimate openEscLogin makes (open time + duration).
+  const fromEsc = inputs.esc !== undefined ? await openEscLogin(inputs.esc) : undefined;
+  const keys = fromEsc ?? (inputs.static as EscLoginStaticArgs);
   const sessionToken = keys.sessionToken ?? "";
   let identity;
   try {
@@ -242,11 +249,11 @@ export async function performLogin(inputs: AwsLoginInputs): Promise<AwsLoginOutp
   return withoutUndefined({
     ...echo,
     region,
-    mode: "static" as const,
+    mode: fromEsc ? ("esc" as const) : ("static" as const),
     accessKeyId: keys.accessKeyId,
     secretAccessKey: keys.secretAccessKey,
     sessionToken,
-    expiration: "",
+    expiration: fromEsc?.expiration ?? "",
     assumedRoleArn: identity.arn,
     accountId: identity.account,
     subject: "",
@@ -309,10 +316,10 @@ export function loginChanges(olds: AwsLoginOutputs, news: AwsLoginInputs): Login
       if (replace) replaces.push(path);
     }
   };
-  const oldMode = olds.mode ?? (olds.oidc ? "oidc" : "static");
-  const newMode = news.oidc !== undefined ? "oidc" : "static";
-  if (isUnknown(news.oidc) || isUnknown(news.static)) {
-    changed.push(isUnknown(news.oidc) ? "oidc" : "static");
+  const oldMode = olds.mode ?? (olds.oidc ? "oidc" : olds.esc ? "esc" : "static");
+  const newMode = news.oidc !== undefined ? "oidc" : news.esc !== undefined ? "esc" : "static";
+  if (isUnknown(news.oidc) || isUnknown(news.static) || isUnknown(news.esc)) {
+    changed.push(isUnknown(news.oidc) ? "oidc" : isUnknown(news.esc) ? "esc" : "static");
   } else if (oldMode !== newMode) {
     changed.push(newMode);
     replaces.push(newMode);
@@ -328,6 +335,13 @@ export function loginChanges(olds: AwsLoginOutputs, news: AwsLoginInputs): Login
     if ((olds.webIdentityToken === undefined) !== (news.webIdentityToken === undefined)) {
       changed.push("webIdentityToken");
     }
+  } else if (newMode === "esc") {
+    const o = (olds.esc ?? {}) as Partial<EscLoginSource>;
+    const n = news.esc as EscLoginSource;
+    note("esc.organization", o.organization, n.organization, true);
+    note("esc.project", o.project, n.project, true);
+    note("esc.environment", o.environment, n.environment, true);
+    note("esc.path", o.path ?? "aws.login", n.path ?? "aws.login");
   } else {
     const s = news.static as EscLoginStaticArgs;
     note("static.accessKeyId", olds.accessKeyId, s.accessKeyId, true);

@@ -1,0 +1,323 @@
+import * as assert from "node:assert/strict";
+import { InputError } from "../../lib/errors";
+import {
+  UNKNOWN,
+  checkLoginDuration,
+  checkPolicyArns,
+  checkRegion,
+  checkSessionName,
+  checkStsEndpoint,
+  checkTokenText,
+  defaultRegionForPartition,
+  parseRoleArn,
+  resolveRegion,
+  validateAwsLoginInputs,
+} from "../../lib/validate";
+
+const ROLE = "arn:aws:iam::123456789012:role/esc-deploy";
+const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+
+describe("lib/validate", () => {
+  describe("parseRoleArn", () => {
+    const good: [string, object][] = [
+      [ROLE, { partition: "aws", accountId: "123456789012", path: "/", roleName: "esc-deploy" }],
+      [
+        "arn:aws-us-gov:iam::123456789012:role/ci/esc+deploy=1,a.b@c-d",
+        {
+          partition: "aws-us-gov",
+          accountId: "123456789012",
+          path: "/ci/",
+          roleName: "esc+deploy=1,a.b@c-d",
+        },
+      ],
+      [
+        "arn:aws-cn:iam::123456789012:role/a/b/r",
+        { partition: "aws-cn", accountId: "123456789012", path: "/a/b/", roleName: "r" },
+      ],
+    ];
+    for (const [arn, parts] of good) {
+      it(`parses ${arn}`, () => assert.deepEqual(parseRoleArn(arn), parts));
+    }
+
+    const bad: [unknown, string][] = [
+      [
+        "arn:aws:iam::12345678901:role/x",
+        'oidc.roleArn: "arn:aws:iam::12345678901:role/x" is not an IAM role ARN. Allowed: arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>, partition one of aws, aws-us-gov, aws-cn.',
+      ],
+      [
+        "arn:aws:iam::123456789012:user/x",
+        'oidc.roleArn: "arn:aws:iam::123456789012:user/x" is not an IAM role ARN. Allowed: arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>, partition one of aws, aws-us-gov, aws-cn.',
+      ],
+      [
+        "arn:aws-iso:iam::123456789012:role/x",
+        'oidc.roleArn: "arn:aws-iso:iam::123456789012:role/x" is in the unknown partition "aws-iso". Allowed: aws, aws-us-gov, aws-cn.',
+      ],
+      [
+        42,
+        "oidc.roleArn: expected a string, got number. Allowed: arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>, partition one of aws, aws-us-gov, aws-cn.",
+      ],
+    ];
+    for (const [value, message] of bad) {
+      it(`refuses ${JSON.stringify(value)}`, () =>
+        assert.throws(() => parseRoleArn(value), {
+          name: "InputError",
+          code: "ERR_INPUT",
+          message,
+        }));
+    }
+  });
+
+  it("defaults the region from the partition", () => {
+    assert.equal(defaultRegionForPartition("aws"), "us-east-1");
+    assert.equal(defaultRegionForPartition("aws-us-gov"), "us-gov-west-1");
+    assert.equal(defaultRegionForPartition("aws-cn"), "cn-north-1");
+    assert.equal(resolveRegion(undefined, "arn:aws-cn:iam::123456789012:role/r"), "cn-north-1");
+    assert.equal(
+      resolveRegion(undefined, "arn:aws-us-gov:iam::123456789012:role/r"),
+      "us-gov-west-1",
+    );
+    assert.equal(resolveRegion(undefined, undefined), "us-east-1");
+    assert.equal(resolveRegion("eu-west-1", ROLE), "eu-west-1");
+    assert.throws(() => resolveRegion("us-east-1", "arn:aws-cn:iam::123456789012:role/r"), {
+      message:
+        'region: "us-east-1" is not in the role\'s partition "aws-cn". Allowed: a region of partition aws-cn, e.g. "cn-north-1".',
+    });
+  });
+
+  it("checks session names (2–64 of [\\w+=,.@-])", () => {
+    assert.equal(checkSessionName("pulumi-esc"), "pulumi-esc");
+    assert.equal(checkSessionName("a".repeat(64)), "a".repeat(64));
+    for (const bad of ["a", "a".repeat(65), "has space", "slash/no"]) {
+      assert.throws(() => checkSessionName(bad), {
+        message: `oidc.sessionName: ${JSON.stringify(bad)} is not a valid role session name. Allowed: 2 to 64 characters of letters, digits and + = , . @ _ -.`,
+      });
+    }
+  });
+
+  it("checks at most 10 policy ARNs in the role's partition", () => {
+    const arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    assert.deepEqual(checkPolicyArns([arn, "arn:aws:iam::123456789012:policy/team/p"], "aws"), [
+      arn,
+      "arn:aws:iam::123456789012:policy/team/p",
+    ]);
+    assert.throws(() => checkPolicyArns(Array(11).fill(arn), "aws"), {
+      message:
+        "oidc.policyArns: has 11 ARNs. Allowed: at most 10 ARNs of the form arn:aws:iam::<aws|account>:policy/<name>.",
+    });
+    assert.throws(() => checkPolicyArns([arn], "aws-cn"), {
+      message:
+        'oidc.policyArns[0]: "arn:aws:iam::aws:policy/ReadOnlyAccess" is in partition "aws", but the role is in "aws-cn". Allowed: at most 10 ARNs of the form arn:aws-cn:iam::<aws|account>:policy/<name>.',
+    });
+    assert.throws(() => checkPolicyArns(["ReadOnlyAccess"]), {
+      message:
+        'oidc.policyArns[0]: "ReadOnlyAccess" is not an IAM policy ARN. Allowed: at most 10 ARNs of the form arn:<partition>:iam::<aws|account>:policy/<name>.',
+    });
+    assert.deepEqual(checkPolicyArns([UNKNOWN]), [UNKNOWN]);
+  });
+
+  it("checks the login duration: ESC default 2h, 15m–12h, and the role maximum when known", () => {
+    assert.equal(checkLoginDuration(undefined), 7200);
+    assert.equal(checkLoginDuration("1h30m"), 5400);
+    assert.equal(checkLoginDuration("15m"), 900);
+    assert.throws(() => checkLoginDuration("14m"), {
+      message:
+        'oidc.duration: "14m" is 840 seconds, outside what STS accepts. Allowed: 900 to 43200 seconds ("15m" to "12h").',
+    });
+    assert.throws(() => checkLoginDuration("2h", 3600), {
+      message:
+        "oidc.duration: \"2h\" is 7200 seconds, above the role's maximum session duration of 3600 seconds. Allowed: at most 3600 seconds — lower duration, or raise the role's maximum session duration (EscOidcRole's maxSessionDuration, up to 12h).",
+    });
+    assert.throws(() => checkLoginDuration(undefined, 3600), {
+      message:
+        "oidc.duration: \"2h\" is 7200 seconds, above the role's maximum session duration of 3600 seconds (ESC's default duration is \"2h\"). Allowed: at most 3600 seconds — lower duration, or raise the role's maximum session duration (EscOidcRole's maxSessionDuration, up to 12h).",
+    });
+  });
+
+  it("checks regions, STS endpoints and token lengths without echoing tokens", () => {
+    assert.equal(checkRegion("us-gov-west-1"), "us-gov-west-1");
+    assert.throws(() => checkRegion("US-EAST-1"), {
+      message: /^region: "US-EAST-1" is not a region name/,
+    });
+    assert.equal(checkStsEndpoint("http://127.0.0.1:4566"), "http://127.0.0.1:4566");
+    assert.throws(() => checkStsEndpoint("https://user:pw@sts.example.com"), {
+      message:
+        "stsEndpoint: carries credentials, a query or a fragment (not shown). Allowed: an http(s) URL without credentials, query or fragment, e.g. https://sts.us-west-2.amazonaws.com.",
+    });
+    assert.equal(checkTokenText(TOKEN), TOKEN);
+    const long = "x".repeat(20001);
+    assert.throws(
+      () => checkTokenText(long),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          "webIdentityToken: is 20001 characters long. Allowed: a JWT of 4 to 20000 characters." &&
+        !e.message.includes("xxxx"),
+    );
+  });
+
+  describe("validateAwsLoginInputs (what check() returns)", () => {
+    const oidc = { roleArn: ROLE, sessionName: "pulumi-esc" };
+
+    it("accepts a complete OIDC login and a static login", () => {
+      assert.deepEqual(validateAwsLoginInputs({ oidc, webIdentityToken: TOKEN }), []);
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc: { ...oidc, duration: "1h", policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+          webIdentityTokenFile: "/var/run/token",
+          region: "us-west-2",
+          stsEndpoint: "https://sts.us-west-2.amazonaws.com",
+        }),
+        [],
+      );
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          static: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG" },
+        }),
+        [],
+      );
+    });
+
+    it("lets unknown values through (a first preview)", () => {
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc: { roleArn: UNKNOWN, sessionName: UNKNOWN, duration: UNKNOWN, policyArns: UNKNOWN },
+          webIdentityToken: UNKNOWN,
+          region: UNKNOWN,
+        }),
+        [],
+      );
+      assert.deepEqual(validateAwsLoginInputs({ oidc: UNKNOWN, webIdentityToken: UNKNOWN }), []);
+      assert.deepEqual(validateAwsLoginInputs({ static: UNKNOWN }), []);
+    });
+
+    it("reports every failure, one per property, without secrets", () => {
+      const failures = validateAwsLoginInputs({
+        oidc: { roleArn: "role/x", sessionName: "a b", duration: "13h", policyArns: "p" },
+        region: "mars",
+        extra: 1,
+      });
+      assert.deepEqual(failures, [
+        {
+          property: "extra",
+          reason:
+            "is not an AwsLogin input. Allowed: oidc, static, webIdentityToken, webIdentityTokenFile, region, stsEndpoint, expectedTrust, escEnvironment.",
+        },
+        {
+          property: "oidc.roleArn",
+          reason:
+            '"role/x" is not an IAM role ARN. Allowed: arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>, partition one of aws, aws-us-gov, aws-cn.',
+        },
+        {
+          property: "oidc.sessionName",
+          reason:
+            '"a b" is not a valid role session name. Allowed: 2 to 64 characters of letters, digits and + = , . @ _ -.',
+        },
+        {
+          property: "oidc.duration",
+          reason:
+            '"13h" is 46800 seconds, outside what STS accepts. Allowed: 900 to 43200 seconds ("15m" to "12h").',
+        },
+        {
+          property: "oidc.policyArns",
+          reason:
+            "expected a list, got string. Allowed: at most 10 ARNs of the form arn:<partition>:iam::<aws|account>:policy/<name>.",
+        },
+        {
+          property: "webIdentityToken",
+          reason:
+            "oidc needs a token, but neither webIdentityToken nor webIdentityTokenFile is given. Allowed: exactly one of webIdentityToken or webIdentityTokenFile.",
+        },
+        {
+          property: "region",
+          reason:
+            '"mars" is not a region name. Allowed: an AWS region such as "us-east-1", "us-gov-west-1" or "cn-north-1".',
+        },
+      ]);
+    });
+
+    it("requires exactly one of oidc and static, and a token only with oidc", () => {
+      assert.deepEqual(validateAwsLoginInputs({}), [
+        {
+          property: "oidc",
+          reason:
+            "neither oidc nor static is given. Allowed: exactly one of oidc (with webIdentityToken or webIdentityTokenFile) or static.",
+        },
+      ]);
+      const both = validateAwsLoginInputs({
+        oidc,
+        webIdentityToken: TOKEN,
+        static: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "s3cr3t-value" },
+      });
+      assert.equal(both[0]?.property, "oidc");
+      assert.match(both[0]?.reason ?? "", /^both oidc and static are given/);
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          static: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "s3cr3t-value" },
+          webIdentityToken: TOKEN,
+        }),
+        [
+          {
+            property: "webIdentityToken",
+            reason:
+              "is given with static credentials, which need no token. Allowed: a token only with oidc.",
+          },
+        ],
+      );
+      assert.deepEqual(
+        validateAwsLoginInputs({ oidc, webIdentityToken: TOKEN, webIdentityTokenFile: "/t" }),
+        [
+          {
+            property: "webIdentityToken",
+            reason:
+              "both webIdentityToken and webIdentityTokenFile are given. Allowed: exactly one of webIdentityToken or webIdentityTokenFile.",
+          },
+        ],
+      );
+    });
+
+    it("never echoes static keys", () => {
+      const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY";
+      const failures = validateAwsLoginInputs({
+        static: { accessKeyId: "not a key id!", secretAccessKey: secret, sessionToken: 5 },
+      });
+      assert.deepEqual(failures, [
+        {
+          property: "static.accessKeyId",
+          reason:
+            "is not an access key ID (value not shown). Allowed: 16 to 128 letters and digits, e.g. AKIA... or ASIA....",
+        },
+        {
+          property: "static.sessionToken",
+          reason:
+            "expected a string, got number. Allowed: the session token of temporary credentials, or nothing.",
+        },
+      ]);
+      assert.ok(!JSON.stringify(failures).includes("not a key id!"));
+    });
+
+    it("refuses a duration above the expected role maximum", () => {
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc: { ...oidc, duration: "2h" },
+          webIdentityToken: TOKEN,
+          expectedTrust: { trustPolicy: "{}", maxSessionDuration: 3600 },
+        }),
+        [
+          {
+            property: "oidc.duration",
+            reason:
+              "\"2h\" is 7200 seconds, above the role's maximum session duration of 3600 seconds. Allowed: at most 3600 seconds — lower duration, or raise the role's maximum session duration (EscOidcRole's maxSessionDuration, up to 12h).",
+          },
+        ],
+      );
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc: { ...oidc, duration: "2h" },
+          webIdentityToken: TOKEN,
+          expectedTrust: { trustPolicy: "{}", maxSessionDuration: "2h" },
+        }),
+        [],
+      );
+    });
+  });
+});
