@@ -555,6 +555,9 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
+    // A client that gives up (a cut attempt, a dropped socket) must never take the sandbox down.
+    req.on("error", () => undefined);
+    res.on("error", () => undefined);
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       void handle(req, res, Buffer.concat(chunks).toString("utf8"));
@@ -606,7 +609,8 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
               : new StsFault("InternalFailure", 500, STS_MESSAGES.internalFailure),
           );
         case "delay":
-          await new Promise((r) => setTimeout(r, fault.ms));
+          // Unref'd: a delayed answer never keeps a finished test process alive.
+          await new Promise((r) => setTimeout(r, fault.ms).unref());
           break;
       }
     }

@@ -3,8 +3,17 @@
  * the call counts tests and benchmarks rely on.
  */
 import * as assert from "node:assert/strict";
+import { AssumeRoleWithWebIdentityCommand } from "@aws-sdk/client-sts";
 import type { Sandbox } from "../../sandbox";
-import { DEV, assume, callerIdentity, contosoSandbox, sdkError, stsClient } from "./helpers";
+import {
+  DEV,
+  ROLE_ARN,
+  assume,
+  callerIdentity,
+  contosoSandbox,
+  sdkError,
+  stsClient,
+} from "./helpers";
 
 describe("sandbox faults", () => {
   let sandbox: Sandbox;
@@ -96,6 +105,26 @@ describe("sandbox faults", () => {
     const again = Date.now();
     await assume(sandbox, { WebIdentityToken: token });
     assert.ok(Date.now() - again < 290, "only the armed call was delayed");
+  });
+
+  it("survives a client that gives up during a delay", async () => {
+    sandbox.faults.delay(400);
+    const token = await sandbox.mintToken(DEV);
+    const client = stsClient(sandbox);
+    const err = await sdkError(
+      client.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: ROLE_ARN,
+          RoleSessionName: "pulumi-esc",
+          WebIdentityToken: token,
+        }),
+        { abortSignal: AbortSignal.timeout(50) },
+      ),
+    );
+    assert.equal(err.status, undefined, "no answer reached the client");
+    await new Promise((r) => setTimeout(r, 450));
+    const out = await assume(sandbox, { WebIdentityToken: token });
+    assert.equal(out.$metadata.httpStatusCode, 200);
   });
 
   it("scopes a fault to one action", async () => {
