@@ -194,12 +194,13 @@ export class EscOidcRole extends pulumi.ComponentResource {
   public readonly attachments: aws.iam.RolePolicyAttachment[];
 
   constructor(name: string, args: EscOidcRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("esc-aws-oidc:index:EscOidcRole", name, args, opts);
     if (!args || typeof args !== "object") {
       throw new TypeError("EscOidcRole: expected an arguments object");
     }
-    // Known arguments are checked now, so a mistake stops the program before anything is registered.
+    // Known arguments are checked first, so a mistake stops the program before anything is registered
+    // (Output arguments are checked once known, before the provider and the role, which depend on them).
     if (isPlain(args)) resolveRoleSpec(specInputOf(args as pulumi.Unwrap<EscOidcRoleArgs>));
+    super("esc-aws-oidc:index:EscOidcRole", name, args, opts);
 
     const resolved = pulumi.output(args as EscOidcRoleArgs) as pulumi.Output<
       pulumi.Unwrap<EscOidcRoleArgs>

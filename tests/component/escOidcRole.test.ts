@@ -1,0 +1,299 @@
+import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { installMocks, outputOf, type MockRecorder } from "../helpers/mockMonitor";
+import type { EscOidcRole as EscOidcRoleClass, EscOidcRoleArgs } from "../../components";
+
+const ACCOUNT = "123456789012";
+const PROVIDER_TYPE = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
+const ROLE_TYPE = "aws:iam/role:Role";
+const ATTACHMENT_TYPE = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const EXISTING_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc`;
+const PRINCIPAL = `arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc`;
+
+const sha8 = (s: string): string => createHash("sha1").update(s).digest("hex").slice(0, 8);
+
+/** Client IDs of the "existing" provider that getOpenIdConnectProvider reports, per test. */
+let existingClientIds: string[] = [];
+
+describe("EscOidcRole (mocks)", function () {
+  this.timeout(30_000);
+  let mocks: MockRecorder;
+  let EscOidcRole: typeof EscOidcRoleClass;
+
+  before(async () => {
+    mocks = await installMocks({
+      state: (r) => {
+        if (r.type === PROVIDER_TYPE) {
+          const hostPath = String(r.inputs.url).replace(/^https:\/\//, "");
+          return { arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${hostPath}` };
+        }
+        if (r.type === ROLE_TYPE) {
+          const roleName = r.inputs.name ?? `${r.name}-abc123`;
+          return {
+            name: roleName,
+            arn: `arn:aws:iam::${ACCOUNT}:role${r.inputs.path ?? "/"}${roleName}`,
+          };
+        }
+        return undefined;
+      },
+      call: (c) => {
+        if (c.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+          return {
+            accountId: ACCOUNT,
+            arn: `arn:aws:iam::${ACCOUNT}:user/ci`,
+            userId: "AIDAEXAMPLE",
+            id: ACCOUNT,
+          };
+        }
+        if (c.token === "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider") {
+          return {
+            arn: c.inputs.arn,
+            url: "api.pulumi.com/oidc",
+            clientIdLists: existingClientIds,
+            thumbprintLists: [],
+            tags: {},
+            id: c.inputs.arn,
+          };
+        }
+        return {};
+      },
+    });
+    EscOidcRole = require("../../components").EscOidcRole;
+  });
+  beforeEach(() => mocks.reset());
+
+  async function settle(c: EscOidcRoleClass): Promise<void> {
+    await Promise.all([
+      outputOf(c.roleArn),
+      outputOf(c.trustPolicy),
+      outputOf(c.loginArgs),
+      ...c.attachments.map((a) => outputOf(a.urn as pulumi.Output<string>)),
+    ]);
+  }
+
+  it("creates a retained provider and a role with the exact trust policy, duration and attachments", async () => {
+    const args: EscOidcRoleArgs = {
+      organization: "contoso",
+      environments: ["aws/login", { project: "myapp", environment: "dev" }],
+      loginDuration: "4h",
+      managedPolicyArns: [
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+      ],
+      inlinePolicies: [
+        {
+          name: "deny-iam",
+          policy: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Deny", Action: "iam:*", Resource: "*" }],
+          },
+        },
+      ],
+      name: "esc-contoso",
+      path: "/esc/",
+      tags: { team: "platform" },
+    };
+    const c = new EscOidcRole("esc", args);
+    await settle(c);
+
+    const expectedPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PRINCIPAL}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso","api.pulumi.com/oidc:sub":["pulumi:environments:org:contoso:env:aws/login","pulumi:environments:org:contoso:env:myapp/dev"]}}}]}`;
+
+    const provider = mocks.one(PROVIDER_TYPE, "esc-provider");
+    assert.equal(provider.inputs.url, "https://api.pulumi.com/oidc");
+    assert.deepEqual(provider.inputs.clientIdLists, ["aws:contoso"]);
+    assert.equal(provider.inputs.thumbprintLists, undefined);
+    assert.deepEqual(provider.inputs.tags, { team: "platform" });
+    assert.equal(
+      provider.options.retainOnDelete,
+      true,
+      "the shared provider outlives the component",
+    );
+
+    const role = mocks.one(ROLE_TYPE, "esc-role");
+    assert.equal(role.inputs.assumeRolePolicy, expectedPolicy);
+    assert.equal(role.inputs.maxSessionDuration, 14400);
+    assert.equal(role.inputs.name, "esc-contoso");
+    assert.equal(role.inputs.path, "/esc/");
+    assert.deepEqual(role.inputs.tags, { team: "platform" });
+    assert.deepEqual(role.inputs.inlinePolicies, [
+      {
+        name: "deny-iam",
+        policy:
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}',
+      },
+    ]);
+    assert.equal(
+      role.inputs.description,
+      "Assumed by Pulumi ESC environments of contoso through aws-login (esc-aws-oidc)",
+    );
+    assert.notEqual(role.options.retainOnDelete, true);
+    assert.ok(role.options.dependencies.includes(provider.urn), "the role waits for the provider");
+
+    const attachments = mocks.all(ATTACHMENT_TYPE);
+    assert.deepEqual(
+      attachments.map((a) => [a.name, a.inputs.role, a.inputs.policyArn]).sort(),
+      [
+        [
+          `esc-policy-${sha8("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")}`,
+          "esc-contoso",
+          "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        ],
+        [
+          `esc-policy-${sha8("arn:aws:iam::aws:policy/ReadOnlyAccess")}`,
+          "esc-contoso",
+          "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        ],
+      ].sort(),
+    );
+    for (const r of [provider, role, ...attachments])
+      assert.ok(r.parent.endsWith("::esc"), r.parent);
+    assert.equal(mocks.one("esc-aws-oidc:index:EscOidcRole", "esc").custom, false);
+
+    assert.equal(await outputOf(c.trustPolicy), expectedPolicy);
+    assert.equal(await outputOf(c.roleArn), `arn:aws:iam::${ACCOUNT}:role/esc/esc-contoso`);
+    assert.equal(await outputOf(c.roleName), "esc-contoso");
+    assert.equal(await outputOf(c.providerArn), PRINCIPAL);
+    assert.equal(await outputOf(c.audience), "aws:contoso");
+    assert.deepEqual(await outputOf(c.audiences), ["aws:contoso"]);
+    assert.deepEqual(await outputOf(c.subjects), [
+      "pulumi:environments:org:contoso:env:aws/login",
+      "pulumi:environments:org:contoso:env:myapp/dev",
+    ]);
+    assert.deepEqual(await outputOf(c.wildcardSubjects), []);
+    assert.equal(await outputOf(c.maxSessionDuration), 14400);
+    assert.deepEqual(await outputOf(c.loginArgs), {
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/esc/esc-contoso`,
+      sessionName: "pulumi-esc",
+      duration: "4h",
+    });
+    // The account came from the caller's identity.
+    assert.deepEqual(
+      mocks.calls.map((x) => x.token),
+      ["aws:index/getCallerIdentity:getCallerIdentity"],
+    );
+  });
+
+  it("default duration: 2h login → 7200; retainProviderOnDelete: false is honoured; Output args resolve", async () => {
+    const { output } = require("@pulumi/pulumi") as typeof pulumi;
+    const c = new EscOidcRole("esc2", {
+      organization: output("contoso"),
+      environments: output(["default/dev"]),
+      subjectAttributes: ["currentEnvironment.name", "pulumi.user.login"],
+      users: [output("personA")],
+      accountId: ACCOUNT,
+      retainProviderOnDelete: false,
+      thumbprints: ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"],
+      sessionPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+    });
+    await settle(c);
+    const provider = mocks.one(PROVIDER_TYPE, "esc2-provider");
+    assert.equal(provider.options.retainOnDelete, false);
+    assert.deepEqual(provider.inputs.clientIdLists, ["contoso"], "legacy default project audience");
+    assert.deepEqual(provider.inputs.thumbprintLists, ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]);
+    const role = mocks.one(ROLE_TYPE, "esc2-role");
+    assert.equal(
+      role.inputs.assumeRolePolicy,
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PRINCIPAL}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"contoso","api.pulumi.com/oidc:sub":"pulumi:environments:pulumi.organization.login:contoso:currentEnvironment.name:dev:pulumi.user.login:personA"}}}]}`,
+    );
+    assert.equal(role.inputs.maxSessionDuration, 7200);
+    assert.deepEqual(await outputOf(c.loginArgs), {
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/esc2-role-abc123`,
+      sessionName: "pulumi-esc",
+      duration: "2h",
+      subjectAttributes: ["currentEnvironment.name", "pulumi.user.login"],
+      policyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+    });
+    assert.deepEqual(mocks.calls, [], "accountId given: no getCallerIdentity");
+    assert.deepEqual(mocks.all(ATTACHMENT_TYPE), []);
+  });
+
+  it("reuses an existing provider whose client IDs list the audience: no provider created", async () => {
+    existingClientIds = ["aws:contoso", "sts.amazonaws.com"];
+    const c = new EscOidcRole("esc3", {
+      organization: "contoso",
+      environments: ["aws/login"],
+      wildcardSubjects: ["pulumi:environments:org:contoso:env:sandbox/*"],
+      existingProviderArn: EXISTING_ARN,
+    });
+    await settle(c);
+    assert.deepEqual(mocks.all(PROVIDER_TYPE), []);
+    assert.equal(c.provider, undefined);
+    assert.deepEqual(
+      mocks.calls.map((x) => [x.token, x.inputs.arn]),
+      [["aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider", EXISTING_ARN]],
+    );
+    const role = mocks.one(ROLE_TYPE, "esc3-role");
+    assert.equal(
+      role.inputs.assumeRolePolicy,
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${EXISTING_ARN}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso","api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:aws/login"}}},{"Effect":"Allow","Principal":{"Federated":"${EXISTING_ARN}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso"},"StringLike":{"api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:sandbox/*"}}}]}`,
+    );
+    assert.equal(await outputOf(c.providerArn), EXISTING_ARN);
+    assert.deepEqual(await outputOf(c.wildcardSubjects), [
+      "pulumi:environments:org:contoso:env:sandbox/*",
+    ]);
+  });
+
+  it("reuse path: a missing audience fails with the AWS CLI command, and no role is registered", async () => {
+    existingClientIds = ["aws:fabrikam"];
+    const c = new EscOidcRole("esc4", {
+      organization: "contoso",
+      environments: ["aws/login"],
+      existingProviderArn: EXISTING_ARN,
+    });
+    await assert.rejects(outputOf(c.trustPolicy), (e: unknown) => {
+      assert.equal((e as { code?: string }).code, "ERR_OIDC_PROVIDER");
+      assert.match(
+        (e as Error).message,
+        /add it with: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn arn:aws:iam::123456789012:oidc-provider\/api\.pulumi\.com\/oidc --client-id aws:contoso\.$/,
+      );
+      return true;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      mocks.all(ROLE_TYPE),
+      [],
+      "no role with a trust policy the provider would refuse",
+    );
+    assert.deepEqual(mocks.all(PROVIDER_TYPE), []);
+  });
+
+  it("refuses bad arguments in the constructor, before registering anything", async () => {
+    const cases: [EscOidcRoleArgs, RegExp][] = [
+      [{ organization: "contoso" }, /^environments: no environment, subject or pattern given/],
+      [
+        {
+          organization: "contoso",
+          environments: ["aws/login"],
+          loginDuration: "2h",
+          maxSessionDuration: 3600,
+        },
+        /^maxSessionDuration: 3600 seconds is below loginDuration "2h"/,
+      ],
+      [
+        {
+          organization: "contoso",
+          environments: ["aws/login"],
+          wildcardSubjects: ["pulumi:environments:org:contoso*"],
+        },
+        /^wildcardSubjects\[0\]: .* could match another organization's subjects/,
+      ],
+      [
+        { organization: "contoso", environments: ["aws/login"], name: "a", namePrefix: "b" },
+        /^namePrefix: cannot be set together with name/,
+      ],
+      [
+        { organization: "con toso", environments: ["aws/login"] },
+        /^organization: "con toso" contains whitespace/,
+      ],
+    ];
+    cases.forEach(([args, message], i) => {
+      assert.throws(
+        () => new EscOidcRole(`bad${i}`, args),
+        (e: unknown) => e instanceof Error && message.test(e.message),
+      );
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(mocks.resources, [], "not even the component is registered");
+  });
+});
