@@ -398,6 +398,55 @@ describe("sandbox STS: AssumeRoleWithWebIdentity", () => {
     assert.equal(sandbox.issuerRequests.jwks - before, 2);
   });
 
+  it("writes no token or secret to the console or stdout/stderr while serving, failing and faulting", async () => {
+    const written: string[] = [];
+    const originals = {
+      log: console.log,
+      error: console.error,
+      warn: console.warn,
+      info: console.info,
+      out: process.stdout.write,
+      err: process.stderr.write,
+    };
+    const grab = (...args: unknown[]) => {
+      written.push(args.map(String).join(" "));
+      return true;
+    };
+    console.log = console.error = console.warn = console.info = grab;
+    process.stdout.write = grab as typeof process.stdout.write;
+    process.stderr.write = grab as typeof process.stderr.write;
+    const token = await sandbox.mintToken(DEV);
+    let out;
+    try {
+      out = await assume(sandbox, { WebIdentityToken: token });
+      await sdkError(assume(sandbox, { WebIdentityToken: token, RoleSessionName: "a b" }));
+      await sdkError(
+        assume(sandbox, {
+          WebIdentityToken: await sandbox.mintToken({ ...DEV, defect: "bad-signature" }),
+        }),
+      );
+      sandbox.faults.throttle().drop();
+      await sdkError(assume(sandbox, { WebIdentityToken: token }));
+      await sdkError(assume(sandbox, { WebIdentityToken: token }));
+    } finally {
+      console.log = originals.log;
+      console.error = originals.error;
+      console.warn = originals.warn;
+      console.info = originals.info;
+      process.stdout.write = originals.out;
+      process.stderr.write = originals.err;
+    }
+    const all = written.join("\n");
+    for (const secret of [
+      token,
+      out!.Credentials!.SecretAccessKey!,
+      out!.Credentials!.SessionToken!,
+    ]) {
+      assert.ok(!all.includes(secret));
+    }
+    assert.ok(!/eyJ[\w-]+\.eyJ/.test(all), "no JWT at all");
+  });
+
   it("never records a token or a secret in its request log", async () => {
     const token = await sandbox.mintToken(DEV);
     const out = await assume(sandbox, { WebIdentityToken: token });
