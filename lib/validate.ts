@@ -16,6 +16,7 @@ import {
   WEB_IDENTITY_TOKEN_MIN_LENGTH,
 } from "./limits";
 import { SUBJECT_ATTRIBUTES } from "./claims";
+import { checkEscSource } from "./escSource";
 
 /** The engine's marker for a value not known yet (a first preview), as the dynamic-provider host passes it. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -324,6 +325,7 @@ const TOP_LEVEL_FIELDS = [
   "stsEndpoint",
   "expectedTrust",
   "escEnvironment",
+  "esc",
 ];
 
 /**
@@ -356,14 +358,34 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
   const { oidc, static: keys } = inputs;
   const hasOidc = oidc !== undefined && oidc !== null;
   const hasStatic = keys !== undefined && keys !== null;
-  if (hasOidc === hasStatic) {
+  const esc = inputs.esc;
+  const hasEsc = esc !== undefined && esc !== null;
+  const modes = [hasOidc && "oidc", hasStatic && "static", hasEsc && "esc"].filter(Boolean);
+  if (modes.length !== 1) {
     attempt(() => {
       throw new InputError(
         "oidc",
-        hasOidc ? "both oidc and static are given" : "neither oidc nor static is given",
-        "exactly one of oidc (with webIdentityToken or webIdentityTokenFile) or static",
+        modes.length === 0
+          ? "neither oidc, static nor esc is given"
+          : `${modes.join(" and ")} are given together`,
+        "exactly one of oidc (with webIdentityToken or webIdentityTokenFile), static or esc",
       );
     });
+  }
+  if (hasEsc && !isUnknown(esc)) {
+    const anyUnknownIn = (v: unknown): boolean =>
+      isUnknown(v) || (isObject(v) && Object.values(v).some(anyUnknownIn));
+    if (!anyUnknownIn(esc)) attempt(() => checkEscSource(esc));
+    if (isObject(esc)) {
+      const allowedKeys = ["organization", "project", "environment", "path"];
+      for (const key of Object.keys(esc)) {
+        if (!allowedKeys.includes(key)) {
+          attempt(() => {
+            throw new InputError(`esc.${key}`, "is not an esc input", allowedKeys.join(", "));
+          });
+        }
+      }
+    }
   }
 
   let partition: string | undefined;
@@ -444,11 +466,13 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
         }
       });
     }
-  } else if (hasStatic && (hasToken || hasTokenFile)) {
+  } else if ((hasStatic || hasEsc) && (hasToken || hasTokenFile)) {
     attempt(() => {
       throw new InputError(
         hasToken ? "webIdentityToken" : "webIdentityTokenFile",
-        "is given with static credentials, which need no token",
+        hasStatic
+          ? "is given with static credentials, which need no token"
+          : "is given with esc, where Pulumi Cloud mints the token",
         "a token only with oidc",
       );
     });

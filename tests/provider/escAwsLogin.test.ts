@@ -173,7 +173,9 @@ describe("AwsLogin esc mode", function () {
               sessionToken: c.SessionToken!,
             };
           } catch (e) {
-            throw new Error(`aws-login: ${(e as Error).name}: ${(e as Error).message}`);
+            throw new Error(`aws-login: ${(e as Error).name}: ${(e as Error).message}`, {
+              cause: e,
+            });
           } finally {
             sts.destroy();
           }

@@ -200,7 +200,7 @@ describe("lib/validate", () => {
         {
           property: "extra",
           reason:
-            "is not an AwsLogin input. Allowed: oidc, static, webIdentityToken, webIdentityTokenFile, region, stsEndpoint, expectedTrust, escEnvironment.",
+            "is not an AwsLogin input. Allowed: oidc, static, webIdentityToken, webIdentityTokenFile, region, stsEndpoint, expectedTrust, escEnvironment, esc.",
         },
         {
           property: "oidc.roleArn",
@@ -240,7 +240,7 @@ describe("lib/validate", () => {
         {
           property: "oidc",
           reason:
-            "neither oidc nor static is given. Allowed: exactly one of oidc (with webIdentityToken or webIdentityTokenFile) or static.",
+            "neither oidc, static nor esc is given. Allowed: exactly one of oidc (with webIdentityToken or webIdentityTokenFile), static or esc.",
         },
       ]);
       const both = validateAwsLoginInputs({
@@ -249,7 +249,7 @@ describe("lib/validate", () => {
         static: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "s3cr3t-value" },
       });
       assert.equal(both[0]?.property, "oidc");
-      assert.match(both[0]?.reason ?? "", /^both oidc and static are given/);
+      assert.match(both[0]?.reason ?? "", /^oidc and static are given together/);
       assert.deepEqual(
         validateAwsLoginInputs({
           static: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "s3cr3t-value" },
