@@ -94,11 +94,18 @@ export class StsFault extends Error {
   }
 }
 
-/** Exact STS messages (the ones AWS sends, where they are known). */
+/**
+ * The messages the sandbox answers with. AWS's own text: accessDenied, maxSessionDuration, invalidArn,
+ * incorrectAudience, notAJwt, noVerificationKey, throttling, invalidClientTokenId, expiredToken,
+ * signatureDoesNotMatch, missingAuthenticationToken (and the ValidationError and "No OpenIDConnect provider found"
+ * / "Token expired" forms built in place). The sandbox's own wording, where AWS's is not known: badSignature,
+ * notYetValid, idpCommunication, internalFailure, serviceUnavailable.
+ */
 export const STS_MESSAGES = {
   accessDenied: "Not authorized to perform sts:AssumeRoleWithWebIdentity",
   maxSessionDuration:
     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+  invalidArn: "Request ARN is invalid",
   incorrectAudience: "Incorrect token audience",
   notAJwt:
     "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
@@ -307,7 +314,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     v.throwIfAny();
 
     const parsedArn = parseRoleArn(roleArn!);
-    if (!parsedArn) throw new StsFault("ValidationError", 400, `${roleArn} is invalid`);
+    if (!parsedArn) throw new StsFault("ValidationError", 400, STS_MESSAGES.invalidArn);
     const role = registry.findRole(roleArn!);
     const seconds = duration ?? 3600;
     if (role && seconds > role.maxSessionDuration) {

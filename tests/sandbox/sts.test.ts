@@ -134,6 +134,11 @@ describe("sandbox STS: AssumeRoleWithWebIdentity", () => {
         "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048",
       ],
       [
+        "a RoleArn that is not a role ARN",
+        { RoleArn: "arn:aws:iam::123456789012:user/esc" },
+        "Request ARN is invalid",
+      ],
+      [
         "two violations at once",
         { RoleSessionName: "p", DurationSeconds: 100 },
         "2 validation errors detected: Value 'p' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2; Value '100' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900",
