@@ -685,8 +685,7 @@ function evaluateStatement(
   }
   const s = raw as Record<string, unknown>;
   if (typeof s.Sid === "string") trace.sid = s.Sid;
-  trace.effect =
-    typeof s.Effect === "string" ? s.Effect : s.Effect === undefined ? "" : String(s.Effect);
+  trace.effect = typeof s.Effect === "string" ? s.Effect : "";
   if (s.Effect !== "Allow" && s.Effect !== "Deny") {
     bad(
       jsonPathChild(path, "Effect"),

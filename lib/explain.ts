@@ -264,7 +264,8 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
       : Array.isArray(audRaw)
         ? audRaw.filter((a): a is string => typeof a === "string")
         : [];
-  const exp = typeof claims.exp === "number" ? claims.exp : undefined;
+  const exp =
+    typeof claims.exp === "number" && Number.isFinite(claims.exp) ? claims.exp : undefined;
 
   // 2. What STS checks before the policy.
   let stsError: PredictedStsError | undefined;
@@ -299,21 +300,25 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
       add(
         "token-expired",
         "error",
-        `the token expired at ${new Date(exp * 1000).toISOString()} (${formatAge(late)} ago, beyond AWS's 5-minute clock-skew allowance): STS answers ExpiredTokenException — get a fresh token`,
+        `the token expired at ${isoTime(exp)} (${formatAge(late)} ago, beyond AWS's 5-minute clock-skew allowance): STS answers ExpiredTokenException — get a fresh token`,
       );
     } else if (late > 0) {
       add(
         "token-expiring",
         "warning",
-        `the token expired at ${new Date(exp * 1000).toISOString()}; STS still accepts it for ${formatAge(CLOCK_SKEW_SECONDS - late)} (5-minute clock-skew allowance)`,
+        `the token expired at ${isoTime(exp)}; STS still accepts it for ${formatAge(CLOCK_SKEW_SECONDS - late)} (5-minute clock-skew allowance)`,
       );
     }
   }
-  if (typeof claims.nbf === "number" && claims.nbf - Math.floor(now / 1000) > CLOCK_SKEW_SECONDS) {
+  if (
+    typeof claims.nbf === "number" &&
+    Number.isFinite(claims.nbf) &&
+    claims.nbf - Math.floor(now / 1000) > CLOCK_SKEW_SECONDS
+  ) {
     add(
       "token-not-yet-valid",
       "warning",
-      `the token is not valid before ${new Date(claims.nbf * 1000).toISOString()} (nbf): check the clocks`,
+      `the token is not valid before ${isoTime(claims.nbf)} (nbf): check the clocks`,
     );
   }
   if (sub === undefined) add("token-missing-sub", "error", "the token has no sub claim");
@@ -409,6 +414,12 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
     trace,
     claims: outClaims,
   };
+}
+
+/** A NumericDate (seconds) as ISO text, or the raw number when out of Date's range. */
+function isoTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return Number.isNaN(d.getTime()) ? `${seconds} (seconds since the epoch)` : d.toISOString();
 }
 
 function formatAge(seconds: number): string {

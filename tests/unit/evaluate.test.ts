@@ -991,3 +991,48 @@ describe("evaluateTrustPolicy: a built policy, full trace", () => {
     });
   });
 });
+
+describe("evaluateTrustPolicy is total", () => {
+  it("never throws on any JSON policy shape or claims (property)", () => {
+    const fc = require("fast-check") as typeof import("fast-check");
+    const keyish = fc.constantFrom(
+      "Version",
+      "Statement",
+      "Effect",
+      "Principal",
+      "Federated",
+      "AWS",
+      "Action",
+      "NotAction",
+      "Condition",
+      "StringEquals",
+      "ForAnyValue:StringLike",
+      "Null",
+      K_SUB,
+      K_AUD,
+      "Sid",
+    );
+    const shaped = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.array(tie("value"), { maxLength: 3 }),
+        fc.dictionary(keyish, tie("value"), { maxKeys: 4 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(
+        fc.oneof(shaped, fc.record({ Version: fc.constant("2012-10-17"), Statement: shaped })),
+        fc.dictionary(fc.constantFrom("aud", "sub", "amr", "email", "iss", "azp"), fc.jsonValue()),
+        (policy, claims) => {
+          // A string policy is JSON text by contract: wrap bare strings so the object path is exercised.
+          const doc = typeof policy === "string" ? { Statement: policy } : policy;
+          const r = evaluateTrustPolicy(doc as object, { providerArn: PROVIDER, claims });
+          assert.ok(["Allowed", "ImplicitlyDenied", "ExplicitlyDenied"].includes(r.decision));
+          evaluateTrustPolicy(JSON.stringify(policy) ?? "null", { claims });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

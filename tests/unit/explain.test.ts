@@ -408,6 +408,25 @@ describe("explainLogin: tokens", () => {
     assert.equal(r.allowed, false);
   });
 
+  it("never throws on any claims a decodable token may carry (property)", () => {
+    const fc = require("fast-check") as typeof import("fast-check");
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom("iss", "aud", "sub", "exp", "nbf", "amr", "email", "azp", "x"),
+          fc.oneof(fc.jsonValue(), fc.double(), fc.constant(1e20), fc.constant(-1e20)),
+        ),
+        fc.option(fc.array(fc.string(), { maxLength: 2 }), { nil: undefined }),
+        (claims, clientIds) => {
+          const r = explainLogin({ policy, token: jwt(claims), now: NOW, clientIds });
+          assert.equal(typeof r.allowed, "boolean");
+          for (const reason of r.reasons) assert.match(reason.code, /^[a-z]+(-[a-z]+)*$/);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("a token that is not a JWT: InputError on token, without the token in the message", () => {
     const secret = "not-a-jwt-but-secret-looking-value";
     assert.throws(
