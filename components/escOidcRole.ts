@@ -15,6 +15,7 @@ import {
   type RoleSpec,
   type RoleSpecInput,
 } from "../lib/roleSpec";
+import { escEnvironmentYaml } from "../lib/escYaml";
 import { renderTrustPolicy, type Partition, type TrustPolicyDocument } from "../lib/trust";
 import type { EscLoginOidcArgs, SubjectAttribute } from "../lib/types";
 
@@ -184,7 +185,12 @@ export class EscOidcRole extends pulumi.ComponentResource {
   public readonly maxSessionDuration: pulumi.Output<number>;
   /** The aws-login `oidc` block for this role: `{ roleArn, sessionName, duration, subjectAttributes?, policyArns? }`. */
   public readonly loginArgs: pulumi.Output<EscLoginOidcArgs>;
-  // (The ESC environment YAML output, built from loginArgs, is added next to loginArgs by the ESC feature.)
+  /**
+   * The ESC environment definition that logs in with this role (`values.aws.login.fn::open::aws-login.oidc` from
+   * `loginArgs`, plus `environmentVariables`), as `escEnvironmentYaml({ oidc: loginArgs })` renders it: paste it
+   * into the environment, or pass it to `EscEnvironment`. Holds no secret (OIDC only).
+   */
+  public readonly escEnvironmentYaml: pulumi.Output<string>;
 
   /** The role resource. */
   public readonly role: aws.iam.Role;
@@ -312,6 +318,7 @@ export class EscOidcRole extends pulumi.ComponentResource {
     this.trustPolicy = trustPolicy;
     this.maxSessionDuration = spec.maxSessionDuration;
     this.loginArgs = pulumi.all([spec, this.role.arn]).apply(([s, arn]) => roleLoginArgs(s, arn));
+    this.escEnvironmentYaml = this.loginArgs.apply((oidc) => escEnvironmentYaml({ oidc }));
 
     this.registerOutputs({
       roleArn: this.roleArn,
@@ -324,6 +331,7 @@ export class EscOidcRole extends pulumi.ComponentResource {
       trustPolicy: this.trustPolicy,
       maxSessionDuration: this.maxSessionDuration,
       loginArgs: this.loginArgs,
+      escEnvironmentYaml: this.escEnvironmentYaml,
     });
   }
 }
