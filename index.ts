@@ -66,6 +66,11 @@ export type {
 // ESC
 export { escEnvironmentYaml, escEnvironmentDefinition } from "./lib/escYaml";
 export type { EscEnvironmentYamlArgs, EscAwsSecretRef, EscAwsParameterRef } from "./lib/escYaml";
+export { EscEnvironment } from "./provider/escEnvironment";
+export type { EscEnvironmentArgs } from "./provider/escEnvironment";
+export { openEscLogin } from "./provider/escLogin";
+export type { EscLoginResult } from "./provider/escLogin";
+export type { EscLoginSource } from "./lib/escSource";
 
 // Sandbox
 export {
