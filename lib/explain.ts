@@ -598,7 +598,8 @@ function explainCondition(
   ) {
     const actual = c.requestValue;
     const best = closest(c.policyValues, actual);
-    let msg = `sub condition (${where}) expects ${listOf(c.policyValues)}, the token has ${code(actual)}`;
+    const like = /Like/i.test(c.operator);
+    let msg = `sub condition (${where}) expects ${like ? "a match for " : ""}${listOf(c.policyValues)}, the token has ${code(actual)}`;
     if (c.policyValues.length > 3 && best !== undefined) msg += ` (closest: ${code(best)})`;
     const hints: string[] = [];
     if (best !== undefined) {

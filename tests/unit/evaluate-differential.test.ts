@@ -32,6 +32,10 @@
  *    with us: "AWS JSON policy elements: Principal" — an account principal delegates to the account's IAM
  *    users and roles, while a web-identity request's principal is the `Federated` provider (the role-trust
  *    examples for OIDC always name `Federated`).
+ * 6. A policy without `"Version": "2012-10-17"` (absent, or 2008-10-17): we read `${...}` as literal text, so
+ *    StringLike `a${*}` is `a`, `$`, `{`, a wildcard, `}`; iam-simulate resolves `${*}` regardless of Version.
+ *    AWS agrees with us: "IAM JSON policy elements: Version" — with 2008-10-17 (the default when Version is
+ *    absent) "policy variables ... are treated as literal strings". (The generators always set 2012-10-17.)
  * With the exclusions above, no disagreement has been observed; a failure prints the fast-check seed and the
  * shrunk counterexample.
  */
@@ -419,5 +423,24 @@ describe("documented disagreements with iam-simulate (AWS's documentation agrees
     const { ours, theirs } = both(policy, { providerArn: PROVIDER, claims: { sub: "x" } });
     assert.equal(ours.decision, "Allowed");
     assert.equal(theirs, "ExplicitlyDenied");
+  });
+
+  it("6. without Version 2012-10-17, ${*} is literal text (AWS: variables need 2012-10-17)", () => {
+    const policy = {
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: PROVIDER },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringLike: { [`${HOST}:sub`]: "a${*}" } },
+        },
+      ],
+    };
+    const star = both(policy, { providerArn: PROVIDER, claims: { sub: "a*" } });
+    assert.equal(star.ours.decision, "ImplicitlyDenied");
+    assert.equal(star.theirs, "Allowed");
+    const literal = both(policy, { providerArn: PROVIDER, claims: { sub: "a${x}" } });
+    assert.equal(literal.ours.decision, "Allowed");
+    assert.equal(literal.theirs, "ImplicitlyDenied");
   });
 });

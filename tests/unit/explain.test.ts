@@ -129,6 +129,23 @@ describe("explainLogin: refused, with reasons a user acts on", () => {
     );
   });
 
+  it("sub mismatch against a StringLike pattern", () => {
+    const wild = buildTrustPolicy({
+      accountId: ACCOUNT,
+      audience: "aws:contoso",
+      wildcardSubjects: ["pulumi:environments:org:contoso:env:infra/*"],
+    });
+    const r = explainLogin({ policy: wild, esc });
+    assert.deepEqual(r.reasons, [
+      {
+        code: "sub-mismatch",
+        severity: "error",
+        message:
+          "sub condition (statement 0: StringLike) expects a match for `pulumi:environments:org:contoso:env:infra/*`, the token has `pulumi:environments:org:contoso:env:project/dev`",
+      },
+    ]);
+  });
+
   it("audience not in the provider's client IDs, with the legacy default-project hint", () => {
     const r = explainLogin({
       policy,
