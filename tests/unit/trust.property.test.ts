@@ -98,7 +98,7 @@ const spec: fc.Arbitrary<Spec> = fc.record({
         { maxLength: 2 },
       ),
     }),
-    { minLength: 1, maxLength: 10 },
+    { minLength: 1, maxLength: 6 },
   ),
   users: fc.uniqueArray(name, { minLength: 1, maxLength: 3 }),
   projectWildcard: fc.boolean(),
