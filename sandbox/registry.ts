@@ -95,6 +95,8 @@ export interface EscOidcRoleOutputs {
   roleArn: string;
   providerArn: string;
   audience: string;
+  /** Every audience the role admits (the component's `audiences`); all become client IDs. */
+  audiences?: readonly string[];
   /** The trust policy as JSON text (`renderTrustPolicy`) or as an object. */
   trustPolicy: string | object;
   /** Defaults to 3600. */
@@ -349,7 +351,7 @@ export class Registry {
     const provider = this.registerProvider({
       arn: outputs.providerArn,
       url,
-      clientIds: [...(existing?.clientIds ?? []), outputs.audience],
+      clientIds: [...(existing?.clientIds ?? []), outputs.audience, ...(outputs.audiences ?? [])],
       ...(existing ? { jwksUrl: existing.jwksUrl } : {}),
     });
     const role = this.registerRole({

@@ -73,13 +73,14 @@ describe("sandbox registry", () => {
       roleArn: `arn:aws:iam::${ACCOUNT}:role/legacy`,
       providerArn: PROVIDER_ARN,
       audience: "contoso",
+      audiences: ["contoso", "aws:fabrikam"],
       trustPolicy: buildTrustPolicy({
         accountId: ACCOUNT,
         audience: "contoso",
         subjects: [escSubject({ ...DEV, project: "default" })],
       }),
     });
-    assert.deepEqual(provider.clientIds, ["aws:contoso", "contoso"]);
+    assert.deepEqual(provider.clientIds, ["aws:contoso", "contoso", "aws:fabrikam"]);
     assert.equal(sandbox.registry.listProviders().length, 1);
     const out = await assume(sandbox, {
       RoleArn: `arn:aws:iam::${ACCOUNT}:role/legacy`,
