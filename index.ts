@@ -144,3 +144,27 @@ export {
   addClientIdCommand,
 } from "./lib/roleSpec";
 export type { EscEnvironmentSpec, RoleSpec, RoleSpecInput } from "./lib/roleSpec";
+
+// aws-login
+export { AwsLogin, webIdentityProviderArgs, performLogin } from "./provider";
+export type {
+  AwsLoginArgs,
+  AwsLoginOidcArgs,
+  AwsLoginStaticArgs,
+  AwsLoginProviderArgs,
+  AwsLoginInputs,
+  AwsLoginOutputs,
+  ExpectedTrust,
+  WebIdentityProviderArgsInput,
+} from "./provider";
+export {
+  UNKNOWN,
+  PARTITION_DEFAULT_REGIONS,
+  parseRoleArn,
+  defaultRegionForPartition,
+  resolveRegion,
+  validateAwsLoginInputs,
+} from "./lib/validate";
+export type { RoleArnParts, ValidationFailure } from "./lib/validate";
+export { decodeTokenClaims, checkTokenSubject } from "./lib/token";
+export type { TokenClaims, EscEnvironmentDescription } from "./lib/token";
