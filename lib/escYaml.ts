@@ -4,14 +4,16 @@
  * consumers chained with `login: ${aws.login}`). Pure: builds a plain object, renders it with the `yaml` library.
  */
 import { stringify } from "yaml";
-import { checkName, SUBJECT_ATTRIBUTES } from "./claims";
-import { loginDurationSeconds } from "./duration";
+import { checkName } from "./claims";
 import { InputError } from "./errors";
 import {
-  MAX_SESSION_POLICY_ARNS,
-  ROLE_SESSION_NAME_ALLOWED,
-  ROLE_SESSION_NAME_PATTERN,
-} from "./limits";
+  checkLoginDuration,
+  checkPolicyArns,
+  checkRegion as checkAwsRegion,
+  checkSessionName,
+  checkSubjectAttributes,
+  parseRoleArn,
+} from "./validate";
 import type { EscLoginOidcArgs, EscLoginStaticArgs } from "./types";
 
 /** One secret read by the `aws-secrets` provider: `get.<key>.secretId` (plus optional version selectors). */
@@ -59,17 +61,9 @@ export interface EscEnvironmentYamlArgs {
   environmentVariables?: boolean;
 }
 
-const ROLE_ARN_PATTERN =
-  /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-const ROLE_ARN_ALLOWED = "arn:<aws|aws-us-gov|aws-cn>:iam::<12-digit account>:role/[<path>/]<name>";
-const POLICY_ARN_PATTERN =
-  /^arn:(aws|aws-us-gov|aws-cn):iam::(aws|\d{12}):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
-const POLICY_ARN_ALLOWED =
-  "arn:<partition>:iam::<aws | 12-digit account>:policy/[<path>/]<name>, e.g. arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const REGION_ALLOWED = "an AWS region code such as us-west-2, eu-central-1, us-gov-west-1";
-const ACCESS_KEY_ID_PATTERN = /^[A-Z0-9]{16,128}$/;
-const ACCESS_KEY_ID_ALLOWED = "16 to 128 upper-case letters and digits, e.g. AKIA... or ASIA...";
+const REGION_ALLOWED = 'an AWS region such as "us-east-1", "us-gov-west-1" or "cn-north-1"';
+const ACCESS_KEY_ID_PATTERN = /^\w{16,128}$/;
+const ACCESS_KEY_ID_ALLOWED = "16 to 128 letters and digits, e.g. AKIA... or ASIA...";
 const ENV_REF_ALLOWED =
   '"<project>/<environment>", or "<environment>" in the legacy default project';
 const GET_KEY_PATTERN = /^[A-Za-z_][\w-]*$/;
@@ -92,11 +86,7 @@ function nonEmptyString(field: string, value: unknown, allowed: string): string 
 }
 
 function checkRegion(field: string, value: unknown): string {
-  const region = nonEmptyString(field, value, REGION_ALLOWED);
-  if (!REGION_PATTERN.test(region)) {
-    throw new InputError(field, `${JSON.stringify(region)} is not an AWS region`, REGION_ALLOWED);
-  }
-  return region;
+  return checkAwsRegion(value, field);
 }
 
 function checkOidc(oidc: unknown): Record<string, unknown> {
@@ -107,89 +97,22 @@ function checkOidc(oidc: unknown): Record<string, unknown> {
       "{ roleArn, sessionName, duration?, policyArns?, subjectAttributes? }",
     );
   }
-  const roleArn = nonEmptyString("oidc.roleArn", oidc.roleArn, ROLE_ARN_ALLOWED);
-  if (!ROLE_ARN_PATTERN.test(roleArn)) {
-    throw new InputError(
-      "oidc.roleArn",
-      `${JSON.stringify(roleArn)} is not an IAM role ARN`,
-      ROLE_ARN_ALLOWED,
-    );
-  }
-  const sessionName = nonEmptyString(
-    "oidc.sessionName",
-    oidc.sessionName,
-    ROLE_SESSION_NAME_ALLOWED,
-  );
-  if (!ROLE_SESSION_NAME_PATTERN.test(sessionName)) {
-    throw new InputError(
-      "oidc.sessionName",
-      `${JSON.stringify(sessionName)} is not a valid role session name`,
-      ROLE_SESSION_NAME_ALLOWED,
-    );
-  }
+  // The same validators as the AwsLogin resource (lib/validate), so both refuse the same things alike.
+  const { partition } = parseRoleArn(oidc.roleArn, "oidc.roleArn");
   const out: Record<string, unknown> = {};
   if (oidc.duration !== undefined) {
-    const duration = nonEmptyString("oidc.duration", oidc.duration, 'a duration such as "1h"');
-    loginDurationSeconds(duration, "oidc.duration");
-    out.duration = duration;
+    checkLoginDuration(oidc.duration, undefined, "oidc.duration");
+    out.duration = oidc.duration;
   }
-  out.roleArn = roleArn;
-  out.sessionName = sessionName;
+  out.roleArn = oidc.roleArn;
+  out.sessionName = checkSessionName(oidc.sessionName, "oidc.sessionName");
   if (oidc.subjectAttributes !== undefined) {
-    if (!Array.isArray(oidc.subjectAttributes)) {
-      throw new InputError(
-        "oidc.subjectAttributes",
-        "expected a list",
-        SUBJECT_ATTRIBUTES.join(", "),
-      );
-    }
-    const seen = new Set<string>();
-    oidc.subjectAttributes.forEach((attribute: unknown, i) => {
-      const field = `oidc.subjectAttributes[${i}]`;
-      if (
-        typeof attribute !== "string" ||
-        !(SUBJECT_ATTRIBUTES as readonly string[]).includes(attribute)
-      ) {
-        throw new InputError(
-          field,
-          `${JSON.stringify(attribute)} is not a subject attribute`,
-          SUBJECT_ATTRIBUTES.join(", "),
-        );
-      }
-      if (seen.has(attribute)) {
-        throw new InputError(
-          field,
-          `${JSON.stringify(attribute)} is listed twice`,
-          "each attribute at most once",
-        );
-      }
-      seen.add(attribute);
-    });
-    if (oidc.subjectAttributes.length > 0) out.subjectAttributes = [...oidc.subjectAttributes];
+    const attributes = checkSubjectAttributes(oidc.subjectAttributes, "oidc.subjectAttributes");
+    if (attributes.length > 0) out.subjectAttributes = [...attributes];
   }
   if (oidc.policyArns !== undefined) {
-    if (!Array.isArray(oidc.policyArns)) {
-      throw new InputError("oidc.policyArns", "expected a list", POLICY_ARN_ALLOWED);
-    }
-    if (oidc.policyArns.length > MAX_SESSION_POLICY_ARNS) {
-      throw new InputError(
-        "oidc.policyArns",
-        `has ${oidc.policyArns.length} ARNs`,
-        `at most ${MAX_SESSION_POLICY_ARNS} managed session policies`,
-      );
-    }
-    oidc.policyArns.forEach((arn: unknown, i) => {
-      const field = `oidc.policyArns[${i}]`;
-      const text = nonEmptyString(field, arn, POLICY_ARN_ALLOWED);
-      if (!POLICY_ARN_PATTERN.test(text)) {
-        throw new InputError(
-          field,
-          `${JSON.stringify(text)} is not a managed policy ARN`,
-          POLICY_ARN_ALLOWED,
-        );
-      }
-    });
-    if (oidc.policyArns.length > 0) out.policyArns = [...oidc.policyArns];
+    const arns = checkPolicyArns(oidc.policyArns, partition, "oidc.policyArns");
+    if (arns.length > 0) out.policyArns = [...arns];
   }
   return out;
 }

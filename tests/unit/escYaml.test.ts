@@ -286,7 +286,7 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
       "a user ARN",
       () =>
         escEnvironmentYaml({ oidc: { ...oidc, roleArn: "arn:aws:iam::012345678912:user/bob" } }),
-      'oidc.roleArn: "arn:aws:iam::012345678912:user/bob" is not an IAM role ARN. Allowed: arn:<aws|aws-us-gov|aws-cn>:iam::<12-digit account>:role/[<path>/]<name>.',
+      'oidc.roleArn: "arn:aws:iam::012345678912:user/bob" is not an IAM role ARN. Allowed: arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>, partition one of aws, aws-us-gov, aws-cn.',
     ],
     [
       "a session name with a space",
@@ -307,7 +307,7 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
       "an unknown subject attribute",
       () =>
         escEnvironmentYaml({ oidc: { ...oidc, subjectAttributes: ["pulumi.user.name" as never] } }),
-      'oidc.subjectAttributes[0]: "pulumi.user.name" is not a subject attribute. Allowed: rootEnvironment.name, currentEnvironment.name, pulumi.user.login, pulumi.organization.login.',
+      'oidc.subjectAttributes[0]: "pulumi.user.name" is not a subject attribute. Allowed: a list of rootEnvironment.name, currentEnvironment.name, pulumi.user.login, pulumi.organization.login, each at most once.',
     ],
     [
       "a repeated subject attribute",
@@ -315,7 +315,7 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
         escEnvironmentYaml({
           oidc: { ...oidc, subjectAttributes: ["pulumi.user.login", "pulumi.user.login"] },
         }),
-      'oidc.subjectAttributes[1]: "pulumi.user.login" is listed twice. Allowed: each attribute at most once.',
+      'oidc.subjectAttributes[1]: "pulumi.user.login" is listed twice. Allowed: a list of rootEnvironment.name, currentEnvironment.name, pulumi.user.login, pulumi.organization.login, each at most once.',
     ],
     [
       "eleven policy ARNs",
@@ -326,17 +326,22 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
             policyArns: Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`),
           },
         }),
-      "oidc.policyArns: has 11 ARNs. Allowed: at most 10 managed session policies.",
+      "oidc.policyArns: has 11 ARNs. Allowed: at most 10 ARNs of the form arn:aws:iam::<aws|account>:policy/<name>.",
     ],
     [
       "a role ARN among policy ARNs",
       () => escEnvironmentYaml({ oidc: { ...oidc, policyArns: [ROLE] } }),
-      `oidc.policyArns[0]: "${ROLE}" is not a managed policy ARN. Allowed: arn:<partition>:iam::<aws | 12-digit account>:policy/[<path>/]<name>, e.g. arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess.`,
+      `oidc.policyArns[0]: "${ROLE}" is not an IAM policy ARN. Allowed: at most 10 ARNs of the form arn:aws:iam::<aws|account>:policy/<name>.`,
+    ],
+    [
+      "a policy ARN from another partition than the role",
+      () => escEnvironmentYaml({ oidc: { ...oidc, policyArns: ["arn:aws-cn:iam::aws:policy/X"] } }),
+      'oidc.policyArns[0]: "arn:aws-cn:iam::aws:policy/X" is in partition "aws-cn", but the role is in "aws". Allowed: at most 10 ARNs of the form arn:aws:iam::<aws|account>:policy/<name>.',
     ],
     [
       "a bad region",
       () => escEnvironmentYaml({ oidc, region: "US_WEST_2" }),
-      'region: "US_WEST_2" is not an AWS region. Allowed: an AWS region code such as us-west-2, eu-central-1, us-gov-west-1.',
+      'region: "US_WEST_2" is not a region name. Allowed: an AWS region such as "us-east-1", "us-gov-west-1" or "cn-north-1".',
     ],
     [
       "an import with two slashes",
@@ -352,7 +357,7 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
       "a secrets block without any region",
       () =>
         escEnvironmentYaml({ imports: ["aws/login"], secrets: { get: { k: { secretId: "s" } } } }),
-      "secrets.region: is required (no top-level region either). Allowed: an AWS region code such as us-west-2, eu-central-1, us-gov-west-1.",
+      'secrets.region: is required (no top-level region either). Allowed: an AWS region such as "us-east-1", "us-gov-west-1" or "cn-north-1".',
     ],
     [
       "a secrets block with nothing to get",
@@ -386,7 +391,7 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
     const attempts: [() => unknown, string][] = [
       [
         () => escEnvironmentYaml({ static: { accessKeyId: secret, secretAccessKey: "x" } }),
-        "static.accessKeyId: is not an access key ID (40 characters). Allowed: 16 to 128 upper-case letters and digits, e.g. AKIA... or ASIA....",
+        "static.accessKeyId: is not an access key ID (40 characters). Allowed: 16 to 128 letters and digits, e.g. AKIA... or ASIA....",
       ],
       [
         () =>
