@@ -251,3 +251,29 @@ export function changedLoginInputs(
   }
   return changed;
 }
+
+/** Outputs of `AwsLogin` that a login produces (everything else in the stored outputs is an echoed input). */
+export const LOGIN_OUTPUT_KEYS: readonly string[] = [
+  "accessKeyId",
+  "secretAccessKey",
+  "sessionToken",
+  "expiration",
+  "assumedRoleArn",
+  "accountId",
+  "subject",
+  "audience",
+  "mode",
+];
+
+/**
+ * The inputs of the last login, recovered from the stored outputs (which echo them): what `read()` logs in again
+ * with. Drops the produced outputs and the serialized provider.
+ */
+export function storedLoginInputs(outputs: Record<string, unknown>): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) {
+    if (key === "__provider" || LOGIN_OUTPUT_KEYS.includes(key)) continue;
+    inputs[key] = value;
+  }
+  return inputs;
+}

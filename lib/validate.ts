@@ -17,6 +17,8 @@ import {
 } from "./limits";
 import { SUBJECT_ATTRIBUTES } from "./claims";
 import { checkEscSource } from "./escSource";
+import { checkLoginRetry } from "./retry";
+import { checkRenewBefore } from "./renewal";
 
 /** The engine's marker for a value not known yet (a first preview), as the dynamic-provider host passes it. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -326,6 +328,8 @@ const TOP_LEVEL_FIELDS = [
   "expectedTrust",
   "escEnvironment",
   "esc",
+  "retry",
+  "renewBefore",
 ];
 
 /**
@@ -387,6 +391,14 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
       }
     }
   }
+
+  // Lifecycle: bounds of the retry loop, and the renewal window (lib/retry.ts, lib/renewal.ts).
+  const nestedUnknown = (v: unknown): boolean =>
+    isUnknown(v) || (isObject(v) && Object.values(v).some(nestedUnknown));
+  if (known(inputs.retry) && !nestedUnknown(inputs.retry)) {
+    attempt(() => checkLoginRetry(inputs.retry));
+  }
+  if (known(inputs.renewBefore)) attempt(() => checkRenewBefore(inputs.renewBefore));
 
   let partition: string | undefined;
   let maxSeconds: number | undefined;

@@ -131,6 +131,21 @@ export interface AwsLoginArgs {
     /** Where the aws-login outputs are (Pulumi property path). Defaults to `aws.login`. */
     path?: pulumi.Input<string>;
   }>;
+  /**
+   * Bounds of the retry loop around the STS call, which retries only throttling, `IDPCommunicationError`, 5xx and
+   * network failures (full-jitter backoff): at most `maxAttempts` calls (1–10, default 5) within
+   * `totalBudgetSeconds` (1–900, default 60). `AccessDenied`, `InvalidIdentityToken`, `ValidationError` and expired
+   * tokens fail at once.
+   */
+  readonly retry?: pulumi.Input<{
+    maxAttempts?: pulumi.Input<number>;
+    totalBudgetSeconds?: pulumi.Input<number>;
+  }>;
+  /**
+   * `pulumi up` logs in again when the stored credentials expire within this long (Go duration). Defaults to
+   * `"15m"`; `"0s"` keeps them until they expire. `pulumi refresh` logs in again once they have expired.
+   */
+  readonly renewBefore?: pulumi.Input<string>;
 }
 
 /** Options of `AwsLogin.provider(...)`: any `aws.ProviderArgs` but the credentials, which come from the login. */

@@ -19,7 +19,7 @@ import {
   TransientLoginError,
 } from "../lib/errors";
 import type { StsErrorCode } from "../lib/errors";
-import { classifyLoginError, stsWireCode } from "../lib/retry";
+import { classifyLoginError, retryInfo, stsWireCode } from "../lib/retry";
 import type { TokenClaims } from "../lib/token";
 import { tokenAudience, tokenSubject } from "../lib/token";
 
@@ -226,8 +226,14 @@ export function loginErrorFor(error: unknown, context: LoginErrorContext): Login
 
   const verdict = classifyLoginError(error);
   if (verdict.retryable) {
+    const tries = retryInfo(error);
     const advice = [
-      `A transient failure (${verdict.code}${verdict.status !== undefined ? `, HTTP ${verdict.status}` : ""}): try again later.`,
+      `A transient failure (${verdict.code}${verdict.status !== undefined ? `, HTTP ${verdict.status}` : ""})` +
+        (tries
+          ? ` persisted through ${tries.attempts} attempt${tries.attempts === 1 ? "" : "s"} in ${(tries.elapsedMs / 1000).toFixed(1)} s` +
+            (tries.stoppedBecause === "budget" ? " (the retry budget ran out)" : "")
+          : "") +
+        `: try again later, or allow more with retry: { maxAttempts, totalBudgetSeconds }.`,
     ];
     const awsCode: StsErrorCode =
       verdict.kind === "throttling"

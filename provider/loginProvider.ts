@@ -24,6 +24,15 @@ import { assumeRoleWithWebIdentity, getCallerIdentity } from "./sts";
 import type { StsCallOptions } from "./sts";
 import { readWebIdentityTokenFile } from "./tokenSource";
 import { openEscLogin } from "./escLogin";
+import { loginRetryOptions, withRetries } from "../lib/retry";
+import type { LoginRetryArgs } from "../lib/retry";
+import {
+  checkRenewBefore,
+  credentialsExpired,
+  RENEW_BEFORE_DEFAULT_SECONDS,
+  renewalReason,
+  storedLoginInputs,
+} from "../lib/renewal";
 import type { EscLoginSource } from "../lib/escSource";
 
 /** What the role's trust is known to be (e.g. straight from `EscOidcRole` outputs). */
@@ -48,6 +57,10 @@ export interface AwsLoginInputs {
   escEnvironment?: EscEnvironmentDescription;
   /** Take the credentials from an ESC environment's aws-login (opened through `@pulumi/esc-sdk`). */
   esc?: EscLoginSource;
+  /** Bounds of the classified retry loop around the STS call. */
+  retry?: LoginRetryArgs;
+  /** Log in again on `up` when the stored credentials expire within this long (Go duration, default "15m"). */
+  renewBefore?: string;
 }
 
 /** The outputs: the seeds' three credentials (secret), the non-secret facts of the login, and the inputs echoed. */
@@ -87,11 +100,33 @@ function firstFailure(failures: readonly ValidationFailure[]): InputError {
 }
 
 /**
- * The seam for the STS call: today one attempt. The retry engineer wraps `call` here with the classified loop
- * (`withRetries` from lib/retry.ts, passing the attempt's `abortSignal`).
+ * The STS call of a login inside the classified retry loop (lib/retry.ts): throttling, IDPCommunicationError, 5xx
+ * and network failures are retried with full-jitter backoff within `retry` (default 5 attempts, 60 s); anything
+ * else fails at once. Each attempt gets an `abortSignal` and is cut at the end of the budget.
  */
-export async function callSts<T>(call: (options: StsCallOptions) => Promise<T>): Promise<T> {
-  return call({});
+export async function callSts<T>(
+  call: (options: StsCallOptions) => Promise<T>,
+  retry?: LoginRetryArgs,
+): Promise<T> {
+  return withRetries(({ signal }) => call({ abortSignal: signal }), loginRetryOptions(retry));
+}
+
+/**
+ * Why the stored credentials must be renewed now (they expire within `renewBefore`), or undefined. Pure: never
+ * calls STS, so a preview stays free of logins.
+ */
+export function renewalDue(
+  olds: AwsLoginOutputs,
+  news: AwsLoginInputs,
+  now: number = Date.now(),
+): string | undefined {
+  let renewBefore = RENEW_BEFORE_DEFAULT_SECONDS;
+  try {
+    if (!isUnknown(news.renewBefore)) renewBefore = checkRenewBefore(news.renewBefore);
+  } catch {
+    // check() reports a bad renewBefore; the default applies meanwhile.
+  }
+  return renewalReason(olds, now, renewBefore);
 }
 
 /**
@@ -179,19 +214,21 @@ export async function performLogin(inputs: AwsLoginInputs): Promise<AwsLoginOutp
     };
     let result;
     try {
-      result = await callSts((options) =>
-        assumeRoleWithWebIdentity(
-          {
-            region,
-            ...(endpoint ? { endpoint } : {}),
-            roleArn: oidc.roleArn,
-            sessionName: oidc.sessionName,
-            durationSeconds,
-            ...(oidc.policyArns ? { policyArns: oidc.policyArns } : {}),
-            webIdentityToken: token,
-          },
-          options,
-        ),
+      result = await callSts(
+        (options) =>
+          assumeRoleWithWebIdentity(
+            {
+              region,
+              ...(endpoint ? { endpoint } : {}),
+              roleArn: oidc.roleArn,
+              sessionName: oidc.sessionName,
+              durationSeconds,
+              ...(oidc.policyArns ? { policyArns: oidc.policyArns } : {}),
+              webIdentityToken: token,
+            },
+            options,
+          ),
+        inputs.retry,
       );
     } catch (error) {
       const explanation = explainRefusal(inputs.expectedTrust, token, oidc.roleArn);
@@ -228,17 +265,19 @@ export async function performLogin(inputs: AwsLoginInputs): Promise<AwsLoginOutp
   const sessionToken = keys.sessionToken ?? "";
   let identity;
   try {
-    identity = await callSts((options) =>
-      getCallerIdentity(
-        {
-          region,
-          ...(endpoint ? { endpoint } : {}),
-          accessKeyId: keys.accessKeyId,
-          secretAccessKey: keys.secretAccessKey,
-          ...(sessionToken ? { sessionToken } : {}),
-        },
-        options,
-      ),
+    identity = await callSts(
+      (options) =>
+        getCallerIdentity(
+          {
+            region,
+            ...(endpoint ? { endpoint } : {}),
+            accessKeyId: keys.accessKeyId,
+            secretAccessKey: keys.secretAccessKey,
+            ...(sessionToken ? { sessionToken } : {}),
+          },
+          options,
+        ),
+      inputs.retry,
     );
   } catch (error) {
     throw loginErrorFor(error, {
@@ -387,7 +426,9 @@ export const loginProvider = {
 
   async diff(_id: string, olds: AwsLoginOutputs, news: AwsLoginInputs) {
     const { changed, replaces } = loginChanges(olds, news);
-    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+    // Renewal: credentials expiring within renewBefore are a change, so update() logs in again.
+    const renew = renewalDue(olds, news) !== undefined;
+    return { changes: changed.length > 0 || renew, replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs: AwsLoginInputs) {
@@ -400,7 +441,22 @@ export const loginProvider = {
   },
 
   async read(id: string, props: AwsLoginOutputs) {
-    return { id, props };
+    // `pulumi refresh`: valid credentials stay; expired ones are replaced by a new login with the stored inputs
+    // (a webIdentityTokenFile is read anew), so refresh never leaves expired credentials for the aws.Provider.
+    if (!credentialsExpired(props)) return { id, props };
+    try {
+      return {
+        id,
+        props: await performLogin(
+          storedLoginInputs(props as unknown as Record<string, unknown>) as AwsLoginInputs,
+        ),
+      };
+    } catch (e) {
+      if (e instanceof Error) {
+        e.message = `The stored credentials expired at ${props.expiration}; logging in again to refresh them failed: ${e.message}`;
+      }
+      throw e;
+    }
   },
 
   async delete(_id: string, _props: AwsLoginOutputs) {

@@ -124,7 +124,10 @@ describe("renewal through the dynamic-provider host", function () {
   });
 
   it("up inside the renewal window (10 min left of 15): logs in again, once, with the new token", async () => {
-    const stored = { ...(await created()).properties, expiration: minutesFromNow(10) };
+    const stored: Record<string, unknown> = {
+      ...(await created()).properties,
+      expiration: minutesFromNow(10),
+    };
     const { value, calls } = await sts(async () => up(stored, news(await mint())));
     assert.equal(value.diff.changes, "some");
     assert.equal(calls, 1);
@@ -143,9 +146,15 @@ describe("renewal through the dynamic-provider host", function () {
 
   it("renewBefore is configurable: 2h renews 1h credentials at once, 0s keeps them to the end", async () => {
     const stored = (await created({ renewBefore: "2h" })).properties;
-    assert.equal((await preview(stored, news(await mint(), { renewBefore: "2h" }))).changes, "some");
+    assert.equal(
+      (await preview(stored, news(await mint(), { renewBefore: "2h" }))).changes,
+      "some",
+    );
     const ending = { ...stored, expiration: minutesFromNow(1) };
-    assert.equal((await preview(ending, news(await mint(), { renewBefore: "0s" }))).changes, "none");
+    assert.equal(
+      (await preview(ending, news(await mint(), { renewBefore: "0s" }))).changes,
+      "none",
+    );
     assert.equal((await preview(ending, news(await mint()))).changes, "some");
   });
 
@@ -158,7 +167,11 @@ describe("renewal through the dynamic-provider host", function () {
     });
     assert.equal((await preview(stored, longer)).changes, "some");
     const otherRole = news(token, {
-      oidc: { roleArn: `arn:aws:iam::${ACCOUNT}:role/other`, sessionName: "pulumi-renewal", duration: "1h" },
+      oidc: {
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/other`,
+        sessionName: "pulumi-renewal",
+        duration: "1h",
+      },
     });
     const d = await preview(stored, otherRole);
     assert.equal(d.changes, "some");
@@ -170,7 +183,8 @@ describe("renewal through the dynamic-provider host", function () {
     assert.deepEqual(failures, [
       {
         property: "renewBefore",
-        reason: '"soon" is not a duration. Allowed: a duration from "0s" to "12h" such as "15m" (default) or "1h".',
+        reason:
+          '"soon" is not a duration. Allowed: a duration from "0s" to "12h" such as "15m" (default) or "1h".',
       },
     ]);
   });
@@ -189,11 +203,15 @@ describe("renewal through the dynamic-provider host", function () {
     try {
       const file = path.join(dir, "token");
       fs.writeFileSync(file, await mint());
-      const { inputs } = await host.check(urn, {}, {
-        ...news("unused"),
-        webIdentityToken: undefined,
-        webIdentityTokenFile: file,
-      });
+      const { inputs } = await host.check(
+        urn,
+        {},
+        {
+          ...news("unused"),
+          webIdentityToken: undefined,
+          webIdentityTokenFile: file,
+        },
+      );
       const { id, properties } = await host.create(urn, inputs);
       fs.writeFileSync(file, await mint()); // rotated, as Kubernetes and CI do
       const expired = { ...properties, expiration: minutesFromNow(-5) };

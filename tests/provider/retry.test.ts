@@ -33,16 +33,26 @@ describe("AwsLogin retries (sandbox faults)", function () {
   });
   /** Check + Create through the host; the outcome, STS calls and wall time. */
   const create = async (extra: Record<string, unknown> = {}) => {
-    const { inputs: checked, failures } = await host.check(urn, {}, {
-      ...inputs(extra),
-      __provider: providerText,
-    });
+    const { inputs: checked, failures } = await host.check(
+      urn,
+      {},
+      {
+        ...inputs(extra),
+        __provider: providerText,
+      },
+    );
     assert.deepEqual(failures, []);
     const before = sandbox.calls.AssumeRoleWithWebIdentity;
     const t0 = Date.now();
     try {
       const r = await host.create(urn, checked);
-      return { ok: true as const, r, details: "", calls: sandbox.calls.AssumeRoleWithWebIdentity - before, ms: Date.now() - t0 };
+      return {
+        ok: true as const,
+        r,
+        details: "",
+        calls: sandbox.calls.AssumeRoleWithWebIdentity - before,
+        ms: Date.now() - t0,
+      };
     } catch (e) {
       return {
         ok: false as const,
@@ -93,7 +103,9 @@ describe("AwsLogin retries (sandbox faults)", function () {
     });
 
     it("500 and 503: logs in on the 3rd call", async () => {
-      sandbox.faults.serverError({ code: "InternalFailure" }).serverError({ code: "ServiceUnavailable" });
+      sandbox.faults
+        .serverError({ code: "InternalFailure" })
+        .serverError({ code: "ServiceUnavailable" });
       const r = await create();
       assert.equal(r.ok, true, r.details);
       assert.equal(r.calls, 3);
@@ -137,7 +149,11 @@ describe("AwsLogin retries (sandbox faults)", function () {
     });
 
     it("AccessDenied is not retried", async () => {
-      const other = await sandbox.mintToken({ organization: ORG, project: "app", environment: "prod" });
+      const other = await sandbox.mintToken({
+        organization: ORG,
+        project: "app",
+        environment: "prod",
+      });
       const r = await create({ webIdentityToken: other });
       assert.equal(r.ok, false);
       assert.equal(r.calls, 1);
@@ -165,10 +181,14 @@ describe("AwsLogin retries (sandbox faults)", function () {
 
     it("check refuses bad retry settings per property, before any STS call", async () => {
       const before = sandbox.calls.total;
-      const { failures } = await host.check(urn, {}, {
-        ...inputs({ retry: { maxAttempts: 0, totalBudgetSeconds: 5000 } }),
-        __provider: providerText,
-      });
+      const { failures } = await host.check(
+        urn,
+        {},
+        {
+          ...inputs({ retry: { maxAttempts: 0, totalBudgetSeconds: 5000 } }),
+          __provider: providerText,
+        },
+      );
       assert.deepEqual(failures, [
         {
           property: "retry.maxAttempts",

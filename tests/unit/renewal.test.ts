@@ -7,9 +7,11 @@ import {
   credentialsExpireAt,
   credentialsExpired,
   LOGIN_INPUT_PATHS,
+  LOGIN_OUTPUT_KEYS,
   needsRenewal,
   renewalReason,
   RENEW_BEFORE_DEFAULT_SECONDS,
+  storedLoginInputs,
 } from "../../lib/renewal";
 
 const NOW = Date.parse("2026-11-23T12:00:00.000Z");
@@ -300,4 +302,47 @@ describe("checkRenewBefore", () => {
       );
     });
   }
+});
+
+describe("storedLoginInputs", () => {
+  it("keeps the echoed inputs and drops what the login produced", () => {
+    const oidc = { roleArn: "arn:aws:iam::123456789012:role/r", sessionName: "s-1" };
+    assert.deepEqual(
+      storedLoginInputs({
+        oidc,
+        webIdentityTokenFile: "/t",
+        region: "us-east-1",
+        renewBefore: "20m",
+        retry: { maxAttempts: 2 },
+        __provider: "exports.handler = ...",
+        accessKeyId: "ASIA",
+        secretAccessKey: "x",
+        sessionToken: "y",
+        expiration: "2026-01-01T00:00:00Z",
+        assumedRoleArn: "arn:aws:sts::123456789012:assumed-role/r/s-1",
+        accountId: "123456789012",
+        subject: "sub",
+        audience: "aud",
+        mode: "oidc",
+      }),
+      {
+        oidc,
+        webIdentityTokenFile: "/t",
+        region: "us-east-1",
+        renewBefore: "20m",
+        retry: { maxAttempts: 2 },
+      },
+    );
+    assert.deepEqual(LOGIN_OUTPUT_KEYS, [
+      "accessKeyId",
+      "secretAccessKey",
+      "sessionToken",
+      "expiration",
+      "assumedRoleArn",
+      "accountId",
+      "subject",
+      "audience",
+      "mode",
+    ]);
+  });
 });
