@@ -229,6 +229,9 @@ export class EscOidcRole extends pulumi.ComponentResource {
           })),
     );
 
+    // The trust policy in the real account and partition. The provider waits for it too, so a policy that
+    // cannot be built (over quota...) leaves nothing behind.
+    const doc = pulumi.all([spec, where]).apply(([s, w]) => roleTrustPolicy(s, w));
     const retain = args.retainProviderOnDelete ?? true;
     let providerArn: pulumi.Output<string>;
     let providerCheck: pulumi.Output<true>;
@@ -237,7 +240,7 @@ export class EscOidcRole extends pulumi.ComponentResource {
         `${name}-provider`,
         {
           url: spec.issuer,
-          clientIdLists: spec.audiences,
+          clientIdLists: pulumi.all([spec, doc]).apply(([s]) => s.audiences),
           thumbprintLists: args.thumbprints,
           tags: args.tags,
         },
@@ -265,7 +268,6 @@ export class EscOidcRole extends pulumi.ComponentResource {
       });
     }
 
-    const doc = pulumi.all([spec, where]).apply(([s, w]) => roleTrustPolicy(s, w));
     // The role waits for the provider check: a provider that would refuse the tokens creates nothing.
     const trustPolicy = pulumi.all([doc, providerCheck]).apply(([d]) => renderTrustPolicy(d));
 

@@ -1,7 +1,12 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { installMocks, outputOf, type MockRecorder } from "../helpers/mockMonitor";
+import {
+  forgetPendingPromises,
+  installMocks,
+  outputOf,
+  type MockRecorder,
+} from "../helpers/mockMonitor";
 import type { EscOidcRole as EscOidcRoleClass, EscOidcRoleArgs } from "../../components";
 
 const ACCOUNT = "123456789012";
@@ -62,6 +67,8 @@ describe("EscOidcRole (mocks)", function () {
     EscOidcRole = require("../../components").EscOidcRole;
   });
   beforeEach(() => mocks.reset());
+  // The failure-path tests leave the refused role's outputs pending (the real engine would stop the program).
+  after(() => forgetPendingPromises());
 
   async function settle(c: EscOidcRoleClass): Promise<void> {
     await Promise.all([
@@ -256,6 +263,34 @@ describe("EscOidcRole (mocks)", function () {
       "no role with a trust policy the provider would refuse",
     );
     assert.deepEqual(mocks.all(PROVIDER_TYPE), []);
+  });
+
+  it("Output arguments are checked once known: an error, and neither provider nor role registered", async () => {
+    const { output } = require("@pulumi/pulumi") as typeof pulumi;
+    const c = new EscOidcRole("esc5", {
+      organization: output("contoso"),
+      environments: output(Array.from({ length: 40 }, (_, i) => `project/env${i}`)),
+    });
+    await assert.rejects(outputOf(c.trustPolicy), (e: unknown) => {
+      assert.equal((e as { code?: string }).code, "ERR_TRUST_POLICY_QUOTA");
+      assert.match((e as Error).message, /over the quota of 2048; 34 of the 40 subjects fit/);
+      return true;
+    });
+    const bad = new EscOidcRole("esc6", {
+      organization: output("contoso"),
+      environments: ["aws/login"],
+      users: [output("personA")],
+    });
+    await assert.rejects(
+      outputOf(bad.subjects),
+      /^InputError: users: is set, but subjectAttributes lacks pulumi.user.login/,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      mocks.resources.map((r) => r.type),
+      ["esc-aws-oidc:index:EscOidcRole", "esc-aws-oidc:index:EscOidcRole"],
+      "only the two components themselves",
+    );
   });
 
   it("refuses bad arguments in the constructor, before registering anything", async () => {

@@ -63,6 +63,8 @@ export interface RecordedResource {
 export interface RecordedCall {
   token: string;
   inputs: Record<string, any>;
+  /** The explicit provider reference (`urn::id`) the invoke went through, when one was given. */
+  provider?: string;
 }
 
 /** What `installMocks` returns. */
@@ -111,7 +113,11 @@ export async function installMocks(options: MockOptions = {}): Promise<MockRecor
         };
       },
       call: (args: pulumi.runtime.MockCallArgs) => {
-        const c = { token: args.token, inputs: args.inputs as Record<string, any> };
+        const c: RecordedCall = {
+          token: args.token,
+          inputs: args.inputs as Record<string, any>,
+          ...(args.provider ? { provider: args.provider } : {}),
+        };
         calls.push(c);
         return { ...(options.call?.(c) ?? {}) };
       },
@@ -200,4 +206,16 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error("waitFor: no matching registration");
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Forgets the Pulumi runtime's pending promises, so its exit-time leak check (which sets exit code 1) does not
+ * fire. Call in `after()` of tests that make a registration fail ON PURPOSE: under mocks the failed resource's
+ * outputs stay pending forever, where the real engine would end the program with the error. Returns how many
+ * were pending.
+ */
+export function forgetPendingPromises(): number {
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+  const [leaked] = debuggable.leakedPromises() as [Set<unknown>, string];
+  return leaked.size;
 }
