@@ -218,6 +218,8 @@ describe("AwsLogin through the dynamic-provider host (engine-faithful)", functio
         },
       );
       assert.ok(!created.id.includes(p.accessKeyId as string));
+      // The real host refuses undefined outputs; none is null or empty where a value is due.
+      for (const [key, value] of Object.entries(p)) assert.notEqual(value, null, key);
       secretsSeen.push(p.secretAccessKey as string, p.sessionToken as string);
 
       // The credentials work: GetCallerIdentity with them names the assumed role.
@@ -518,6 +520,21 @@ describe("AwsLogin through the dynamic-provider host (engine-faithful)", functio
       );
     });
 
+    it("InvalidIdentityToken: no OIDC provider for the token's issuer in the account", async () => {
+      const issuer = "https://token.actions.githubusercontent.com";
+      const message = await failure(
+        host.create(
+          URN,
+          props({ ...(await oidcInputs()), webIdentityToken: await mint({ issuer }) }),
+        ),
+      );
+      assert.equal(
+        message,
+        `Could not assume role ${ROLE_ARN}: No OpenIDConnect provider found in your account for ${issuer} — STS found no usable OpenID Connect provider for the token's issuer "${issuer}" in account ${ACCOUNT}, or its audience "aws:contoso" is not one of that provider's client IDs. ` +
+          `Create the IAM OIDC provider for that issuer with client ID "aws:contoso" (EscOidcRole does), or fix the token's audience.`,
+      );
+    });
+
     it("ValidationError on DurationSeconds: requested vs the role maximum, and the option that fixes it", async () => {
       const message = await failure(
         host.create(
@@ -577,6 +594,8 @@ describe("AwsLogin through the dynamic-provider host (engine-faithful)", functio
   describe("leaks (runs last: mocha runs a suite's own tests before its child suites)", () => {
     it("nothing the host printed contains a token or secret key", () => {
       assert.ok(secretsSeen.length > 8);
+      assert.equal(host.calls.configure, 1, "Configure once, first");
+      assert.ok(host.calls.check >= 5 && host.calls.create >= 10 && host.calls.diff >= 6);
       for (const s of secretsSeen) {
         const at = host.output.indexOf(s);
         assert.equal(
