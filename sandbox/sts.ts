@@ -26,6 +26,10 @@ import { parseRoleArn, randomKeyId, randomSecret, type Registry } from "./regist
 
 export const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 export const STS_VERSION = "2011-06-15";
+/** How long expired sessions are remembered (to answer ExpiredToken rather than InvalidClientTokenId). */
+const SESSION_MEMORY_MS = 24 * 3600 * 1000;
+/** The request log keeps the most recent entries only (the per-action counts stay exact). */
+export const MAX_LOG_ENTRIES = 10_000;
 /** The inline session `Policy` parameter: at most 2048 characters (the API's constraint). */
 const SESSION_POLICY_MAX_LENGTH = 2048;
 
@@ -51,7 +55,7 @@ export class StsCalls {
   GetCallerIdentity = 0;
   /** Requests with another or no action. */
   other = 0;
-  /** Every request, in order, without secrets. */
+  /** Every request, in order, without secrets (the most recent 10,000). */
   readonly log: StsRequestRecord[] = [];
 
   get total(): number {
@@ -408,6 +412,10 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     const expiresAt = now() + seconds * 1000;
     const arn = `arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`;
     const userId = `${role.roleId}:${sessionName}`;
+    // Sessions expired for over a day are forgotten (their keys then answer InvalidClientTokenId).
+    for (const [id, old] of sessions) {
+      if (old.expiresAt < now() - SESSION_MEMORY_MS) sessions.delete(id);
+    }
     sessions.set(accessKeyId, {
       secretAccessKey,
       sessionToken,
@@ -582,6 +590,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     const action = params.get("Action") ?? "";
     const record: StsRequestRecord = { action, status: 0 };
     calls.log.push(record);
+    if (calls.log.length > MAX_LOG_ENTRIES) calls.log.splice(0, calls.log.length - MAX_LOG_ENTRIES);
     if (action === "AssumeRoleWithWebIdentity" || action === "GetCallerIdentity") calls[action]++;
     else calls.other++;
 

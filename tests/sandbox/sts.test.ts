@@ -595,6 +595,24 @@ describe("sandbox STS: GetCallerIdentity (SigV4-verified)", () => {
     });
   });
 
+  it("forgets sessions expired for over a day: ExpiredToken becomes InvalidClientTokenId", async () => {
+    const { creds } = await session();
+    offsetMs = 25 * 3600_000;
+    assert.equal((await sdkError(callerIdentity(stsClient(sandbox, creds)))).name, "ExpiredToken");
+    // The next issued session prunes the old one.
+    await assume(sandbox, {
+      WebIdentityToken: await sandbox.mintToken({
+        ...DEV,
+        issuedAt: Math.floor((Date.now() + offsetMs) / 1000),
+      }),
+    });
+    assert.deepEqual(await sdkError(callerIdentity(stsClient(sandbox, creds))), {
+      name: "InvalidClientTokenId",
+      status: 403,
+      message: STS_MESSAGES.invalidClientTokenId,
+    });
+  });
+
   it("InvalidClientTokenId after the sandbox forgets its sessions", async () => {
     const { creds } = await session();
     sandbox.forgetSessions();
