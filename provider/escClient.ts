@@ -86,7 +86,7 @@ export function escFailure(
   let diagnostics: { summary: string; path?: string }[] = [];
   if (data && typeof data === "object") {
     const d = data as { message?: unknown; diagnostics?: unknown };
-    if (typeof d.message === "string") serverMessage = d.message;
+    if (typeof d.message === "string") serverMessage = d.message.trim().replace(/\.+$/, "");
     if (Array.isArray(d.diagnostics)) {
       diagnostics = d.diagnostics
         .filter(

@@ -146,7 +146,7 @@ describe("EscEnvironment provider against the ESC stand-in", function () {
         {
           property: "yaml",
           reason:
-            "ESC: could not check the definition in acme: HTTP 401 Unauthorized: No credentials provided or are invalid..\n" +
+            "ESC: could not check the definition in acme: HTTP 401 Unauthorized: No credentials provided or are invalid.\n" +
             "The Pulumi access token was refused: set PULUMI_ACCESS_TOKEN to a valid token, or run `pulumi login` again.",
         },
       ]);

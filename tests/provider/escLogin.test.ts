@@ -249,7 +249,7 @@ describe("openEscLogin (AwsLogin's esc source) against the ESC stand-in", functi
         assert.equal(e.status, 401);
         assert.equal(
           e.message,
-          "ESC: could not open environment acme/aws/login: HTTP 401 Unauthorized: No credentials provided or are invalid..\n" +
+          "ESC: could not open environment acme/aws/login: HTTP 401 Unauthorized: No credentials provided or are invalid.\n" +
             "The Pulumi access token was refused: set PULUMI_ACCESS_TOKEN to a valid token, or run `pulumi login` again.",
         );
         assert.ok(!e.message.includes("pul-wrong-token"));
