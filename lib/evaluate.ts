@@ -10,11 +10,13 @@
  *   and the trace says the account was not checked. Pass `accountId` (or `providerArn`) to check it.
  * - Condition keys: only the claims AWS documents for OIDC federation ("IAM and AWS STS condition context keys",
  *   section "Available keys for AWS OIDC federation", default keys), as `<host+path>:<claim>`:
- *   `aud`, `sub`, `amr` (multivalued: a list), `email`; for `accounts.google.com` AWS maps `:aud` to the `azp`
- *   claim when the token has one and exposes the original audience as `:oaud`. Every other claim is absent (a
- *   condition on it sees no key) and the trace says so. A token with several audiences and no `azp` exposes
- *   `:aud` as a multivalued key (AWS does not document this case): only `ForAnyValue:`/`ForAllValues:` can match
- *   it, exactly as with any multivalued key.
+ *   `sub`, `amr` (multivalued: a list), `email`, `aud` — which AWS reads from the `azp` claim when the token
+ *   has one, else from `aud` — and `oaud`, the token's `aud` claim (documented with Google's tokens, whose
+ *   `azp` differs from `aud`; we apply the mapping to every issuer, as the section's default keys do). Every
+ *   other claim is absent (a condition on it sees no key) and the trace says so. A token with several audiences
+ *   (and no `azp`) exposes `:aud` as a multivalued key; AWS documents neither how many values the key holds nor
+ *   how a single-valued operator compares such a key, so we take the conservative reading (iam-simulate's too):
+ *   only `ForAnyValue:`/`ForAllValues:` can match it, as with any multivalued key.
  * - Action: `sts:AssumeRoleWithWebIdentity` unless given.
  *
  * Semantics ("IAM JSON policy elements: Condition operators", "Policy evaluation logic"):
@@ -136,7 +138,6 @@ export const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
 /** The claims AWS documents as condition keys for OIDC federation (default keys). */
 export const DOCUMENTED_OIDC_CLAIMS: readonly string[] = ["aud", "sub", "amr", "email", "oaud"];
 
-const GOOGLE = "accounts.google.com";
 const PROVIDER_ARN = /^arn:([^:]+):iam::([^:]*):oidc-provider\/(.+)$/;
 const STRING_OPERATORS = new Map<string, { positive: boolean; kind: "eq" | "ieq" | "like" }>([
   ["stringequals", { positive: true, kind: "eq" }],
@@ -260,16 +261,11 @@ function buildRequest(request: TrustRequest): RequestModel {
       keys.set(key.toLowerCase(), value);
       contextKeys[key] = value;
     };
-    const isGoogle = prefix.toLowerCase() === GOOGLE;
     const azp = claimValue(claims.azp);
     let aud = claimValue(claims.aud);
     if (Array.isArray(aud) && aud.length === 1) aud = aud[0];
-    if (isGoogle && typeof azp === "string") {
-      set("aud", azp);
-      set("oaud", aud);
-    } else {
-      set("aud", aud);
-    }
+    set("aud", typeof azp === "string" ? azp : aud);
+    set("oaud", aud);
     const sub = claimValue(claims.sub);
     set("sub", Array.isArray(sub) ? undefined : sub);
     const amr = claimValue(claims.amr);
@@ -282,7 +278,7 @@ function buildRequest(request: TrustRequest): RequestModel {
         name === "sub" ||
         name === "amr" ||
         name === "email" ||
-        (isGoogle && name === "azp");
+        (name === "azp" && typeof azp === "string");
       if (!exposed) claimsNotExposed.push(name);
     }
   } else {

@@ -325,7 +325,8 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
   if (audiences.length === 0) add("token-missing-aud", "error", "the token has no aud claim");
   if (args.clientIds !== undefined && audiences.length > 0) {
     const ids = args.clientIds;
-    if (!audiences.some((a) => ids.includes(a))) {
+    const azpClaim = typeof claims.azp === "string" ? claims.azp : undefined;
+    if (!audiences.some((a) => ids.includes(a)) && !(azpClaim && ids.includes(azpClaim))) {
       stsError ??= "InvalidIdentityToken";
       add("audience-not-in-client-ids", "error", audienceHint(audiences, ids));
     }
@@ -385,7 +386,8 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
       warnBroad(s, prefix, add);
     }
   } else {
-    explainImplicitDeny(trace, allowStatements, prefix, hostPath, issuer, add);
+    const azp = typeof claims.azp === "string" ? claims.azp : undefined;
+    explainImplicitDeny(trace, allowStatements, prefix, hostPath, issuer, azp, add);
   }
 
   if (trace.decision !== "Allowed") stsError ??= "AccessDenied";
@@ -476,6 +478,7 @@ function explainImplicitDeny(
   prefix: string,
   hostPath: string,
   issuer: string,
+  azp: string | undefined,
   add: Add,
 ): void {
   if (allows.length === 0) {
@@ -501,7 +504,7 @@ function explainImplicitDeny(
   for (const s of principalOk) {
     for (const c of s.conditions) {
       if (c.outcome !== "not-matched") continue;
-      explainCondition(s, c, prefix, hostPath, add);
+      explainCondition(s, c, prefix, hostPath, azp, add);
     }
   }
 }
@@ -557,6 +560,7 @@ function explainCondition(
   c: ConditionTrace,
   prefix: string,
   hostPath: string,
+  azp: string | undefined,
   add: Add,
 ): void {
   const where = `${describeStatement(s)}: ${c.operator}`;
@@ -630,7 +634,9 @@ function explainCondition(
     const actual = c.requestValue;
     const best = closest(c.policyValues, actual) ?? "";
     let msg = `aud condition (${where}) expects ${listOf(c.policyValues)}, the token's audience is ${code(actual)}`;
-    if (!actual.startsWith("aws:") && best === `aws:${actual}`) {
+    if (azp !== undefined) {
+      msg += `: AWS reads ${code(c.key)} from the token's azp claim, not from its aud claim (that one is ${code(`${prefix}:oaud`)})`;
+    } else if (!actual.startsWith("aws:") && best === `aws:${actual}`) {
       msg += `: ${code(actual)} is the legacy default-project audience (the environment is in the "default" project) — add ${code(actual)} to the condition, or move the environment out of the default project`;
     } else if (actual.startsWith("aws:") && best === actual.slice(4)) {
       msg += `: the condition has the legacy default-project audience; environments outside the default project send ${code(actual)} — add it`;

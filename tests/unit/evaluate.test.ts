@@ -741,16 +741,25 @@ describe("evaluateTrustPolicy: claims → condition keys", () => {
       email: "a@b.c",
       iat: 1,
       exp: 2,
-      azp: "x",
       repository: "r",
     });
     assert.deepEqual(c.keys, {
       [K_AUD]: "aws:contoso",
+      [`${HOST}:oaud`]: "aws:contoso",
       [K_SUB]: SUB,
       [K_AMR]: ["pwd"],
       [K_EMAIL]: "a@b.c",
     });
-    assert.deepEqual(c.claimsNotExposed, ["iss", "iat", "exp", "azp", "repository"]);
+    assert.deepEqual(c.claimsNotExposed, ["iss", "iat", "exp", "repository"]);
+  });
+
+  it("aud is read from azp when the token has one; oaud is the aud claim", () => {
+    const c = ctx({ aud: ["aws:contoso", "other"], azp: "aws:contoso", sub: SUB });
+    assert.deepEqual(c.keys, {
+      [K_AUD]: "aws:contoso",
+      [`${HOST}:oaud`]: ["aws:contoso", "other"],
+      [K_SUB]: SUB,
+    });
   });
 
   it("aud: a list of one is a single value, several are a multivalued key", () => {
@@ -984,7 +993,7 @@ describe("evaluateTrustPolicy: a built policy, full trace", () => {
         principal: PROVIDER,
         keyPrefix: HOST,
         action: "sts:AssumeRoleWithWebIdentity",
-        keys: { [K_AUD]: "aws:contoso", [K_SUB]: SUB },
+        keys: { [K_AUD]: "aws:contoso", [`${HOST}:oaud`]: "aws:contoso", [K_SUB]: SUB },
         claimsNotExposed: ["iss", "exp", "iat"],
         accountChecked: true,
       },

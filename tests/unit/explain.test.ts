@@ -415,6 +415,22 @@ describe("explainLogin: tokens", () => {
     assert.equal(r.stsError, "AccessDenied");
   });
 
+  it("a token with azp: AWS reads the aud key from azp, and the reason says so", () => {
+    const r = explainLogin({
+      policy,
+      token: jwt(claimsOf({ azp: "pulumi-cli" })),
+      now: NOW,
+      clientIds: ["aws:contoso"],
+    });
+    assert.deepEqual(r.reasons, [
+      {
+        code: "aud-mismatch",
+        severity: "error",
+        message: `aud condition (statement 0: StringEquals) expects \`aws:contoso\`, the token's audience is \`pulumi-cli\`: AWS reads \`${HOST}:aud\` from the token's azp claim, not from its aud claim (that one is \`${HOST}:oaud\`)`,
+      },
+    ]);
+  });
+
   it("a token without sub or aud", () => {
     const r = explainLogin({
       policy,
