@@ -79,7 +79,10 @@ export interface EscOidcRoleArgs {
   readonly thumbprints?: pulumi.Input<pulumi.Input<string>[]>;
   /** The AWS account of the role. Defaults to the provider's account, else the caller's (`getCallerIdentity`). */
   readonly accountId?: pulumi.Input<string>;
-  /** The AWS partition. Defaults to the provider's, else the caller's, else `"aws"`. */
+  /**
+   * The AWS partition. Defaults to the existing provider's; else, when `accountId` is not given, the caller's;
+   * else `"aws"`.
+   */
   readonly partition?: pulumi.Input<Partition>;
   /** The account's trust-policy length quota. Defaults to 2048. */
   readonly quota?: pulumi.Input<number>;
