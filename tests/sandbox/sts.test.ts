@@ -689,6 +689,22 @@ describe("sandbox STS: the wire", () => {
     );
   });
 
+  it("accepts the query protocol's GET form too", async () => {
+    const query = new URLSearchParams({
+      Action: "AssumeRoleWithWebIdentity",
+      Version: "2011-06-15",
+      RoleArn: ROLE_ARN,
+      RoleSessionName: "pulumi-esc",
+      WebIdentityToken: await sandbox.mintToken(DEV),
+    });
+    const res = await fetch(`${sandbox.stsEndpoint}/?${query}`);
+    assert.equal(res.status, 200);
+    assert.match(
+      await res.text(),
+      /<Arn>arn:aws:sts::123456789012:assumed-role\/esc\/pulumi-esc<\/Arn>/,
+    );
+  });
+
   it("refuses unknown actions and versions with InvalidAction", async () => {
     for (const body of [
       "Action=AssumeRole&Version=2011-06-15",
