@@ -8,7 +8,8 @@
  *    code, then proves the credentials with `GetCallerIdentity` (the assumed-role ARN);
  * 4. shows a refused environment with `explainLogin`'s explanation and STS's answer, and a duration above the
  *    role's maximum with its fix;
- * 5. stops the sandbox.
+ * 5. shows the lifecycle: no new login for a fresh token, renewal inside the window, retries when STS throttles;
+ * 6. stops the sandbox.
  *
  * Tokens, secret keys and session tokens are never printed: every line passes through a redactor that knows every
  * secret the demo handled.
@@ -18,7 +19,7 @@ import { escAudience, escSubject } from "../lib/claims";
 import { LoginError } from "../lib/errors";
 import { explainLogin } from "../lib/explain";
 import { buildTrustPolicy, oidcProviderArn, renderTrustPolicy } from "../lib/trust";
-import { loginProvider, type AwsLoginInputs } from "../provider/loginProvider";
+import { loginProvider, renewalDue, type AwsLoginInputs } from "../provider/loginProvider";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { processIo, type CliIo } from "./io";
 
@@ -227,12 +228,51 @@ export async function runDemo(io: CliIo = processIo(), options: DemoOptions = {}
       }
     }
 
+    step(7, "Lifecycle: renewal before expiry, and retries when STS throttles");
+    const nextToken = await sandbox.mintToken({
+      organization: DEMO.organization,
+      project: DEMO.project,
+      environment,
+    });
+    redactor.add(nextToken);
+    const nextInputs: AwsLoginInputs = { ...inputs, webIdentityToken: nextToken };
+    const freshDiff = await loginProvider.diff(login.id, outs, nextInputs);
+    out(
+      `   diff, new token     ${freshDiff.changes ? "change" : "no change"} (a freshly minted token alone is not a change)`,
+    );
+    // The same stored state 50 minutes later: the 1 h credentials expire in 10 minutes.
+    const aged = { ...outs, expiration: new Date(Date.now() + 10 * 60_000).toISOString() };
+    const agedReason = renewalDue(aged, nextInputs);
+    const agedDiff = await loginProvider.diff(login.id, aged, nextInputs);
+    out(
+      `   diff, 50 min later  ${agedDiff.changes ? "change" : "no change"}: ${agedReason ?? "-"}`,
+    );
+    const renewCalls = sandbox.calls.AssumeRoleWithWebIdentity;
+    const renewed = await loginProvider.update(login.id, aged, nextInputs);
+    redactor.add(renewed.outs.secretAccessKey, renewed.outs.sessionToken);
+    const renewedCalls = sandbox.calls.AssumeRoleWithWebIdentity - renewCalls;
+    out(
+      `   update              ${renewedCalls} STS call, new credentials until ${renewed.outs.expiration}`,
+    );
+    sandbox.faults.throttle({ times: 2 });
+    const throttledCalls = sandbox.calls.AssumeRoleWithWebIdentity;
+    const retried = await loginProvider.create(nextInputs);
+    redactor.add(retried.outs.secretAccessKey, retried.outs.sessionToken);
+    const retriedCalls = sandbox.calls.AssumeRoleWithWebIdentity - throttledCalls;
+    out(
+      `   throttled twice     logged in after ${retriedCalls} STS calls (Throttling is retried with jittered backoff)`,
+    );
+
     out();
     const ok =
       callerArn ===
         `arn:aws:sts::${DEMO.accountId}:assumed-role/${DEMO.roleName}/${DEMO.sessionName}` &&
       refusedCode === "AccessDenied" &&
-      durationCode === "ValidationError";
+      durationCode === "ValidationError" &&
+      !freshDiff.changes &&
+      agedDiff.changes &&
+      renewedCalls === 1 &&
+      retriedCalls === 3;
     out(
       ok
         ? "Done: every step behaved as shown. No secret was printed."

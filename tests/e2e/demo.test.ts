@@ -60,6 +60,9 @@ const EXPECTED_LINES = [
   "6. A duration above the role's maximum: oidc.duration \"2h\" (ESC's default) vs 3600 s",
   "   STS answered        ValidationError",
   "   fix                 Lower oidc.duration to fit, or raise the role's maximum session duration (EscOidcRole's maxSessionDuration, up to 12h).",
+  "7. Lifecycle: renewal before expiry, and retries when STS throttles",
+  "   diff, new token     no change (a freshly minted token alone is not a change)",
+  "   throttled twice     logged in after 3 STS calls (Throttling is retried with jittered backoff)",
   "Done: every step behaved as shown. No secret was printed.",
 ];
 
@@ -85,6 +88,11 @@ function assertDemoText(text: string): void {
     text,
     /^ {3}AwsLogin error {6}Could not assume role arn:aws:iam::123456789012:role\/acme-payments-esc: The requested DurationSeconds exceeds the MaxSessionDuration set for this role\. — Requested 7200 seconds/m,
   );
+  assert.match(
+    text,
+    /^ {3}diff, 50 min later {2}change: the stored credentials expire at \S+Z \(in (9|10) min\), within the renewal window of 900 s$/m,
+  );
+  assert.match(text, /^ {3}update {14}1 STS call, new credentials until \S+Z$/m);
   assert.doesNotMatch(text, JWT);
   assert.doesNotMatch(text, FULL_KEY_ID);
 }
@@ -99,9 +107,9 @@ describe("npm start (the demo)", function () {
     assert.equal(stderr(), "");
     assert.equal(code, 0, stdout());
     assertDemoText(stdout());
-    // Two tokens (allowed and refused environment), the secret key and the session token.
-    assert.equal(secrets.length, 4);
-    assert.equal(secrets.filter((s) => JWT.test(s)).length, 2);
+    // Three tokens (allowed, refused, the next run's) and three logins' secret keys and session tokens.
+    assert.equal(secrets.length, 9);
+    assert.equal(secrets.filter((s) => JWT.test(s)).length, 3);
     for (const s of secrets) {
       assert.ok(!stdout().includes(s), "a secret the demo handled was printed");
     }
