@@ -242,7 +242,7 @@ export class EscOidcRole extends pulumi.ComponentResource {
       this.provider = new aws.iam.OpenIdConnectProvider(
         `${name}-provider`,
         {
-          url: spec.issuer,
+          url: spec.issuerHostPath.apply((h) => `https://${h}`),
           clientIdLists: pulumi.all([spec, doc]).apply(([s]) => s.audiences),
           thumbprintLists: args.thumbprints,
           tags: args.tags,

@@ -215,6 +215,25 @@ describe("EscOidcRole (mocks)", function () {
     assert.deepEqual(mocks.all(ATTACHMENT_TYPE), []);
   });
 
+  it("another issuer: the provider URL and the condition keys follow its host and path", async () => {
+    const c = new EscOidcRole("esc7", {
+      organization: "contoso",
+      environments: ["aws/login"],
+      issuer: "https://api.pulumi.com/oidc/v2/",
+      accountId: ACCOUNT,
+      partition: "aws-us-gov",
+    });
+    await settle(c);
+    assert.equal(
+      mocks.one(PROVIDER_TYPE, "esc7-provider").inputs.url,
+      "https://api.pulumi.com/oidc/v2",
+    );
+    assert.equal(
+      mocks.one(ROLE_TYPE, "esc7-role").inputs.assumeRolePolicy,
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws-us-gov:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc/v2"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc/v2:aud":"aws:contoso","api.pulumi.com/oidc/v2:sub":"pulumi:environments:org:contoso:env:aws/login"}}}]}`,
+    );
+  });
+
   it("reuses an existing provider whose client IDs list the audience: no provider created", async () => {
     existingClientIds = ["aws:contoso", "sts.amazonaws.com"];
     const c = new EscOidcRole("esc3", {
