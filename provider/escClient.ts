@@ -9,6 +9,7 @@
  */
 import type { EscApi } from "@pulumi/esc-sdk";
 import { EscApiError } from "../lib/errors";
+import { retryInfo, withRetries, type RetryClassification, type RetryOptions } from "../lib/retry";
 
 /** A ready client, and what it talks to. */
 export interface EscClient {
@@ -62,6 +63,54 @@ export async function escClient(): Promise<EscClient> {
   return { api, apiBase, redact };
 }
 
+/** Network failures worth another attempt (a refused connection is a configuration problem, not retried). */
+const ESC_TRANSIENT_CODES = [
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EAI_AGAIN",
+  "EPIPE",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+];
+
+/** Which failed ESC calls may be tried again: 429, 5xx (not 501), and transient network errors. */
+export function classifyEscError(error: unknown): RetryClassification {
+  const e = (error ?? {}) as { response?: { status?: unknown }; code?: unknown };
+  const status = typeof e.response?.status === "number" ? e.response.status : undefined;
+  if (status !== undefined) {
+    if (status === 429)
+      return { retryable: true, kind: "throttling", code: "TooManyRequests", status };
+    if (status >= 500 && status !== 501)
+      return { retryable: true, kind: "server", code: `HTTP${status}`, status };
+    return { retryable: false, kind: "fatal", code: `HTTP${status}`, status };
+  }
+  const code = typeof e.code === "string" ? e.code : "Unknown";
+  return ESC_TRANSIENT_CODES.includes(code)
+    ? {
+        retryable: true,
+        kind: code === "ETIMEDOUT" || code === "ECONNABORTED" ? "timeout" : "network",
+        code,
+        status,
+      }
+    : { retryable: false, kind: "fatal", code, status };
+}
+
+/** The retry loop of ESC calls: at most 3 attempts within 60 s, full-jitter backoff from 250 ms. */
+export const ESC_RETRY: Readonly<RetryOptions> = {
+  maxAttempts: 3,
+  totalBudgetMs: 60_000,
+  baseDelayMs: 250,
+  maxDelayMs: 2_000,
+};
+
+/**
+ * Runs an IDEMPOTENT ESC call (GET, PATCH of a whole definition, DELETE, open, check) with retries on transient
+ * failures. Never use it for `createEnvironment`: a retried create whose first attempt landed would answer 409.
+ */
+export async function escCall<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  return withRetries(() => call(), { ...ESC_RETRY, classify: classifyEscError, ...options });
+}
+
 /**
  * Turns any failure of an ESC call into an `EscApiError` a user can act on: HTTP status, the service's message,
  * its diagnostics, and advice. Never includes request headers (the SDK's errors carry the Authorization header).
@@ -104,7 +153,9 @@ export function escFailure(
     serverMessage = data.slice(0, 500);
   }
   const r = client.redact;
-  const head = `ESC: could not ${operation} ${target}`;
+  const info = retryInfo(error);
+  const tries = info && info.attempts > 1 ? ` after ${info.attempts} attempts` : "";
+  const head = `ESC: could not ${operation} ${target}${tries}`;
   if (status === undefined) {
     const cause = e?.code ? `${e.code}` : (e?.message ?? String(error));
     return new EscApiError(

@@ -10,7 +10,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { checkName } from "../lib/claims";
 import { EscApiError, InputError } from "../lib/errors";
-import { escClient, escFailure, type EscClient } from "./escClient";
+import { escCall, escClient, escFailure, type EscClient } from "./escClient";
 import { parsePropertyPath } from "./escLogin";
 
 /** The engine's marker for a value not known yet (a first preview). */
@@ -92,7 +92,7 @@ export async function escYamlCheckFailures(
   const c = client ?? (await escClient());
   let diagnostics: unknown[] | undefined;
   try {
-    const checked = await c.api.checkEnvironmentYaml(organization, yaml);
+    const checked = await escCall(() => c.api.checkEnvironmentYaml(organization, yaml));
     diagnostics = (checked as { diagnostics?: unknown[] } | undefined)?.diagnostics;
   } catch (error) {
     const e = escFailure("check the definition in", organization, error, c);
@@ -116,17 +116,14 @@ export async function probeLogin(
   const target = `${organization}/${project}/${name}`;
   let properties: Record<string, unknown> | undefined;
   try {
-    const opened = await client.api.openEnvironment(organization, project, name);
+    const opened = await escCall(() => client.api.openEnvironment(organization, project, name));
     const diagnostics = (opened as { diagnostics?: { diagnostics?: unknown[] } } | undefined)
       ?.diagnostics?.diagnostics;
     if (Array.isArray(diagnostics) && diagnostics.length > 0) {
       throw { response: { status: 200, data: { message: "opened with errors", diagnostics } } };
     }
-    const read = await client.api.readOpenEnvironment(
-      organization,
-      project,
-      name,
-      opened?.id as string,
+    const read = await escCall(() =>
+      client.api.readOpenEnvironment(organization, project, name, opened?.id as string),
     );
     properties = read?.environment?.properties as Record<string, unknown> | undefined;
   } catch (error) {
@@ -198,11 +195,13 @@ async function outputsAfterWrite(
 async function writeYaml(client: EscClient, inputs: EscEnvironmentInputs): Promise<void> {
   const target = `${inputs.organization}/${inputs.project}/${inputs.name}`;
   try {
-    await client.api.updateEnvironmentYaml(
-      inputs.organization,
-      inputs.project,
-      inputs.name,
-      inputs.yaml,
+    await escCall(() =>
+      client.api.updateEnvironmentYaml(
+        inputs.organization,
+        inputs.project,
+        inputs.name,
+        inputs.yaml,
+      ),
     );
   } catch (error) {
     throw escFailure("write the definition of", target, error, client);
@@ -235,7 +234,7 @@ export async function createEscEnvironment(
   } catch (error) {
     let rollback = "The empty environment was deleted again.";
     try {
-      await c.api.deleteEnvironment(organization, project, name);
+      await escCall(() => c.api.deleteEnvironment(organization, project, name));
     } catch (cleanup) {
       rollback = `Deleting the empty environment failed too: ${escFailure("delete environment", target, cleanup, c).message}`;
     }
@@ -288,7 +287,7 @@ export async function readEscEnvironment(
   const { organization, project, name } = props;
   let text: string;
   try {
-    const got = await c.api.getEnvironment(organization, project, name);
+    const got = await escCall(() => c.api.getEnvironment(organization, project, name));
     text = typeof got?.yaml === "string" ? got.yaml : "";
   } catch (error) {
     const e = escFailure("read environment", `${organization}/${project}/${name}`, error, c);
@@ -355,7 +354,9 @@ export const environmentProvider: pulumi.dynamic.ResourceProvider = {
     const client = await escClient();
     const target = `${props.organization}/${props.project}/${props.name}`;
     try {
-      await client.api.deleteEnvironment(props.organization, props.project, props.name);
+      await escCall(() =>
+        client.api.deleteEnvironment(props.organization, props.project, props.name),
+      );
     } catch (error) {
       const e = escFailure("delete environment", target, error, client);
       if (e.status !== 404) throw e; // already gone: nothing to do

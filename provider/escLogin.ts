@@ -14,7 +14,7 @@ import { EscApiError } from "../lib/errors";
 import { checkEscSource, parsePropertyPath, type EscLoginSource } from "../lib/escSource";
 import { LOGIN_DURATION_DEFAULT_SECONDS } from "../lib/limits";
 import type { EscLoginCredentials } from "../lib/types";
-import { escClient, escFailure, type EscClient } from "./escClient";
+import { escCall, escClient, escFailure, type EscClient } from "./escClient";
 
 export { checkEscSource, parsePropertyPath };
 export type { EscLoginSource };
@@ -89,7 +89,7 @@ async function definitionDurationSeconds(
   seen.add(id);
   let doc: unknown;
   try {
-    const got = await client.api.getEnvironment(organization, project, environment);
+    const got = await escCall(() => client.api.getEnvironment(organization, project, environment));
     doc = typeof got?.yaml === "string" ? parse(got.yaml) : got?.definition;
   } catch {
     return undefined; // an estimate only: never fail a login over it
@@ -147,7 +147,7 @@ export async function openEscLogin(
 
   let opened: { id?: string; diagnostics?: { diagnostics?: unknown[] } } | undefined;
   try {
-    opened = await client.api.openEnvironment(organization, project, environment);
+    opened = await escCall(() => client.api.openEnvironment(organization, project, environment));
   } catch (error) {
     throw escFailure("open environment", target, error, client);
   }
@@ -169,11 +169,8 @@ export async function openEscLogin(
 
   let properties: Record<string, unknown> | undefined;
   try {
-    const read = await client.api.readOpenEnvironment(
-      organization,
-      project,
-      environment,
-      sessionId,
+    const read = await escCall(() =>
+      client.api.readOpenEnvironment(organization, project, environment, sessionId),
     );
     properties = read?.environment?.properties as Record<string, unknown> | undefined;
   } catch (error) {

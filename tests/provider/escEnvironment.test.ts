@@ -238,6 +238,35 @@ describe("EscEnvironment provider against the ESC stand-in", function () {
       assert.equal(standIn.environments.size, 0);
     });
 
+    it("create is never retried (a retried create could answer 409 for itself); PATCH is", async () => {
+      standIn.faults.push({
+        method: "POST",
+        path: /\/environments\/acme$/,
+        status: 503,
+        body: { code: 503, message: "busy" },
+      });
+      await assert.rejects(provider.create(inputs()), (e: unknown) => {
+        assert.ok(e instanceof EscApiError);
+        assert.equal(e.status, 503);
+        assert.equal(e.message, "ESC: could not create environment acme/aws/login: HTTP 503 busy.");
+        return true;
+      });
+      assert.deepEqual(calls(), ["POST /api/esc/environments/acme"]);
+      standIn.requests.length = 0;
+      standIn.faults.push({
+        method: "PATCH",
+        status: 429,
+        body: { code: 429, message: "slow down" },
+      });
+      const { outs } = await provider.create(inputs());
+      assert.equal(outs.yaml, YAML);
+      assert.deepEqual(calls(), [
+        "POST /api/esc/environments/acme",
+        "PATCH /api/esc/environments/acme/aws/login",
+        "PATCH /api/esc/environments/acme/aws/login",
+      ]);
+    });
+
     it("409: an existing environment is refused and left untouched", async () => {
       standIn.seed("acme", "aws", "login", "values:\n  mine: true\n");
       await assert.rejects(provider.create(inputs()), (e: unknown) => {

@@ -339,6 +339,7 @@ describe("openEscLogin (AwsLogin's esc source) against the ESC stand-in", functi
       path: /\/open$/,
       status: 500,
       body: { code: 500, message: `internal error for token ${standIn.token}` },
+      times: 3,
     });
     await assert.rejects(
       openEscLogin({ organization: "acme", project: "aws", environment: "login" }),
@@ -346,11 +347,40 @@ describe("openEscLogin (AwsLogin's esc source) against the ESC stand-in", functi
         assert.ok(e instanceof EscApiError);
         assert.equal(
           e.message,
-          "ESC: could not open environment acme/aws/login: HTTP 500 internal error for token [redacted].",
+          "ESC: could not open environment acme/aws/login after 3 attempts: HTTP 500 internal error for token [redacted].",
         );
         return true;
       },
     );
+  });
+
+  it("a transient 503 is retried (idempotent open), a 404 is not", async () => {
+    seedLogin("1h");
+    standIn.faults.push({
+      method: "POST",
+      path: /\/open$/,
+      status: 503,
+      body: { code: 503, message: "busy" },
+    });
+    const result = await openEscLogin({
+      organization: "acme",
+      project: "aws",
+      environment: "login",
+    });
+    assert.equal(result.accessKeyId, "ASIAESCLOGINEXAMPLE1");
+    assert.deepEqual(calls().slice(0, 3), [
+      "POST /api/esc/environments/acme/aws/login/open",
+      "POST /api/esc/environments/acme/aws/login/open",
+      "GET /api/esc/environments/acme/aws/login/open/<session>",
+    ]);
+    standIn.requests.length = 0;
+    await assert.rejects(
+      openEscLogin({ organization: "acme", project: "aws", environment: "nope" }),
+      {
+        name: "EscApiError",
+      },
+    );
+    assert.equal(standIn.requests.length, 1);
   });
 
   it("an unreachable backend is reported with the API base, not a stack of SDK internals", async () => {
