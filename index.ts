@@ -168,3 +168,40 @@ export {
 export type { RoleArnParts, ValidationFailure } from "./lib/validate";
 export { decodeTokenClaims, checkTokenSubject } from "./lib/token";
 export type { TokenClaims, EscEnvironmentDescription } from "./lib/token";
+
+// Login lifecycle: classified retries and renewal
+export {
+  withRetries,
+  classifyLoginError,
+  isRetryableLoginError,
+  stsWireCode,
+  retryInfo,
+  backoffCapMs,
+  checkLoginRetry,
+  loginRetryOptions,
+  RETRY_DEFAULTS,
+  LOGIN_RETRY_LIMITS,
+} from "./lib/retry";
+export type {
+  RetryOptions,
+  RetryAttempt,
+  RetryEvent,
+  RetryInfo,
+  RetryStop,
+  RetryKind,
+  RetryClassification,
+  LoginRetryArgs,
+} from "./lib/retry";
+export {
+  needsRenewal,
+  renewalReason,
+  credentialsExpired,
+  credentialsExpireAt,
+  changedLoginInputs,
+  checkRenewBefore,
+  storedLoginInputs,
+  RENEW_BEFORE_DEFAULT_SECONDS,
+  LOGIN_INPUT_PATHS,
+  LOGIN_OUTPUT_KEYS,
+} from "./lib/renewal";
+export type { StoredCredentials, ChangedLoginInputsOptions } from "./lib/renewal";
