@@ -355,6 +355,55 @@ describe("sandbox STS: AssumeRoleWithWebIdentity", () => {
       );
       assert.equal(err.name, "AccessDenied");
     });
+    it("refuses when a Deny it cannot read might apply (never guesses permissively)", async () => {
+      const trust = sandbox.registry.findRole(ROLE_ARN)!.trustPolicy as { Statement: object[] };
+      sandbox.registerRole({
+        name: "unreadable-deny",
+        trustPolicy: {
+          Version: "2012-10-17",
+          Statement: [
+            ...trust.Statement,
+            {
+              Effect: "Deny",
+              Principal: { Federated: PROVIDER_ARN },
+              Action: "sts:AssumeRoleWithWebIdentity",
+              Condition: { NumericLessThan: { "api.pulumi.com/oidc:iat": "1" } },
+            },
+          ],
+        },
+      });
+      const err = await sdkError(
+        assume(sandbox, {
+          RoleArn: `arn:aws:iam::${ACCOUNT}:role/unreadable-deny`,
+          WebIdentityToken: await sandbox.mintToken(DEV),
+        }),
+      );
+      assert.equal(err.name, "AccessDenied");
+    });
+
+    it("still allows when only an Allow statement is beyond the evaluator", async () => {
+      const trust = sandbox.registry.findRole(ROLE_ARN)!.trustPolicy as { Statement: object[] };
+      sandbox.registerRole({
+        name: "unreadable-allow",
+        trustPolicy: {
+          Version: "2012-10-17",
+          Statement: [
+            ...trust.Statement,
+            {
+              Effect: "Allow",
+              Principal: { Federated: PROVIDER_ARN },
+              Action: "sts:AssumeRoleWithWebIdentity",
+              Condition: { NumericLessThan: { "api.pulumi.com/oidc:iat": "1" } },
+            },
+          ],
+        },
+      });
+      const out = await assume(sandbox, {
+        RoleArn: `arn:aws:iam::${ACCOUNT}:role/unreadable-allow`,
+        WebIdentityToken: await sandbox.mintToken(DEV),
+      });
+      assert.equal(out.$metadata.httpStatusCode, 200);
+    });
   });
 
   describe("IDPCommunicationError (JWKS unreachable)", () => {
