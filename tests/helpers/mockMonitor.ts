@@ -26,8 +26,9 @@
  *     assert.deepEqual(p.inputs.clientIdLists, ["aws:contoso"]);
  *   });
  *
- * Resource records carry `inputs` as the engine receives them (after Output resolution, secrets unwrapped:
- * see `secretInputs` for which top-level inputs were secret).
+ * Resource records carry `inputs` as the engine receives them, after Output resolution; a secret input stays
+ * wrapped as `{ [rpc.specialSigKey]: rpc.specialSecretSig, value }`, and `secretInputs` lists which top-level
+ * inputs are secret.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -40,7 +41,7 @@ export interface RecordedResource {
   /** Parent URN ("" for the stack's direct children). */
   parent: string;
   custom: boolean;
-  /** Inputs, deserialized (secrets unwrapped). */
+  /** Inputs, deserialized; secrets stay wrapped (`{ <sig>: <secret sig>, value }`). */
   inputs: Record<string, any>;
   /** Top-level input names whose value was secret. */
   secretInputs: string[];
@@ -132,10 +133,9 @@ export async function installMocks(options: MockOptions = {}): Promise<MockRecor
   const monitor = settings.getMonitor();
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void): void => {
-    const raw = req.getObject()?.toJavaScript() ?? {};
     const inputs = rpc.deserializeProperties(req.getObject()) as Record<string, any>;
-    const secretInputs = Object.keys(raw).filter(
-      (k) => raw[k]?.[rpc.specialSigKey] === rpc.specialSecretSig,
+    const secretInputs = Object.keys(inputs).filter(
+      (k) => inputs[k]?.[rpc.specialSigKey] === rpc.specialSecretSig,
     );
     original(req, (err: unknown, res: any) => {
       if (!err) {
