@@ -214,6 +214,19 @@ describe("openEscLogin (AwsLogin's esc source) against the ESC stand-in", functi
     assert.equal(standIn.requests.length, 0);
   });
 
+  it("a self-managed (file://, s3://) backend is refused clearly: ESC needs Pulumi Cloud", async () => {
+    process.env.PULUMI_BACKEND_URL = "file:///var/pulumi-state";
+    await assert.rejects(
+      openEscLogin({ organization: "acme", project: "aws", environment: "login" }),
+      {
+        name: "EscApiError",
+        message:
+          'ESC: the Pulumi backend "file:///var/pulumi-state" is not a Pulumi Cloud URL; ESC needs one (PULUMI_BACKEND_URL such as https://api.pulumi.com, or `pulumi login` to Pulumi Cloud).',
+      },
+    );
+    assert.equal(standIn.requests.length, 0);
+  });
+
   it("bad input is refused before any request", async () => {
     const cases: [unknown, string][] = [
       [
