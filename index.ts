@@ -197,11 +197,10 @@ export {
   renewalReason,
   credentialsExpired,
   credentialsExpireAt,
-  changedLoginInputs,
+  tokenIdentityChanges,
   checkRenewBefore,
   storedLoginInputs,
   RENEW_BEFORE_DEFAULT_SECONDS,
-  LOGIN_INPUT_PATHS,
   LOGIN_OUTPUT_KEYS,
 } from "./lib/renewal";
-export type { StoredCredentials, ChangedLoginInputsOptions } from "./lib/renewal";
+export type { StoredCredentials, TokenIdentity } from "./lib/renewal";

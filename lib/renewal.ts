@@ -125,129 +125,46 @@ export function credentialsExpired(
   return renewalReason(outputs, now, 0) !== undefined;
 }
 
-/**
- * The inputs that decide which credentials a login yields, as dotted paths. Everything else (the token's value,
- * where the token is read from, `expectedTrust`, `retry`, `renewBefore`) changes how or when we log in, not what
- * we get, and does not force a new login by itself.
- */
-export const LOGIN_INPUT_PATHS: readonly string[] = [
-  "oidc.roleArn",
-  "oidc.sessionName",
-  "oidc.duration",
-  "oidc.policyArns",
-  "oidc.subjectAttributes",
-  "static.accessKeyId",
-  "static.secretAccessKey",
-  "static.sessionToken",
-  "region",
-  "stsEndpoint",
-];
-
-/** ESC's default session duration, the value an absent `oidc.duration` stands for. */
-const DEFAULT_DURATION = "2h";
-
-function pick(value: unknown, path: string): unknown {
-  let current: unknown = value;
-  for (const key of path.split(".")) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-function normalise(path: string, value: unknown): unknown {
-  if (value === null || value === "") value = undefined;
-  if (path === "oidc.duration" && value === undefined) return DEFAULT_DURATION;
-  // Managed session policies are a set: their order does not change the session.
-  if (path === "oidc.policyArns") {
-    if (Array.isArray(value)) return value.length === 0 ? undefined : [...value].map(String).sort();
-  }
-  // subjectAttributes keep their order: it is the order of the `sub` claim.
-  if (Array.isArray(value) && value.length === 0) return undefined;
-  return value;
-}
-
-function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => same(x, b[i]));
-  }
-  if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
-    const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-    return (
-      ka.length === kb.length &&
-      ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-    );
-  }
-  return false;
-}
-
-/** Options of `changedLoginInputs`. */
-export interface ChangedLoginInputsOptions {
-  /** The paths to compare. Default `LOGIN_INPUT_PATHS`. */
-  paths?: readonly string[];
-  /**
-   * The `sub` and `aud` of the new token, when it could be read locally. A new token for the same subject and
-   * audience is no change; one for another subject or audience is (`webIdentityToken.sub` / `.aud`), compared
-   * with the stored outputs' `subject` / `audience`.
-   */
-  newToken?: { sub?: unknown; aud?: unknown };
+/** The `sub` and `aud` of the token a login would use now (decoded locally, never verified). */
+export interface TokenIdentity {
+  sub?: unknown;
+  aud?: unknown;
 }
 
 /**
- * The inputs that changed between the stored state (`olds`: the stored outputs, which carry the inputs the
- * last login used) and the new inputs, as dotted paths in `LOGIN_INPUT_PATHS` order; `[]` when none did.
- * Values are never returned (some are secret), only their paths.
+ * Whether a new web identity token names another identity than the stored login's: `["webIdentityToken.sub"]`,
+ * `["webIdentityToken.aud"]`, both, or `[]`. A freshly minted token for the same subject and audience is no change
+ * (CI mints one on every run); one for another environment or organization is, so the next `up` logs in with it
+ * (and STS decides again) instead of keeping credentials the new identity may not be granted. Compared with the
+ * stored outputs' `subject` / `audience`; unknown or absent values are no change. Only paths are returned.
+ * (Which INPUTS are changes is decided by the provider's `loginChanges`.)
  */
-export function changedLoginInputs(
-  olds: Record<string, unknown> | undefined,
-  news: Record<string, unknown> | undefined,
-  options: ChangedLoginInputsOptions = {},
+export function tokenIdentityChanges(
+  stored: { subject?: unknown; audience?: unknown } | undefined,
+  token: TokenIdentity | undefined,
 ): string[] {
-  const paths = options.paths ?? LOGIN_INPUT_PATHS;
   const changed: string[] = [];
-  const oldMode =
-    pick(olds, "oidc") !== undefined
-      ? "oidc"
-      : pick(olds, "static") !== undefined
-        ? "static"
-        : undefined;
-  const newMode =
-    pick(news, "oidc") !== undefined
-      ? "oidc"
-      : pick(news, "static") !== undefined
-        ? "static"
-        : undefined;
-  if (oldMode !== newMode) changed.push(newMode ?? oldMode ?? "mode");
-  for (const path of paths) {
-    const mode = path.split(".")[0];
-    if ((mode === "oidc" || mode === "static") && (oldMode !== mode || newMode !== mode)) continue;
-    if (!same(normalise(path, pick(olds, path)), normalise(path, pick(news, path)))) {
-      changed.push(path);
-    }
+  if (stored === undefined || token === undefined) return changed;
+  const oldSub = stored.subject;
+  if (
+    typeof oldSub === "string" &&
+    oldSub !== "" &&
+    typeof token.sub === "string" &&
+    token.sub !== oldSub
+  ) {
+    changed.push("webIdentityToken.sub");
   }
-  const token = options.newToken;
-  if (token !== undefined && newMode === "oidc") {
-    const oldSub = pick(olds, "subject");
-    const oldAud = pick(olds, "audience");
-    if (
-      typeof oldSub === "string" &&
-      oldSub !== "" &&
-      typeof token.sub === "string" &&
-      token.sub !== oldSub
-    ) {
-      changed.push("webIdentityToken.sub");
-    }
-    const newAud = Array.isArray(token.aud) ? token.aud[0] : token.aud;
-    if (
-      typeof oldAud === "string" &&
-      oldAud !== "" &&
-      typeof newAud === "string" &&
-      newAud !== oldAud
-    ) {
-      changed.push("webIdentityToken.aud");
-    }
+  const oldAud = stored.audience;
+  const auds = Array.isArray(token.aud) ? token.aud : [token.aud];
+  if (
+    typeof oldAud === "string" &&
+    oldAud !== "" &&
+    auds.length > 0 &&
+    auds.every((a) => typeof a === "string") &&
+    !auds.includes(oldAud) &&
+    auds.join(",") !== oldAud
+  ) {
+    changed.push("webIdentityToken.aud");
   }
   return changed;
 }

@@ -32,7 +32,9 @@ import {
   RENEW_BEFORE_DEFAULT_SECONDS,
   renewalReason,
   storedLoginInputs,
+  tokenIdentityChanges,
 } from "../lib/renewal";
+import type { TokenIdentity } from "../lib/renewal";
 import type { EscLoginSource } from "../lib/escSource";
 
 /** What the role's trust is known to be (e.g. straight from `EscOidcRole` outputs). */
@@ -109,6 +111,18 @@ export async function callSts<T>(
   retry?: LoginRetryArgs,
 ): Promise<T> {
   return withRetries(({ signal }) => call({ abortSignal: signal }), loginRetryOptions(retry));
+}
+
+/** The `sub`/`aud` of an inline token known at diff time (decoded locally), else undefined. */
+function inlineTokenIdentity(news: AwsLoginInputs): TokenIdentity | undefined {
+  const token = news.webIdentityToken;
+  if (typeof token !== "string" || isUnknown(token)) return undefined;
+  try {
+    const claims = decodeTokenClaims(token);
+    return { sub: claims.sub, aud: claims.aud };
+  } catch {
+    return undefined; // check() reports an unreadable token
+  }
 }
 
 /**
@@ -426,9 +440,15 @@ export const loginProvider = {
 
   async diff(_id: string, olds: AwsLoginOutputs, news: AwsLoginInputs) {
     const { changed, replaces } = loginChanges(olds, news);
-    // Renewal: credentials expiring within renewBefore are a change, so update() logs in again.
+    // Renewal: credentials expiring within renewBefore are a change, so update() logs in again; so is a new
+    // inline token for another subject or audience (a new token for the same identity is not).
     const renew = renewalDue(olds, news) !== undefined;
-    return { changes: changed.length > 0 || renew, replaces, deleteBeforeReplace: false };
+    const identity = tokenIdentityChanges(olds, inlineTokenIdentity(news));
+    return {
+      changes: changed.length > 0 || renew || identity.length > 0,
+      replaces,
+      deleteBeforeReplace: false,
+    };
   },
 
   async create(inputs: AwsLoginInputs) {

@@ -178,6 +178,23 @@ describe("renewal through the dynamic-provider host", function () {
     assert.deepEqual(d.replaces, ["oidc.roleArn"]);
   });
 
+  it("a new token for another environment is a change: STS decides again on up (and refuses it here)", async () => {
+    const stored = (await created()).properties;
+    const prod = await sandbox.mintToken({
+      organization: ORG,
+      project: "app",
+      environment: "prod",
+    });
+    const d = await preview(stored, news(prod));
+    assert.equal(d.changes, "some");
+    assert.deepEqual(d.replaces, []);
+    const { inputs } = await host.check(urn, stored, news(prod));
+    await assert.rejects(host.update("id", urn, stored, inputs), (e: { details?: string }) => {
+      assert.match(e.details ?? "", /Not authorized to perform sts:AssumeRoleWithWebIdentity/);
+      return true;
+    });
+  });
+
   it("check refuses a renewBefore that is not a duration, naming the field", async () => {
     const { failures } = await host.check(urn, {}, news(await mint(), { renewBefore: "soon" }));
     assert.deepEqual(failures, [

@@ -2,16 +2,15 @@ import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { InputError } from "../../lib/errors";
 import {
-  changedLoginInputs,
   checkRenewBefore,
   credentialsExpireAt,
   credentialsExpired,
-  LOGIN_INPUT_PATHS,
   LOGIN_OUTPUT_KEYS,
   needsRenewal,
   renewalReason,
   RENEW_BEFORE_DEFAULT_SECONDS,
   storedLoginInputs,
+  tokenIdentityChanges,
 } from "../../lib/renewal";
 
 const NOW = Date.parse("2026-11-23T12:00:00.000Z");
@@ -117,153 +116,38 @@ describe("credentialsExpired / credentialsExpireAt", () => {
   });
 });
 
-describe("changedLoginInputs", () => {
-  const oidc = {
-    roleArn: "arn:aws:iam::123456789012:role/deploy",
-    sessionName: "pulumi-esc",
-    duration: "1h",
-    policyArns: ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/B"],
-    subjectAttributes: ["currentEnvironment.name", "pulumi.user.login"],
-  };
-  /** Stored outputs: the inputs the last login used, plus its results. */
-  const olds = {
-    oidc,
-    region: "us-east-1",
-    webIdentityToken: "eyJold.token.value",
-    accessKeyId: "ASIAEXAMPLEEXAMPLE00",
-    secretAccessKey: "s",
-    sessionToken: "t",
-    expiration: inMinutes(60),
-    assumedRoleArn: "arn:aws:sts::123456789012:assumed-role/deploy/pulumi-esc",
-    accountId: "123456789012",
-    subject:
-      "pulumi:environments:pulumi.organization.login:acme:currentEnvironment.name:app/dev:pulumi.user.login:ci",
+describe("tokenIdentityChanges", () => {
+  const stored = {
+    subject: "pulumi:environments:org:acme:env:app/dev",
     audience: "aws:acme",
   };
-  const news = { oidc, region: "us-east-1", webIdentityToken: "eyJnew.token.value" };
-
-  it("a freshly minted token alone is no change", () => {
-    assert.deepEqual(changedLoginInputs(olds, news), []);
-  });
-
-  it("a new token for the same subject and audience is no change", () => {
-    assert.deepEqual(
-      changedLoginInputs(olds, news, { newToken: { sub: olds.subject, aud: "aws:acme" } }),
-      [],
-    );
-    assert.deepEqual(
-      changedLoginInputs(olds, news, { newToken: { sub: olds.subject, aud: ["aws:acme"] } }),
-      [],
-    );
-  });
-
-  it("a new token for another subject or audience is a change", () => {
-    assert.deepEqual(
-      changedLoginInputs(olds, news, {
-        newToken: { sub: "pulumi:environments:org:acme:env:app/prod", aud: "aws:other" },
-      }),
+  const cases: [string, Parameters<typeof tokenIdentityChanges>[1], string[]][] = [
+    ["a new token for the same identity", { sub: stored.subject, aud: "aws:acme" }, []],
+    ["the audience as a one-element list", { sub: stored.subject, aud: ["aws:acme"] }, []],
+    [
+      "another environment",
+      { sub: "pulumi:environments:org:acme:env:app/prod", aud: "aws:acme" },
+      ["webIdentityToken.sub"],
+    ],
+    [
+      "another organization",
+      { sub: "pulumi:environments:org:evil:env:app/dev", aud: "aws:evil" },
       ["webIdentityToken.sub", "webIdentityToken.aud"],
-    );
-  });
-
-  it("switching from a token to a token file is no change; retry, renewBefore, expectedTrust neither", () => {
-    assert.deepEqual(
-      changedLoginInputs(olds, {
-        oidc,
-        region: "us-east-1",
-        webIdentityTokenFile: "/var/run/secrets/token",
-        retry: { maxAttempts: 2 },
-        renewBefore: "30m",
-        expectedTrust: { trustPolicy: "{}" },
-      }),
-      [],
-    );
-  });
-
-  const oidcChanges: [string, Record<string, unknown>, string[]][] = [
-    ["roleArn", { roleArn: "arn:aws:iam::123456789012:role/other" }, ["oidc.roleArn"]],
-    ["sessionName", { sessionName: "other" }, ["oidc.sessionName"]],
-    ["duration", { duration: "2h" }, ["oidc.duration"]],
-    [
-      "a policy ARN added",
-      { policyArns: [...oidc.policyArns, "arn:aws:iam::aws:policy/C"] },
-      ["oidc.policyArns"],
     ],
-    [
-      "subjectAttributes reordered",
-      { subjectAttributes: ["pulumi.user.login", "currentEnvironment.name"] },
-      ["oidc.subjectAttributes"],
-    ],
-    ["subjectAttributes removed", { subjectAttributes: undefined }, ["oidc.subjectAttributes"]],
-    [
-      "policyArns reordered (a set: no change)",
-      { policyArns: ["arn:aws:iam::aws:policy/B", "arn:aws:iam::aws:policy/A"] },
-      [],
-    ],
-    [
-      "role and duration",
-      { roleArn: "arn:aws:iam::1:role/x", duration: "3h" },
-      ["oidc.roleArn", "oidc.duration"],
-    ],
+    ["claims missing", {}, []],
+    ["non-string claims", { sub: 1, aud: [2] }, []],
+    ["no token", undefined, []],
   ];
-  for (const [label, patch, expected] of oidcChanges) {
-    it(`oidc: ${label} → ${JSON.stringify(expected)}`, () => {
-      assert.deepEqual(
-        changedLoginInputs(olds, { ...news, oidc: { ...oidc, ...patch } }),
-        expected,
-      );
-    });
+  for (const [label, token, expected] of cases) {
+    it(`${label} → ${JSON.stringify(expected)}`, () =>
+      assert.deepEqual(tokenIdentityChanges(stored, token), expected));
   }
-
-  it("region and stsEndpoint are changes", () => {
-    assert.deepEqual(changedLoginInputs(olds, { ...news, region: "eu-west-1" }), ["region"]);
-    assert.deepEqual(changedLoginInputs(olds, { ...news, stsEndpoint: "http://127.0.0.1:1" }), [
-      "stsEndpoint",
-    ]);
-  });
-
-  it("an absent duration equals ESC's default 2h; empty lists equal absent ones", () => {
-    const base = { ...oidc, duration: undefined, policyArns: [], subjectAttributes: undefined };
+  it("static or older state without subject/audience: never a change", () => {
     assert.deepEqual(
-      changedLoginInputs(
-        { oidc: base },
-        { oidc: { ...base, duration: "2h", policyArns: undefined, subjectAttributes: [] } },
-      ),
+      tokenIdentityChanges({ subject: "", audience: "" }, { sub: "x", aud: "y" }),
       [],
     );
-  });
-
-  it("switching modes is a change named after the new mode", () => {
-    const stat = { accessKeyId: "AKIAEXAMPLEEXAMPLE00", secretAccessKey: "x" };
-    assert.deepEqual(changedLoginInputs(olds, { static: stat, region: "us-east-1" }), ["static"]);
-    assert.deepEqual(changedLoginInputs({ static: stat, region: "us-east-1" }, news), ["oidc"]);
-  });
-
-  it("static: a rotated key is a change, reported by path only", () => {
-    const stat = { accessKeyId: "AKIAEXAMPLEEXAMPLE00", secretAccessKey: "old-secret-value" };
-    const changed = changedLoginInputs(
-      { static: stat },
-      { static: { ...stat, secretAccessKey: "new-secret-value", sessionToken: "tok" } },
-    );
-    assert.deepEqual(changed, ["static.secretAccessKey", "static.sessionToken"]);
-    assert.ok(!JSON.stringify(changed).includes("secret-value"));
-    assert.deepEqual(changedLoginInputs({ static: stat }, { static: { ...stat } }), []);
-  });
-
-  it("compares exactly the documented paths", () => {
-    assert.deepEqual(LOGIN_INPUT_PATHS, [
-      "oidc.roleArn",
-      "oidc.sessionName",
-      "oidc.duration",
-      "oidc.policyArns",
-      "oidc.subjectAttributes",
-      "static.accessKeyId",
-      "static.secretAccessKey",
-      "static.sessionToken",
-      "region",
-      "stsEndpoint",
-    ]);
-    assert.deepEqual(changedLoginInputs({ a: 1, oidc }, { a: 2, oidc }, { paths: ["a"] }), ["a"]);
+    assert.deepEqual(tokenIdentityChanges(undefined, { sub: "x", aud: "y" }), []);
   });
 });
 
