@@ -460,6 +460,31 @@ describe("explainLogin: tokens", () => {
     );
   });
 
+  it("writes nothing to the console or stdout/stderr, on success or failure", () => {
+    const written: string[] = [];
+    const methods = ["log", "error", "warn", "info", "debug"] as const;
+    const saved = methods.map((m) => console[m]);
+    const out = process.stdout.write.bind(process.stdout);
+    const err = process.stderr.write.bind(process.stderr);
+    const capture = (...args: unknown[]): boolean => {
+      written.push(args.map(String).join(" "));
+      return true;
+    };
+    for (const m of methods) console[m] = capture;
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+    try {
+      explainLogin({ policy, token: jwt(claimsOf()), now: NOW });
+      explainLogin({ policy, token: jwt(claimsOf({ sub: "x", exp: 1 })), now: NOW });
+      assert.throws(() => explainLogin({ policy, token: "a.b" }));
+    } finally {
+      methods.forEach((m, i) => (console[m] = saved[i] as (typeof console)[typeof m]));
+      process.stdout.write = out;
+      process.stderr.write = err;
+    }
+    assert.deepEqual(written, []);
+  });
+
   it("a token that is not a JWT: InputError on token, without the token in the message", () => {
     const secret = "not-a-jwt-but-secret-looking-value";
     assert.throws(
