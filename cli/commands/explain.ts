@@ -1,0 +1,121 @@
+import { explainLogin, type ExplainLoginArgs } from "../../lib/explain";
+import { EscAwsOidcError } from "../../lib/errors";
+import { reviewTargets } from "../../lib/review/sources";
+import { list, optional, parseCommandArgs, required } from "../args";
+import { UnreadableInputError, UsageError, readInput } from "../io";
+import { ESC_OPTIONS, ESC_OPTIONS_HELP, escArgs } from "./esc";
+import type { Command } from "./types";
+
+export const EXPLAIN_HELP = `Usage: esc-aws-oidc explain --policy <file> --token-file <file> [options]
+       esc-aws-oidc explain --policy <file> --org <org> --project <project> --env <environment> [options]
+
+Says whether STS would let a token (or an ESC environment's aws-login) assume the role, and why not:
+the trust policy decision plus STS's own checks (issuer's provider, expiry, client IDs). The token is decoded,
+never verified, and never printed.
+
+Options:
+  --policy <file>        the trust policy, or \`aws iam get-role\` output (- for stdin)
+  --token-file <file>    a file holding the OIDC token (- for stdin)
+  --token <jwt>          the token itself (prefer --token-file: command lines end up in shell history)
+${ESC_OPTIONS_HELP}
+  --client-id <id>       the OIDC provider's client IDs, repeatable (default: not checked)
+  --provider-arn <arn>   the IAM OIDC provider ARN the token should map to
+  --issuer <url>         the issuer (default: the token's iss, else https://api.pulumi.com/oidc)
+  --json                 machine-readable output
+  -h, --help             show this help
+
+Exit status: 0 STS would issue credentials, 1 it would refuse, 2 usage error or unreadable input.`;
+
+export const explainCommand: Command = {
+  name: "explain",
+  help: EXPLAIN_HELP,
+  async run(argv, io) {
+    const parsed = parseCommandArgs("explain", argv, {
+      policy: { type: "string" },
+      token: { type: "string" },
+      "token-file": { type: "string" },
+      ...ESC_OPTIONS,
+      "client-id": { type: "string", multiple: true },
+      "provider-arn": { type: "string" },
+      issuer: { type: "string" },
+      json: { type: "boolean" },
+    });
+    if (parsed.values.help) {
+      io.stdout.write(`${EXPLAIN_HELP}\n`);
+      return 0;
+    }
+    const policyFile = required("explain", parsed, "policy");
+    const token = optional(parsed, "token");
+    const tokenFile = optional(parsed, "token-file");
+    const escGiven = ["org", "project", "env"].some((k) => parsed.values[k] !== undefined);
+    const sources = [token !== undefined, tokenFile !== undefined, escGiven].filter(Boolean).length;
+    if (sources !== 1) {
+      throw new UsageError(
+        "esc-aws-oidc explain: give exactly one of --token, --token-file, or --org/--project/--env. Run 'esc-aws-oidc explain --help'.",
+      );
+    }
+    if (policyFile === "-" && tokenFile === "-") {
+      throw new UsageError("esc-aws-oidc explain: --policy and --token-file cannot both be stdin.");
+    }
+
+    const policyText = await readInput(io, policyFile);
+    let policy: string | object;
+    try {
+      const targets = reviewTargets(policyText, policyFile).targets;
+      if (targets.length !== 1 || targets[0]?.policy === undefined) {
+        throw new UnreadableInputError(
+          `${policyFile}: expected one trust policy, found ${targets.length} role${targets.length === 1 ? " without a readable policy" : "s"}`,
+        );
+      }
+      policy = targets[0].policy;
+    } catch (e) {
+      if (e instanceof EscAwsOidcError) throw new UnreadableInputError(e.message);
+      throw e;
+    }
+
+    const args: ExplainLoginArgs = { policy };
+    if (token !== undefined) args.token = token.trim();
+    else if (tokenFile !== undefined) args.token = (await readInput(io, tokenFile)).trim();
+    else {
+      args.esc = escArgs(
+        parsed,
+        required("explain", parsed, "org"),
+        required("explain", parsed, "project"),
+        required("explain", parsed, "env"),
+      );
+    }
+    const clientIds = list(parsed, "client-id");
+    if (clientIds.length) args.clientIds = clientIds;
+    const providerArn = optional(parsed, "provider-arn");
+    if (providerArn !== undefined) args.providerArn = providerArn;
+    const issuer = optional(parsed, "issuer");
+    if (issuer !== undefined) args.issuer = issuer;
+
+    const result = explainLogin(args);
+    const code = result.allowed ? 0 : 1;
+    if (parsed.values.json) {
+      io.stdout.write(
+        `${JSON.stringify({
+          decision: result.decision,
+          allowed: result.allowed,
+          stsError: result.stsError ?? null,
+          claims: result.claims,
+          reasons: result.reasons,
+        })}\n`,
+      );
+      return code;
+    }
+    let out = result.allowed
+      ? `Allowed: STS would issue credentials (trust policy decision: ${result.decision}).\n`
+      : `Refused: STS would answer ${result.stsError ?? "AccessDenied"} (trust policy decision: ${result.decision}).\n`;
+    const c = result.claims;
+    out += `Claims: iss ${c.iss ?? "(none)"}, aud ${Array.isArray(c.aud) ? c.aud.join(", ") : (c.aud ?? "(none)")}, sub ${c.sub ?? "(none)"}\n`;
+    if (result.reasons.length) {
+      out += "Reasons:\n";
+      for (const r of result.reasons)
+        out += `  ${r.severity.toUpperCase().padEnd(7)} ${r.code}: ${r.message}\n`;
+    }
+    io.stdout.write(out);
+    return code;
+  },
+};

@@ -1,0 +1,121 @@
+import { escAudience, escSubject, LEGACY_DEFAULT_PROJECT } from "../../lib/claims";
+import {
+  buildTrustPolicy,
+  renderTrustPolicy,
+  trustPolicySize,
+  type Partition,
+  type TrustPolicyArgs,
+} from "../../lib/trust";
+import { TRUST_POLICY_QUOTA_DEFAULT } from "../../lib/limits";
+import { list, optional, parseCommandArgs, required, type Parsed } from "../args";
+import { UsageError } from "../io";
+import { escArgs } from "./esc";
+import type { Command } from "./types";
+
+export const trustPolicyCommand: Command = {
+  name: "trust-policy",
+  help: `Usage: esc-aws-oidc trust-policy --account <id> --org <org> --env <project/env>... [options]
+
+Prints the role trust policy that admits exactly the given ESC environments (aud and sub conditions),
+pretty-printed, and its size against the IAM "Role trust policy length" quota on stderr.
+
+Options:
+  --account <id>         AWS account of the role and OIDC provider (12 digits)
+  --org <org>            Pulumi organization
+  --env <project/env>    an environment to admit, repeatable ("<env>" alone: legacy default project)
+  --attr <attribute>     subjectAttributes of the environments' aws-login, repeatable, in order
+  --user <login>         the user for pulumi.user.login
+  --sub <subject>        an exact subject to admit, repeatable
+  --wildcard <pattern>   a StringLike sub pattern below the organization, repeatable
+  --audience <aud>       the audience(s), repeatable (default: from --org and the projects)
+  --any-environment      admit every environment of --org (org-wide; the review warns)
+  --allow-stack-config   accept the shared "...:env:<yaml>" subject
+  --issuer <url>         OIDC issuer (default https://api.pulumi.com/oidc)
+  --partition <p>        aws, aws-us-gov or aws-cn (default aws)
+  --quota <n>            the account's trust policy length quota (default ${TRUST_POLICY_QUOTA_DEFAULT})
+  --json                 compact JSON (the text the role gets)
+  -h, --help             show this help
+
+Example:
+  esc-aws-oidc trust-policy --account 123456789012 --org contoso --env payments/prod --env payments/dev`,
+  async run(argv, io) {
+    const parsed = parseCommandArgs("trust-policy", argv, {
+      account: { type: "string" },
+      org: { type: "string" },
+      env: { type: "string", multiple: true },
+      attr: { type: "string", multiple: true },
+      user: { type: "string" },
+      sub: { type: "string", multiple: true },
+      wildcard: { type: "string", multiple: true },
+      audience: { type: "string", multiple: true },
+      "any-environment": { type: "boolean" },
+      "allow-stack-config": { type: "boolean" },
+      issuer: { type: "string" },
+      partition: { type: "string" },
+      quota: { type: "string" },
+      json: { type: "boolean" },
+    });
+    if (parsed.values.help) {
+      io.stdout.write(`${this.help}\n`);
+      return 0;
+    }
+    const doc = buildTrustPolicy(trustPolicyArgs(parsed));
+    const quota = quotaOf(parsed);
+    io.stdout.write(
+      parsed.values.json ? `${renderTrustPolicy(doc)}\n` : `${JSON.stringify(doc, null, 2)}\n`,
+    );
+    io.stderr.write(`IAM size: ${trustPolicySize(doc)} of ${quota} characters.\n`);
+    return 0;
+  },
+};
+
+function quotaOf(parsed: Parsed): number {
+  const raw = optional(parsed, "quota");
+  if (raw === undefined) return TRUST_POLICY_QUOTA_DEFAULT;
+  if (!/^\d+$/.test(raw)) {
+    throw new UsageError(
+      `esc-aws-oidc trust-policy: --quota must be a whole number of characters, got ${JSON.stringify(raw)}.`,
+    );
+  }
+  return Number(raw);
+}
+
+function trustPolicyArgs(parsed: Parsed): TrustPolicyArgs {
+  const accountId = required("trust-policy", parsed, "account");
+  const org = optional(parsed, "org");
+  const envs = list(parsed, "env");
+  const subjects = [...list(parsed, "sub")];
+  const audiences = new Set(list(parsed, "audience"));
+  const fromOrg = audiences.size === 0;
+  if ((envs.length || fromOrg || parsed.values["any-environment"]) && org === undefined) {
+    throw new UsageError(
+      "esc-aws-oidc trust-policy: --org is required with --env, --any-environment or without --audience. Run 'esc-aws-oidc trust-policy --help'.",
+    );
+  }
+  for (const env of envs) {
+    const parts = env.split("/");
+    const [project, environment] =
+      parts.length === 2 ? parts : [LEGACY_DEFAULT_PROJECT, parts.join("/")];
+    subjects.push(
+      escSubject(escArgs(parsed, org as string, project as string, environment as string)),
+    );
+    if (fromOrg)
+      audiences.add(escAudience({ organization: org as string, project: project as string }));
+  }
+  if (fromOrg && audiences.size === 0) audiences.add(escAudience({ organization: org as string }));
+  const args: TrustPolicyArgs = {
+    accountId,
+    audience: audiences.size === 1 ? [...audiences][0]! : [...audiences],
+    subjects,
+    wildcardSubjects: list(parsed, "wildcard"),
+  };
+  if (org !== undefined) args.organization = org;
+  if (parsed.values["any-environment"]) args.allowAnyEnvironmentInOrganization = true;
+  if (parsed.values["allow-stack-config"]) args.allowStackConfigSubject = true;
+  const issuer = optional(parsed, "issuer");
+  if (issuer !== undefined) args.issuer = issuer;
+  const partition = optional(parsed, "partition");
+  if (partition !== undefined) args.partition = partition as Partition;
+  if (optional(parsed, "quota") !== undefined) args.quota = quotaOf(parsed);
+  return args;
+}
