@@ -63,8 +63,7 @@ function unwrap(value: unknown): { value: unknown; unreadable?: string; pending?
       unreadable: "it is an encrypted secret (export with --show-secrets to review it)",
     };
   }
-  if (isUnknown(value))
-    return { value: undefined, pending: "it is unknown until the update runs" };
+  if (isUnknown(value)) return { value: undefined, pending: "it is unknown until the update runs" };
   if (value === "[secret]")
     return { value: undefined, unreadable: "it is a secret in this preview" };
   return { value };
