@@ -145,7 +145,8 @@ function awsCliRole(role: Record<string, unknown>): ReviewTarget {
   return target;
 }
 
-interface PulumiResource {
+/** A Pulumi resource as state, previews and CrossGuard stack policies show it. */
+export interface PulumiResource {
   type: string;
   urn: string | undefined;
   props: Record<string, unknown>;
@@ -178,7 +179,11 @@ function trustedProviderArns(policy: unknown): string[] {
   return out;
 }
 
-function pulumiTargets(resources: PulumiResource[]): ReviewTarget[] {
+/**
+ * Every `aws:iam/role:Role` among Pulumi resources, with the client IDs of the one OIDC provider (among the
+ * resources) its policy trusts and the managed policies attached to it (role property and attachments).
+ */
+export function pulumiTargets(resources: readonly PulumiResource[]): ReviewTarget[] {
   const providers = resources
     .filter((r) => r.type === OIDC_PROVIDER_TYPE)
     .map((r) => ({

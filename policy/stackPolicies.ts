@@ -1,0 +1,62 @@
+/**
+ * Stack policies for the rules that need more than the role: the audience must be among the client IDs of the
+ * `aws:iam/openIdConnectProvider:OpenIdConnectProvider` the role trusts, and an OIDC-trusted role should not
+ * get AdministratorAccess (role property or `RolePolicyAttachment`). Role + provider pairs are matched by the
+ * provider ARN (or issuer host) in the role's Federated principal.
+ */
+import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { readTrustDocument, trustPolicyRule, type ReviewRule } from "../lib/review";
+import { pulumiTargets } from "../lib/review/sources";
+import { TrustPolicyError } from "../lib/errors";
+import { defaultEnforcement, policySeverity } from "./rolePolicies";
+
+function stackPolicy(rule: ReviewRule): StackValidationPolicy {
+  return {
+    name: rule.id,
+    description: rule.description,
+    enforcementLevel: defaultEnforcement(rule),
+    severity: policySeverity(rule),
+    validateStack: (args: StackValidationArgs, reportViolation) => {
+      const resources = args.resources.map((r: PolicyResource) => ({
+        type: r.type,
+        urn: r.urn,
+        props: r.props as Record<string, unknown>,
+      }));
+      for (const target of pulumiTargets(resources)) {
+        if (target.policy === undefined) continue;
+        let document;
+        try {
+          document = readTrustDocument(
+            typeof target.policy === "string" ? target.policy : JSON.stringify(target.policy),
+          );
+        } catch (e) {
+          if (e instanceof TrustPolicyError) continue; // trust-policy-well-formed reports it.
+          throw e;
+        }
+        const options = {
+          ...(target.clientIds ? { clientIds: target.clientIds } : {}),
+          ...(target.managedPolicyArns ? { managedPolicyArns: target.managedPolicyArns } : {}),
+        };
+        for (const v of rule.check(document, options)) {
+          reportViolation(`${target.label}: ${v.message}`, target.urn);
+        }
+      }
+    },
+  };
+}
+
+function rule(id: string): ReviewRule {
+  const found = trustPolicyRule(id);
+  if (!found) throw new Error(`no review rule ${id}`);
+  return found;
+}
+
+/** Audience in the trusted provider's client IDs. */
+export const audienceInClientIdsPolicy = stackPolicy(rule("oidc-trust-audience-in-client-ids"));
+/** No AdministratorAccess on an OIDC-trusted role. */
+export const administratorAccessPolicy = stackPolicy(rule("oidc-role-administrator-access"));
+
+export const STACK_POLICIES: readonly StackValidationPolicy[] = [
+  audienceInClientIdsPolicy,
+  administratorAccessPolicy,
+];
