@@ -204,3 +204,22 @@ export {
   LOGIN_OUTPUT_KEYS,
 } from "./lib/renewal";
 export type { StoredCredentials, TokenIdentity } from "./lib/renewal";
+
+// Review
+export {
+  reviewTrustPolicy,
+  trustPolicyRule,
+  readTrustDocument,
+  TRUST_POLICY_RULES,
+} from "./lib/review";
+export type {
+  Finding,
+  ReviewOptions,
+  ReviewRule,
+  Severity as ReviewSeverity,
+  Violation as ReviewViolation,
+  TrustDocument,
+} from "./lib/review";
+export { reviewTargets, pulumiTargets } from "./lib/review/sources";
+export type { ReviewTarget, SourceKind as ReviewSourceKind } from "./lib/review/sources";
+export { POLICIES as TRUST_POLICY_PACK_POLICIES, POLICY_PACK_NAME } from "./policy/policies";
