@@ -84,7 +84,10 @@ export function calls(existingClientIds: string[] = []): NonNullable<MockOptions
       case CALLER_IDENTITY:
         return {
           accountId: ACCOUNT,
-          arn: `arn:aws:iam::${ACCOUNT}:user/deployer`,
+          // Through a login's explicit provider: the assumed role; otherwise the deployer's own identity.
+          arn: c.provider
+            ? `arn:aws:sts::${ACCOUNT}:assumed-role/esc-role-1a2b3c4/pulumi-esc`
+            : `arn:aws:iam::${ACCOUNT}:user/deployer`,
           userId: "AIDAMOCKEXAMPLE",
           id: ACCOUNT,
         };
