@@ -3,7 +3,7 @@
  * from `@pulumi/*` (the host loads it fast) and only lib/ pure logic plus `@aws-sdk/client-sts`, imported inside
  * the STS calls.
  */
-import { InputError } from "../lib/errors";
+import { ExpiredIdentityTokenError, InputError } from "../lib/errors";
 import {
   checkLoginDuration,
   checkTokenText,
@@ -462,7 +462,7 @@ export const loginProvider = {
 
   async read(id: string, props: AwsLoginOutputs) {
     // `pulumi refresh`: valid credentials stay; expired ones are replaced by a new login with the stored inputs
-    // (a webIdentityTokenFile is read anew), so refresh never leaves expired credentials for the aws.Provider.
+    // (a webIdentityTokenFile is read anew).
     if (!credentialsExpired(props)) return { id, props };
     try {
       return {
@@ -472,6 +472,16 @@ export const loginProvider = {
         ),
       };
     } catch (e) {
+      // The stored token has expired too (inline tokens are short-lived) or the token file is gone: state alone
+      // cannot renew the login. Keep the stored state, which the next `pulumi up` renews with a new token, rather
+      // than fail every refresh (and `pulumi up --refresh`). Any other refusal is real drift and is reported.
+      if (
+        e instanceof ExpiredIdentityTokenError ||
+        (e instanceof InputError &&
+          (e.field === "webIdentityToken" || e.field === "webIdentityTokenFile"))
+      ) {
+        return { id, props };
+      }
       if (e instanceof Error) {
         e.message = `The stored credentials expired at ${props.expiration}; logging in again to refresh them failed: ${e.message}`;
       }

@@ -243,8 +243,8 @@ describe("renewal through the dynamic-provider host", function () {
     }
   });
 
-  it("refresh with expired credentials and an expired stored token fails clearly (no stale credentials)", async () => {
-    const shortLived = await sandbox.mintToken({
+  it("refresh with expired credentials and an expired stored token keeps the state; the next up renews it", async () => {
+    const oldToken = await sandbox.mintToken({
       organization: ORG,
       project: "app",
       environment: "dev",
@@ -252,17 +252,43 @@ describe("renewal through the dynamic-provider host", function () {
       lifetimeSeconds: 900,
     });
     const { id, properties } = await created();
-    const expired = { ...properties, webIdentityToken: shortLived, expiration: minutesFromNow(-5) };
+    const expired = { ...properties, webIdentityToken: oldToken, expiration: minutesFromNow(-5) };
     const t0 = Date.now();
+    const { value, calls } = await sts(() => host.read(id, urn, expired));
+    assert.ok(Date.now() - t0 < 10_000);
+    assert.equal(calls, 1); // tried once; STS refused the expired token (not retried)
+    assert.deepEqual(value.properties, expired);
+    const renewed = await sts(async () => up(value.properties, news(await mint())));
+    assert.equal(renewed.value.diff.changes, "some");
+    assert.equal(renewed.calls, 1);
+    assert.ok(Date.parse(String(renewed.value.outs.expiration)) > Date.now() + 59 * 60_000);
+  });
+
+  it("refresh with expired credentials that the role no longer admits fails clearly (drift)", async () => {
+    const { id, properties } = await created();
+    const otherRole = `arn:aws:iam::${ACCOUNT}:role/esc-renewal-prod-only`;
+    sandbox.registerRole({
+      arn: otherRole,
+      trustPolicy: buildTrustPolicy({
+        accountId: ACCOUNT,
+        audience: escAudience({ organization: ORG }),
+        subjects: [escSubject({ organization: ORG, project: "app", environment: "prod" })],
+      }),
+    });
+    const stored = properties as { oidc: Record<string, unknown>; webIdentityToken: string };
+    const expired = {
+      ...properties,
+      oidc: { ...stored.oidc, roleArn: otherRole },
+      expiration: minutesFromNow(-5),
+    };
     await assert.rejects(host.read(id, urn, expired), (e: { details?: string }) => {
       assert.match(
         e.details ?? "",
-        /^The stored credentials expired at \S+Z; logging in again to refresh them failed: Could not assume role arn:aws:iam::123456789012:role\/esc-renewal: .* — The web identity token expired at \S+Z: mint a new one/,
+        /^The stored credentials expired at \S+Z; logging in again to refresh them failed: Could not assume role arn:aws:iam::123456789012:role\/esc-renewal-prod-only: Not authorized to perform sts:AssumeRoleWithWebIdentity — /,
       );
-      assert.ok(!(e.details ?? "").includes(shortLived));
+      assert.ok(!(e.details ?? "").includes(stored.webIdentityToken));
       return true;
     });
-    assert.ok(Date.now() - t0 < 10_000);
   });
 
   it("static keys have no expiration: never renewed by time, read without STS", async () => {
