@@ -179,8 +179,8 @@ export function escFailure(
       break;
     case 409:
       advice =
-        "It already exists or was changed concurrently: pick another name, or import the existing environment " +
-        "into this stack (`pulumi import`) to manage it.";
+        "It already exists (or was changed concurrently): pick another name, or set `adopt: true` on the " +
+        "EscEnvironment to manage the existing environment (its definition is then replaced).";
       break;
     default:
       break;

@@ -77,6 +77,12 @@ export interface EscEnvironmentArgs {
   readonly open?: pulumi.Input<boolean>;
   /** Where the aws-login is, for `open`. Defaults to `aws.login`. */
   readonly loginPath?: pulumi.Input<string>;
+  /**
+   * If the environment already exists, take it over and replace its definition instead of failing (409).
+   * Defaults to false. Dynamic resources cannot be brought in with `pulumi import`: this is the way to manage an
+   * environment created elsewhere. Deleting the resource later deletes the environment.
+   */
+  readonly adopt?: pulumi.Input<boolean>;
 }
 
 /**
@@ -123,6 +129,7 @@ export class EscEnvironment extends pulumi.dynamic.Resource {
         yaml,
         open: args.open ?? false,
         loginPath: args.loginPath ?? "aws.login",
+        adopt: args.adopt ?? false,
         opened: undefined,
         loginResolved: undefined,
         openDiagnostics: undefined,

@@ -26,6 +26,11 @@ export interface EscEnvironmentInputs {
   open?: boolean;
   /** Where the aws-login outputs are, for `open`. Defaults to `aws.login`. */
   loginPath?: string;
+  /**
+   * When the environment already exists, take it over (replace its definition) instead of failing with 409.
+   * Defaults to false. (Dynamic resources cannot be brought in with `pulumi import`.)
+   */
+  adopt?: boolean;
 }
 
 /** Outputs: the inputs, plus what opening found (never the credentials). */
@@ -70,8 +75,11 @@ export function escEnvironmentInputFailures(
         "expected a non-empty environment definition. Allowed: ESC YAML, e.g. from escEnvironmentYaml(...).",
     });
   }
-  if (news.open !== undefined && !isUnknownValue(news.open) && typeof news.open !== "boolean") {
-    failures.push({ property: "open", reason: "expected a boolean. Allowed: true or false." });
+  for (const flag of ["open", "adopt"] as const) {
+    const value = news[flag];
+    if (value !== undefined && !isUnknownValue(value) && typeof value !== "boolean") {
+      failures.push({ property: flag, reason: "expected a boolean. Allowed: true or false." });
+    }
   }
   if (news.loginPath !== undefined && !isUnknownValue(news.loginPath)) {
     try {
@@ -172,6 +180,7 @@ async function outputsAfterWrite(
     yaml: inputs.yaml,
     open: inputs.open === true,
     loginPath: inputs.loginPath ?? "aws.login",
+    adopt: inputs.adopt === true,
     opened: false,
     loginResolved: false,
     openDiagnostics: [],
@@ -210,7 +219,8 @@ async function writeYaml(client: EscClient, inputs: EscEnvironmentInputs): Promi
 
 /**
  * Create: the environment, then its definition. If the definition is refused, the just-created (empty) environment
- * is deleted again, so nothing half-created is left behind. An existing environment (409) is never touched.
+ * is deleted again, so nothing half-created is left behind. An existing environment (409) is never touched, unless
+ * `adopt: true` says to take it over: then its definition is replaced (and never deleted on a refused write).
  */
 export async function createEscEnvironment(
   inputs: EscEnvironmentInputs,
@@ -224,14 +234,19 @@ export async function createEscEnvironment(
   const c = client ?? (await escClient());
   const { organization, project, name } = inputs;
   const target = `${organization}/${project}/${name}`;
+  let adopted = false;
   try {
     await c.api.createEnvironment(organization, project, name);
   } catch (error) {
-    throw escFailure("create environment", target, error, c);
+    const e = escFailure("create environment", target, error, c);
+    if (!(e.status === 409 && inputs.adopt === true)) throw e;
+    adopted = true;
   }
   try {
     await writeYaml(c, inputs);
   } catch (error) {
+    if (adopted) throw error; // not ours to delete: ESC kept its previous definition
+
     let rollback = "The empty environment was deleted again.";
     try {
       await escCall(() => c.api.deleteEnvironment(organization, project, name));
@@ -277,31 +292,66 @@ export function sameDefinition(ours: unknown, theirs: unknown): boolean {
   return ours === theirs;
 }
 
-/** Refresh: the stored definition; gone (404) → empty id; changed outside Pulumi → the service's YAML. */
+/**
+ * Refresh: the stored definition; gone (404) → empty id; changed outside Pulumi → the service's YAML (the next
+ * `pulumi up` writes the program's definition again). Without stored properties (a read by id alone), the id
+ * `<organization>/<project>/<name>` says what to read, and the inputs are returned too.
+ */
 export async function readEscEnvironment(
   id: string,
-  props: EscEnvironmentOutputs,
+  props: Partial<EscEnvironmentOutputs> | undefined,
   client?: EscClient,
-): Promise<{ id: string; props: EscEnvironmentOutputs }> {
+): Promise<{ id: string; props: EscEnvironmentOutputs; inputs?: EscEnvironmentInputs }> {
+  const importing = props?.yaml === undefined;
+  const parts = id.split("/");
+  const organization = props?.organization ?? parts[0] ?? "";
+  const project = props?.project ?? parts[1] ?? "";
+  const name = props?.name ?? parts[2] ?? "";
+  if (importing) {
+    const failures = escEnvironmentInputFailures({ organization, project, name, yaml: "-" });
+    if (parts.length !== 3 || failures.length > 0) {
+      throw new InputError(
+        "id",
+        `${JSON.stringify(id)} does not name an ESC environment`,
+        '"<organization>/<project>/<name>", e.g. "acme/aws/login"',
+      );
+    }
+  }
   const c = client ?? (await escClient());
-  const { organization, project, name } = props;
   let text: string;
   try {
     const got = await escCall(() => c.api.getEnvironment(organization, project, name));
     text = typeof got?.yaml === "string" ? got.yaml : "";
   } catch (error) {
     const e = escFailure("read environment", `${organization}/${project}/${name}`, error, c);
-    if (e.status === 404) return { id: "", props };
+    if (e.status === 404) return { id: "", props: props as EscEnvironmentOutputs };
     throw e;
   }
+  if (importing) {
+    const inputs: EscEnvironmentInputs = {
+      organization,
+      project,
+      name,
+      yaml: text,
+      open: false,
+      loginPath: "aws.login",
+      adopt: false,
+    };
+    return {
+      id,
+      props: { ...inputs, opened: false, loginResolved: false, openDiagnostics: [] },
+      inputs,
+    };
+  }
+  const known = props as EscEnvironmentOutputs;
   const { parse } = await import("yaml");
   let same: boolean;
   try {
-    same = sameDefinition(parse(props.yaml), parse(text));
+    same = sameDefinition(parse(known.yaml), parse(text));
   } catch {
     same = false;
   }
-  return { id, props: same ? props : { ...props, yaml: text } };
+  return { id, props: same ? known : { ...known, yaml: text } };
 }
 
 /** The dynamic provider (methods call module-level functions only; see the header). */

@@ -164,6 +164,7 @@ describe("EscEnvironment provider against the ESC stand-in", function () {
         yaml: YAML,
         open: false,
         loginPath: "aws.login",
+        adopt: false,
         opened: false,
         loginResolved: false,
         openDiagnostics: [],
@@ -275,12 +276,39 @@ describe("EscEnvironment provider against the ESC stand-in", function () {
         assert.equal(
           e.message,
           "ESC: could not create environment acme/aws/login: HTTP 409 Environment 'aws/login' already exists.\n" +
-            "It already exists or was changed concurrently: pick another name, or import the existing environment into this stack (`pulumi import`) to manage it.",
+            "It already exists (or was changed concurrently): pick another name, or set `adopt: true` on the EscEnvironment to manage the existing environment (its definition is then replaced).",
         );
         return true;
       });
       assert.deepEqual(calls(), ["POST /api/esc/environments/acme"]);
       assert.equal(standIn.environments.get("acme/aws/login")?.yaml, "values:\n  mine: true\n");
+    });
+
+    it("adopt: true takes over an existing environment; a refused definition then leaves it in place", async () => {
+      standIn.seed("acme", "aws", "login", "values:\n  mine: true\n");
+      const { outs } = await provider.create(inputs({ adopt: true }));
+      assert.equal(outs.adopt, true);
+      assert.equal(standIn.environments.get("acme/aws/login")?.yaml, YAML);
+      assert.deepEqual(calls(), [
+        "POST /api/esc/environments/acme",
+        "PATCH /api/esc/environments/acme/aws/login",
+      ]);
+      standIn.requests.length = 0;
+      standIn.checkDiagnostics = () => [{ summary: "bad" }];
+      await assert.rejects(provider.create(inputs({ adopt: true, yaml: "values: {}\n" })), {
+        name: "EscApiError",
+        message:
+          "ESC: could not write the definition of acme/aws/login: HTTP 400 Bad Request.\nDiagnostics:\n  - bad",
+      });
+      assert.deepEqual(calls(), [
+        "POST /api/esc/environments/acme",
+        "PATCH /api/esc/environments/acme/aws/login",
+      ]);
+      assert.equal(
+        standIn.environments.get("acme/aws/login")?.yaml,
+        YAML,
+        "not deleted, not changed",
+      );
     });
 
     it("update: PATCH the new YAML (and open when asked)", async () => {
@@ -327,6 +355,33 @@ describe("EscEnvironment provider against the ESC stand-in", function () {
       standIn.environments.clear();
       const gone = await provider.read!("acme/aws/login", outs as EscEnvironmentOutputs);
       assert.equal(gone.id, "");
+    });
+
+    it("read by id alone (no stored properties): props and inputs come from the service", async () => {
+      standIn.seed("acme", "aws", "login", YAML);
+      const imported = await provider.read!("acme/aws/login", {} as EscEnvironmentOutputs);
+      const inputs = {
+        organization: "acme",
+        project: "aws",
+        name: "login",
+        yaml: YAML,
+        open: false,
+        loginPath: "aws.login",
+        adopt: false,
+      };
+      assert.deepEqual(imported, {
+        id: "acme/aws/login",
+        props: { ...inputs, opened: false, loginResolved: false, openDiagnostics: [] },
+        inputs,
+      });
+      assert.deepEqual(calls(), ["GET /api/esc/environments/acme/aws/login"]);
+      standIn.requests.length = 0;
+      await assert.rejects(provider.read!("acme/login", {} as EscEnvironmentOutputs), {
+        name: "InputError",
+        message:
+          'id: "acme/login" does not name an ESC environment. Allowed: "<organization>/<project>/<name>", e.g. "acme/aws/login".',
+      });
+      assert.equal(standIn.requests.length, 0);
     });
 
     it("delete: DELETE; an environment already gone is not an error", async () => {

@@ -85,6 +85,7 @@ describe("EscEnvironment through the dynamic-provider host", function () {
       yaml: YAML,
       open: true,
       loginPath: "aws.login",
+      adopt: false,
       opened: true,
       loginResolved: true,
       openDiagnostics: [],
