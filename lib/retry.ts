@@ -470,15 +470,28 @@ export function checkLoginRetry(value: unknown, field = "retry"): LoginRetryArgs
   return out;
 }
 
-/** The `withRetries` options for a login's `retry` input (defaults: `RETRY_DEFAULTS`). */
+/** A login attempt is never cut before this many milliseconds (unless the whole budget is shorter). */
+export const LOGIN_ATTEMPT_MIN_TIMEOUT_MS = 3_000;
+
+/**
+ * The `withRetries` options for a login's `retry` input (defaults: `RETRY_DEFAULTS`). Each attempt is cut at
+ * `max(3 s, budget / maxAttempts)` (and at the end of the budget), so one stalled connection leaves room for
+ * another attempt instead of eating the whole budget: 12 s per attempt with the defaults.
+ */
 export function loginRetryOptions(args: LoginRetryArgs | undefined): RetryOptions {
+  const maxAttempts = args?.maxAttempts ?? RETRY_DEFAULTS.maxAttempts;
+  const totalBudgetMs =
+    args?.totalBudgetSeconds !== undefined
+      ? args.totalBudgetSeconds * 1000
+      : RETRY_DEFAULTS.totalBudgetMs;
   return {
-    maxAttempts: args?.maxAttempts ?? RETRY_DEFAULTS.maxAttempts,
-    totalBudgetMs:
-      args?.totalBudgetSeconds !== undefined
-        ? args.totalBudgetSeconds * 1000
-        : RETRY_DEFAULTS.totalBudgetMs,
+    maxAttempts,
+    totalBudgetMs,
     baseDelayMs: RETRY_DEFAULTS.baseDelayMs,
     maxDelayMs: RETRY_DEFAULTS.maxDelayMs,
+    attemptTimeoutMs: Math.min(
+      totalBudgetMs,
+      Math.max(LOGIN_ATTEMPT_MIN_TIMEOUT_MS, Math.floor(totalBudgetMs / maxAttempts)),
+    ),
   };
 }

@@ -134,8 +134,8 @@ export interface AwsLoginArgs {
   /**
    * Bounds of the retry loop around the STS call, which retries only throttling, `IDPCommunicationError`, 5xx and
    * network failures (full-jitter backoff): at most `maxAttempts` calls (1–10, default 5) within
-   * `totalBudgetSeconds` (1–900, default 60). `AccessDenied`, `InvalidIdentityToken`, `ValidationError` and expired
-   * tokens fail at once.
+   * `totalBudgetSeconds` (1–900, default 60); each attempt is cut at max(3 s, budget / maxAttempts). `AccessDenied`,
+   * `InvalidIdentityToken`, `ValidationError` and expired tokens fail at once.
    */
   readonly retry?: pulumi.Input<{
     maxAttempts?: pulumi.Input<number>;

@@ -148,6 +148,14 @@ describe("AwsLogin retries (sandbox faults)", function () {
       assert.ok(r.ms >= 900 && r.ms < 5_000, `${r.ms} ms`);
     });
 
+    it("a stall on the first attempt is cut at max(3 s, budget / attempts) and the next attempt logs in", async () => {
+      sandbox.faults.delay(60_000);
+      const r = await create({ retry: { maxAttempts: 2, totalBudgetSeconds: 8 } });
+      assert.equal(r.ok, true, r.details);
+      assert.equal(r.calls, 2);
+      assert.ok(r.ms >= 3_900 && r.ms < 7_500, `${r.ms} ms`);
+    });
+
     it("AccessDenied is not retried", async () => {
       const other = await sandbox.mintToken({
         organization: ORG,

@@ -693,12 +693,24 @@ describe("checkLoginRetry / loginRetryOptions", () => {
       totalBudgetMs: 60_000,
       baseDelayMs: 250,
       maxDelayMs: 8_000,
+      attemptTimeoutMs: 12_000,
     });
     assert.deepEqual(loginRetryOptions({ maxAttempts: 2, totalBudgetSeconds: 7 }), {
       maxAttempts: 2,
       totalBudgetMs: 7_000,
       baseDelayMs: 250,
       maxDelayMs: 8_000,
+      attemptTimeoutMs: 3_500,
     });
+    // never under 3 s per attempt, never over the budget
+    assert.equal(
+      loginRetryOptions({ maxAttempts: 10, totalBudgetSeconds: 10 }).attemptTimeoutMs,
+      3_000,
+    );
+    assert.equal(
+      loginRetryOptions({ maxAttempts: 3, totalBudgetSeconds: 2 }).attemptTimeoutMs,
+      2_000,
+    );
+    assert.equal(loginRetryOptions({ maxAttempts: 1 }).attemptTimeoutMs, 60_000);
   });
 });
