@@ -181,6 +181,7 @@ export {
   loginRetryOptions,
   RETRY_DEFAULTS,
   LOGIN_RETRY_LIMITS,
+  LOGIN_ATTEMPT_MIN_TIMEOUT_MS,
 } from "./lib/retry";
 export type {
   RetryOptions,
