@@ -24,11 +24,46 @@ export interface EscClient {
 export const ESC_API_TIMEOUT_MS = 30_000;
 
 /**
+ * The SDK reads the CLI's credential files when a variable is missing, and on a malformed file prints the JSON
+ * error — which quotes the text around the fault, possibly part of the token — with `console.error`. Parse them
+ * first, the same files in the same places, and refuse a malformed one without quoting it.
+ */
+async function checkStoredCredentialFiles(): Promise<void> {
+  if (process.env.PULUMI_ACCESS_TOKEN && process.env.PULUMI_BACKEND_URL) return;
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const os = await import("node:os");
+  const home =
+    process.env.PULUMI_HOME ||
+    path.join(process.env.HOME || process.env.USERPROFILE || os.homedir(), ".pulumi");
+  for (const file of [
+    path.join(home, "credentials.json"),
+    path.join(home, ".esc", "credentials.json"),
+  ]) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      continue; // absent or unreadable: the SDK skips it too
+    }
+    try {
+      JSON.parse(text);
+    } catch {
+      throw new EscApiError(
+        `ESC: the Pulumi credentials file ${file} is not valid JSON (content not shown). Run \`pulumi login\` ` +
+          "again, or set PULUMI_ACCESS_TOKEN and PULUMI_BACKEND_URL.",
+      );
+    }
+  }
+}
+
+/**
  * Builds a client from the SDK's default configuration. Fixes the SDK's base-URL normalisation, which keeps only
  * the host name of a custom backend (dropping its port): the API base is `<origin of the backend>/api/esc`.
  * @throws EscApiError when there is no token or the backend is not an http(s) Pulumi Cloud.
  */
 export async function escClient(): Promise<EscClient> {
+  await checkStoredCredentialFiles();
   const esc = await import("@pulumi/esc-sdk");
   const config = esc.DefaultConfiguration();
   const accessToken = typeof config.accessToken === "string" ? config.accessToken : "";

@@ -201,6 +201,29 @@ describe("openEscLogin (AwsLogin's esc source) against the ESC stand-in", functi
     assert.equal(standIn.requests[0]?.authorization, `token ${standIn.token}`);
   });
 
+  it("a malformed stored credentials file is refused without quoting it (nothing printed)", async () => {
+    delete process.env.PULUMI_ACCESS_TOKEN;
+    delete process.env.PULUMI_BACKEND_URL;
+    const file = path.join(home, "credentials.json");
+    fs.writeFileSync(file, '{"accounts":{"x":{"accessToken":pul-abcdef0123456789}}}');
+    const printed: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void printed.push(...args);
+    try {
+      await assert.rejects(
+        openEscLogin({ organization: "acme", project: "aws", environment: "login" }),
+        {
+          name: "EscApiError",
+          message: `ESC: the Pulumi credentials file ${file} is not valid JSON (content not shown). Run \`pulumi login\` again, or set PULUMI_ACCESS_TOKEN and PULUMI_BACKEND_URL.`,
+        },
+      );
+    } finally {
+      console.error = original;
+    }
+    assert.deepEqual(printed, []);
+    assert.equal(standIn.requests.length, 0);
+  });
+
   it("no token anywhere: a clear error before any request", async () => {
     delete process.env.PULUMI_ACCESS_TOKEN;
     await assert.rejects(
