@@ -342,3 +342,40 @@ export function hasWildcard(pattern: string): boolean {
 export function isLiteralOperator(clause: ConditionClause): boolean {
   return clause.base === "StringEquals" || clause.base === "StringEqualsIgnoreCase";
 }
+
+const NEGATED_STRING_OPERATORS = ["StringNotEquals", "StringNotLike", "StringNotEqualsIgnoreCase"];
+
+/**
+ * Deny statements that guard a claim: they apply to web-identity logins through the provider, and ALL their
+ * conditions are negated string conditions on `<hostPath>:<claim>` (no set qualifier), so every token whose
+ * claim matches none of their values is denied — `Allow aud-only` + `Deny StringNotLike sub` restricts `sub`.
+ * Returns the guarding clauses.
+ */
+export function denyGuards(
+  document: TrustDocument,
+  hostPath: string,
+  claim: string,
+): ConditionClause[] {
+  const key = `${hostPath}:${claim}`.toLowerCase();
+  const out: ConditionClause[] = [];
+  for (const s of document.statements) {
+    if (s.effect !== "Deny" || s.hasNotAction || s.hasNotPrincipal) continue;
+    if (!s.actions.some((a) => actionCovers(a, WEB_IDENTITY_ACTION))) continue;
+    const forProvider =
+      s.principalStar ||
+      s.principals.some(
+        (p) =>
+          p.type === "Federated" &&
+          (oidcProviderHostPath(p.value) ?? p.value).toLowerCase() === hostPath.toLowerCase(),
+      );
+    if (!forProvider || s.conditions.length === 0) continue;
+    const guards = s.conditions.every(
+      (c) =>
+        c.key.toLowerCase() === key &&
+        NEGATED_STRING_OPERATORS.includes(c.base) &&
+        c.qualifier === undefined,
+    );
+    if (guards) out.push(...s.conditions);
+  }
+  return out;
+}

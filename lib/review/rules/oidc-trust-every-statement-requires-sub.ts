@@ -1,4 +1,4 @@
-import { restricts } from "../document";
+import { denyGuards, restricts } from "../document";
 import { webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
 
@@ -12,7 +12,9 @@ export const oidcTrustEveryStatementRequiresSub: ReviewRule = {
     const pairs = webIdentityProviders(document.statements);
     for (const { statement, provider } of pairs) {
       const host = provider.hostPath;
-      if (restricts(statement, host, "sub")) continue;
+      if (restricts(statement, host, "sub") || denyGuards(document, host, "sub").length) {
+        continue;
+      }
       const others = pairs
         .filter((p) => p.provider.hostPath === host && restricts(p.statement, host, "sub"))
         .map((p) => p.statement.label);

@@ -1,4 +1,4 @@
-import { restricts } from "../document";
+import { denyGuards, restricts } from "../document";
 import { exampleSubject, webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
 
@@ -12,7 +12,9 @@ export const oidcTrustRequiresSub: ReviewRule = {
     const pairs = webIdentityProviders(document.statements);
     for (const { statement, provider } of pairs) {
       const host = provider.hostPath;
-      if (restricts(statement, host, "sub")) continue;
+      if (restricts(statement, host, "sub") || denyGuards(document, host, "sub").length) {
+        continue;
+      }
       if (pairs.some((p) => p.provider.hostPath === host && restricts(p.statement, host, "sub"))) {
         continue; // oidc-trust-every-statement-requires-sub reports it.
       }

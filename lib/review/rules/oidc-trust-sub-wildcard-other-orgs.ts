@@ -1,6 +1,6 @@
-import { restrictingValues } from "../document";
-import { examplePattern, orgNoun, webIdentityProviders } from "../examples";
+import { examplePattern, orgNoun } from "../examples";
 import { subjectReach } from "../subjects";
+import { subjectValues } from "../subjectValues";
 import type { ReviewRule, Violation } from "../types";
 
 export const oidcTrustSubWildcardOtherOrgs: ReviewRule = {
@@ -10,17 +10,15 @@ export const oidcTrustSubWildcardOtherOrgs: ReviewRule = {
     'Checks whether a "sub" pattern\'s wildcard continues the organization name (org:contoso*), which admits other organizations.',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { statement, provider } of webIdentityProviders(document.statements)) {
-      for (const { value, clause } of restrictingValues(statement, provider.hostPath, "sub")) {
-        const reach = subjectReach(value, clause.base === "StringLike", provider.kind);
-        if (reach.kind !== "other-orgs") continue;
-        const separator = provider.kind === "pulumi" ? ":" : "/";
-        const noun = orgNoun(provider.kind);
-        out.push({
-          path: clause.path,
-          message: `${clause.path}: ${JSON.stringify(value)} also admits other ${noun}s: the wildcard sits inside the ${noun} name after ${JSON.stringify(reach.orgPrefix)}, so every ${noun} whose name starts with ${JSON.stringify(reach.orgPrefix)} matches too. Requirement: the ${noun} ends with "${separator}" before any wildcard. Fix: write the full name, e.g. ${JSON.stringify(examplePattern(provider.kind))}, or list the exact subjects.`,
-        });
-      }
+    for (const { value, clause, provider, isPattern } of subjectValues(document)) {
+      const reach = subjectReach(value, isPattern, provider.kind);
+      if (reach.kind !== "other-orgs") continue;
+      const separator = provider.kind === "pulumi" ? ":" : "/";
+      const noun = orgNoun(provider.kind);
+      out.push({
+        path: clause.path,
+        message: `${clause.path}: ${JSON.stringify(value)} also admits other ${noun}s: the wildcard sits inside the ${noun} name after ${JSON.stringify(reach.orgPrefix)}, so every ${noun} whose name starts with ${JSON.stringify(reach.orgPrefix)} matches too. Requirement: the ${noun} ends with "${separator}" before any wildcard. Fix: write the full name, e.g. ${JSON.stringify(examplePattern(provider.kind))}, or list the exact subjects.`,
+      });
     }
     return out;
   },

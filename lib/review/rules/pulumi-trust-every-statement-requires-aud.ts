@@ -1,4 +1,4 @@
-import { restricts } from "../document";
+import { denyGuards, restricts } from "../document";
 import { webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
 
@@ -14,7 +14,9 @@ export const pulumiTrustEveryStatementRequiresAud: ReviewRule = {
     );
     for (const { statement, provider } of pairs) {
       const host = provider.hostPath;
-      if (restricts(statement, host, "aud")) continue;
+      if (restricts(statement, host, "aud") || denyGuards(document, host, "aud").length) {
+        continue;
+      }
       const others = pairs
         .filter((p) => p.provider.hostPath === host && restricts(p.statement, host, "aud"))
         .map((p) => p.statement.label);

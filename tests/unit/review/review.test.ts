@@ -1,13 +1,16 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import { escAudience, escSubject } from "../../../lib/claims";
+import { evaluateTrustPolicy } from "../../../lib/evaluate";
 import { TrustPolicyError } from "../../../lib/errors";
 import { TRUST_POLICY_RULES, reviewTrustPolicy, trustPolicyRule } from "../../../lib/review";
 import { buildTrustPolicy, renderTrustPolicy } from "../../../lib/trust";
 import {
   AUD,
   AUD_KEY,
+  PULUMI_PROVIDER,
   SUB,
+  SUB_KEY,
   escStatement,
   escWithCondition,
   githubStatement,
@@ -111,6 +114,28 @@ describe("reviewTrustPolicy", () => {
     assert.deepStrictEqual(
       reviewTrustPolicy(policy(escStatement({ Action: "sts:AssumeRole" }))).map((f) => f.ruleId),
       ["oidc-trust-action-is-web-identity"],
+    );
+  });
+
+  it("reads Allow aud-only + Deny StringNotLike sub as restricting sub, as the evaluator decides", () => {
+    const guarded = policy(
+      escWithCondition({ StringEquals: { [AUD_KEY]: AUD } }),
+      escStatement({
+        Sid: "OnlyPayments",
+        Effect: "Deny",
+        Condition: {
+          StringNotLike: { [SUB_KEY]: "pulumi:environments:org:contoso:env:payments/*" },
+        },
+      }),
+    );
+    assert.deepStrictEqual(reviewTrustPolicy(guarded), []);
+    const decide = (sub: string): string =>
+      evaluateTrustPolicy(guarded, { providerArn: PULUMI_PROVIDER, claims: { aud: AUD, sub } })
+        .decision;
+    assert.strictEqual(decide(SUB), "Allowed");
+    assert.strictEqual(
+      decide("pulumi:environments:org:contoso:env:billing/prod"),
+      "ExplicitlyDenied",
     );
   });
 

@@ -46,6 +46,24 @@ describe("oidc-trust-requires-sub", () => {
       [],
     );
   });
+  it("passes an aud-only Allow guarded by a Deny StringNotLike on sub", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-requires-sub",
+        policy(
+          escWithCondition({ StringEquals: { [AUD_KEY]: AUD } }),
+          escStatement({
+            Sid: "OnlyPayments",
+            Effect: "Deny",
+            Condition: {
+              StringNotLike: { [SUB_KEY]: "pulumi:environments:org:contoso:env:payments/*" },
+            },
+          }),
+        ),
+      ),
+      [],
+    );
+  });
   it("fails the aud-only policy (Pulumi's setup, the seeds)", () => {
     assert.deepStrictEqual(
       findingsOf(
@@ -100,6 +118,31 @@ describe("oidc-trust-requires-sub", () => {
           escWithCondition({
             StringEquals: { [AUD_KEY]: AUD },
             StringNotEquals: { [SUB_KEY]: "pulumi:environments:org:contoso:env:payments/dev" },
+          }),
+        ),
+      ),
+      [
+        {
+          path: "Statement[0].Condition",
+          message:
+            'Statement[0] (Sid "EscPaymentsProd") trusts api.pulumi.com/oidc without a "api.pulumi.com/oidc:sub" condition, so every ESC environment, stack and deployment of the audience\'s organization can assume the role. Requirement: every Allow statement for an OIDC provider restricts "sub". Fix: add "StringEquals": { "api.pulumi.com/oidc:sub": "pulumi:environments:org:<org>:env:<project>/<environment>" } listing the exact subjects (StringLike only for patterns below the organization).',
+        },
+      ],
+    );
+  });
+  it("fails when the Deny guard has another condition (it does not always apply)", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-requires-sub",
+        policy(
+          escWithCondition({ StringEquals: { [AUD_KEY]: AUD } }),
+          escStatement({
+            Sid: "OnlyPayments",
+            Effect: "Deny",
+            Condition: {
+              StringNotLike: { [SUB_KEY]: "pulumi:environments:org:contoso:env:payments/*" },
+              StringEquals: { [AUD_KEY]: AUD },
+            },
           }),
         ),
       ),
@@ -293,6 +336,28 @@ describe("oidc-trust-sub-wildcard-without-org", () => {
           path: 'Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"]',
           message:
             'Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"]: "repo:*" admits the subjects of every GitHub owner: its wildcard comes before the owner is fixed. Requirement: a "sub" pattern starts with the full owner and its separator. Fix: list the exact subjects, or use a pattern such as "repo:<owner>/<repo>:*".',
+        },
+      ],
+    );
+  });
+  it("fails a bare * in a Deny guard", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-sub-wildcard-without-org",
+        policy(
+          escWithCondition({ StringEquals: { [AUD_KEY]: AUD } }),
+          escStatement({
+            Sid: "OnlyPayments",
+            Effect: "Deny",
+            Condition: { StringNotLike: { [SUB_KEY]: "*" } },
+          }),
+        ),
+      ),
+      [
+        {
+          path: 'Statement[1].Condition.StringNotLike["api.pulumi.com/oidc:sub"]',
+          message:
+            'Statement[1].Condition.StringNotLike["api.pulumi.com/oidc:sub"]: "*" admits the subjects of every Pulumi organization: its wildcard comes before the organization is fixed. Requirement: a "sub" pattern starts with the full organization and its separator. Fix: list the exact subjects, or use a pattern such as "pulumi:environments:org:<organization>:env:<project>/*".',
         },
       ],
     );
@@ -517,6 +582,28 @@ describe("oidc-trust-sub-org-wide", () => {
           path: 'Statement[0].Condition.StringLike["api.pulumi.com/oidc:sub"]',
           message:
             'Statement[0].Condition.StringLike["api.pulumi.com/oidc:sub"]: "pulumi:environments:org:contoso:env:<*" admits the stack-config subject "pulumi:environments:org:contoso:env:<yaml>", shared by every environment of "contoso" imported into stack config. Requirement: trust only the environments that need this role. Fix: list the exact subjects (esc-aws-oidc subject prints them), or narrow the pattern, e.g. "pulumi:environments:org:contoso:env:<project>/*".',
+        },
+      ],
+    );
+  });
+  it("warns on an org-wide Deny guard", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-sub-org-wide",
+        policy(
+          escWithCondition({ StringEquals: { [AUD_KEY]: AUD } }),
+          escStatement({
+            Sid: "OnlyPayments",
+            Effect: "Deny",
+            Condition: { StringNotLike: { [SUB_KEY]: "pulumi:environments:org:contoso:env:*" } },
+          }),
+        ),
+      ),
+      [
+        {
+          path: 'Statement[1].Condition.StringNotLike["api.pulumi.com/oidc:sub"]',
+          message:
+            'Statement[1].Condition.StringNotLike["api.pulumi.com/oidc:sub"]: "pulumi:environments:org:contoso:env:*" admits every environment of the organization "contoso", including the stack-config subject "pulumi:environments:org:contoso:env:<yaml>" shared by every environment imported into stack config. Requirement: trust only the environments that need this role. Fix: list the exact subjects (esc-aws-oidc subject prints them), or narrow the pattern, e.g. "pulumi:environments:org:contoso:env:<project>/*".',
         },
       ],
     );
