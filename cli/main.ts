@@ -10,7 +10,7 @@ import { UnreadableInputError, UsageError, processIo, safeShow, type CliIo } fro
 export type { CliIo } from "./io";
 
 /** Loads an optional module lazily, so a missing one only breaks its own command. */
-async function lazy<T>(command: string, specifier: string, exportName: string): Promise<T> {
+export async function lazy<T>(command: string, specifier: string, exportName: string): Promise<T> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(specifier)) as Record<string, unknown>;

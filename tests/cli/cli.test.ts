@@ -519,7 +519,71 @@ Reasons:
     });
   });
 
+  describe("review: more sources", () => {
+    it("reviews every role of `aws iam list-roles` output", async () => {
+      const r = await run(["review", "--json", fixture("list-roles.json")]);
+      assert.strictEqual(r.code, 1);
+      assert.deepStrictEqual(ruleIds(r), [
+        ['role "esc-payments"'],
+        ['role "esc-yaml"', "error esc-sub-stack-config-literal"],
+      ]);
+    });
+
+    it("exits 2 on a role whose policy is an encrypted secret in the export", async () => {
+      const r = await run(["review", fixture("stack-export-secret.json")]);
+      assert.deepStrictEqual(r, {
+        code: 2,
+        stdout: `tests/fixtures/review/stack-export-secret.json: role "esc-sealed" (urn:pulumi:prod::platform::aws:iam/role:Role::sealed)
+  cannot be reviewed: it is an encrypted secret (export with --show-secrets to review it)
+
+1 trust policy in 1 file: 0 errors, 0 warnings (some input could not be reviewed).
+`,
+        stderr: "",
+      });
+    });
+  });
+
+  describe("trust-policy options", () => {
+    it("builds an org-wide policy on request, which the review warns about", async () => {
+      const r = await run([
+        "trust-policy",
+        "--account",
+        "123456789012",
+        "--org",
+        "contoso",
+        "--any-environment",
+        "--json",
+      ]);
+      assert.strictEqual(r.code, 0);
+      const review = await run(["review", "--json", "-"], r.stdout);
+      assert.deepStrictEqual(
+        [review.code, ruleIds(review)],
+        [
+          0,
+          [["trust policy", "warning oidc-trust-sub-org-wide", "warning oidc-trust-sub-org-wide"]],
+        ],
+      );
+    });
+  });
+
   describe("sandbox / demo wiring", () => {
+    it("loads the sandbox command lazily", async () => {
+      const r = await run(["sandbox", "--help"]);
+      assert.strictEqual(r.code, 0);
+      assert.match(r.stdout, /^Usage: esc-aws-oidc sandbox/);
+    });
+
+    it("says which module is missing instead of failing other commands", async () => {
+      const { lazy } = await import("../../cli/main");
+      await assert.rejects(lazy("demo", "./no-such-module", "runDemo"), {
+        message:
+          /^esc-aws-oidc demo: this build has no \.\/no-such-module module \(Cannot find module '\.\/no-such-module'/,
+      });
+      await assert.rejects(lazy("demo", "./io", "runDemo"), {
+        message: "esc-aws-oidc demo: ./io does not export runDemo().",
+      });
+    });
+
     it("shows demo help without loading the demo, and refuses demo arguments", async () => {
       const help = await run(["demo", "--help"]);
       assert.strictEqual(help.code, 0);
