@@ -20,6 +20,7 @@ import { oidcTrustSubWildcardOtherOrgs } from "./rules/oidc-trust-sub-wildcard-o
 import { oidcTrustSubWildcardWithoutOrg } from "./rules/oidc-trust-sub-wildcard-without-org";
 import { oidcTrustWildcardInStringEquals } from "./rules/oidc-trust-wildcard-in-string-equals";
 import { pulumiTrustAudFormat } from "./rules/pulumi-trust-aud-format";
+import { pulumiTrustAudSubSameOrg } from "./rules/pulumi-trust-aud-sub-same-org";
 import { pulumiTrustEveryStatementRequiresAud } from "./rules/pulumi-trust-every-statement-requires-aud";
 import { pulumiTrustRequiresAud } from "./rules/pulumi-trust-requires-aud";
 import { trustPolicyDuplicateKey } from "./rules/trust-policy-duplicate-key";
@@ -42,6 +43,7 @@ export const TRUST_POLICY_RULES: readonly ReviewRule[] = [
   pulumiTrustRequiresAud,
   pulumiTrustEveryStatementRequiresAud,
   pulumiTrustAudFormat,
+  pulumiTrustAudSubSameOrg,
   oidcTrustSubWildcardWithoutOrg,
   oidcTrustSubWildcardOtherOrgs,
   oidcTrustWildcardInStringEquals,

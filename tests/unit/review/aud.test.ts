@@ -6,6 +6,7 @@ import {
   escWithCondition,
   AUD_KEY,
   SUB_KEY,
+  AUD,
   SUB,
   GITHUB_HOST,
 } from "../../fixtures/review/factory";
@@ -180,6 +181,90 @@ describe("pulumi-trust-aud-format", () => {
           path: 'Statement[0].Condition.StringLike["api.pulumi.com/oidc:aud"]',
           message:
             'Statement[0].Condition.StringLike["api.pulumi.com/oidc:aud"]: "aws:*" is a pattern, so it also admits the audiences of other Pulumi organizations. Requirement: "aws:<org>", or "<org>" for the legacy default project. Fix: "StringEquals" with your organization\'s exact audience.',
+        },
+      ],
+    );
+  });
+});
+
+describe("pulumi-trust-aud-sub-same-org", () => {
+  it("passes the happy path", () => {
+    assert.deepStrictEqual(findingsOf("pulumi-trust-aud-sub-same-org", policy()), []);
+  });
+  it("passes a Deployments subject with the bare-organization audience", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "pulumi-trust-aud-sub-same-org",
+        policy(
+          escWithCondition({
+            StringEquals: {
+              [AUD_KEY]: "contoso",
+              [SUB_KEY]:
+                "pulumi:deploy:org:contoso:project:app:stack:prod:operation:update:scope:write",
+            },
+          }),
+        ),
+      ),
+      [],
+    );
+  });
+  it("passes subjects of two organizations with both audiences", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "pulumi-trust-aud-sub-same-org",
+        policy(
+          escWithCondition({
+            StringEquals: {
+              [AUD_KEY]: ["aws:contoso", "aws:fabrikam"],
+              [SUB_KEY]: [SUB, "pulumi:environments:org:fabrikam:env:web/prod"],
+            },
+          }),
+        ),
+      ),
+      [],
+    );
+  });
+  it("fails a subject of another organization", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "pulumi-trust-aud-sub-same-org",
+        policy(
+          escWithCondition({
+            StringEquals: {
+              [AUD_KEY]: AUD,
+              [SUB_KEY]: "pulumi:environments:org:fabrikam:env:payments/prod",
+            },
+          }),
+        ),
+      ),
+      [
+        {
+          path: 'Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"]',
+          message:
+            'Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"]: "pulumi:environments:org:fabrikam:env:payments/prod" is a subject of the organization "fabrikam", but Statement[0] (Sid "EscPaymentsProd") only admits the audience "aws:contoso": a token carries both, so this subject never logs in. Fix: trust "fabrikam"\'s audience ("aws:fabrikam") in a statement of its own, or correct the subject\'s organization.',
+        },
+      ],
+    );
+  });
+  it("fails a pattern scoped to another organization", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "pulumi-trust-aud-sub-same-org",
+        policy(
+          escWithCondition({
+            StringEquals: { [AUD_KEY]: AUD },
+            StringLike: {
+              [SUB_KEY]:
+                "pulumi:environments:pulumi.organization.login:fabrikam:currentEnvironment.name:payments/*",
+            },
+          }),
+        ),
+      ),
+      [
+        {
+          path: 'Statement[0].Condition.StringLike["api.pulumi.com/oidc:sub"]',
+          message:
+            'Statement[0].Condition.StringLike["api.pulumi.com/oidc:sub"]: "pulumi:environments:pulumi.organization.login:fabrikam:currentEnvironment.name:payments/*" is a subject of the organization "fabrikam", but Statement[0] (Sid "EscPaymentsProd") only admits the audience "aws:contoso": a token carries both, so this subject never logs in. Fix: trust "fabrikam"\'s audience ("aws:fabrikam") in a statement of its own, or correct the subject\'s organization.',
         },
       ],
     );

@@ -62,6 +62,7 @@ describe("review rules (metadata)", () => {
         "error pulumi-trust-requires-aud",
         "error pulumi-trust-every-statement-requires-aud",
         "error pulumi-trust-aud-format",
+        "error pulumi-trust-aud-sub-same-org",
         "error oidc-trust-sub-wildcard-without-org",
         "error oidc-trust-sub-wildcard-other-orgs",
         "error oidc-trust-wildcard-in-string-equals",
