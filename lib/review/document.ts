@@ -18,6 +18,7 @@ export const BUILT_IN_WEB_IDENTITY_PROVIDERS: readonly string[] = [
 ];
 
 export const GITHUB_ISSUER_HOST = "token.actions.githubusercontent.com";
+export const COGNITO_IDENTITY = "cognito-identity.amazonaws.com";
 
 /** The kind of issuer, for issuer-specific subject formats. */
 export type IssuerKind = "pulumi" | "github" | "gitlab" | "generic";

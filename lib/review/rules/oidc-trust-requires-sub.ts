@@ -1,4 +1,4 @@
-import { denyGuards, restricts } from "../document";
+import { COGNITO_IDENTITY, denyGuards, restricts } from "../document";
 import { exampleSubject, webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
 
@@ -12,6 +12,8 @@ export const oidcTrustRequiresSub: ReviewRule = {
     const pairs = webIdentityProviders(document.statements);
     for (const { statement, provider } of pairs) {
       const host = provider.hostPath;
+      // Cognito identity pools restrict the audience (the pool) and amr, not sub.
+      if (host === COGNITO_IDENTITY) continue;
       if (restricts(statement, host, "sub") || denyGuards(document, host, "sub").length) {
         continue;
       }

@@ -46,6 +46,26 @@ describe("oidc-trust-requires-sub", () => {
       [],
     );
   });
+  it("does not apply to Cognito identity pools (aud and amr restrict them)", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-requires-sub",
+        policy(
+          escStatement({
+            Principal: { Federated: "cognito-identity.amazonaws.com" },
+            Condition: {
+              StringEquals: {
+                "cognito-identity.amazonaws.com:aud":
+                  "us-east-1:12345678-1234-1234-1234-123456789012",
+              },
+              "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
+            },
+          }),
+        ),
+      ),
+      [],
+    );
+  });
   it("passes an aud-only Allow guarded by a Deny StringNotLike on sub", () => {
     assert.deepStrictEqual(
       findingsOf(
