@@ -1,6 +1,6 @@
 /**
  * existing-provider — the account already has an IAM OIDC identity provider for `https://api.pulumi.com/oidc`
- * (made by hand, by `pulumi env setup aws`, or by another stack): an account holds one per issuer URL, so a second
+ * (made by hand or by another stack): an account holds one per issuer URL, so a second
  * one cannot be created. `EscOidcRole` reuses it through `existingProviderArn` and creates only the role. Before the
  * role is created, the component reads the provider and checks that its client IDs (audiences) include the
  * organization's `aws:<org>`; if not, the update fails with the exact AWS CLI command that adds it.
