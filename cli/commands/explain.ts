@@ -14,7 +14,8 @@ the trust policy decision plus STS's own checks (issuer's provider, expiry, clie
 never verified, and never printed.
 
 Options:
-  --policy <file>        the trust policy, or \`aws iam get-role\` output (- for stdin)
+  --policy <file>        the trust policy, \`aws iam get-role\`/\`list-roles\` output, or a stack export (- for stdin)
+  --role <name>          the role to explain, when the --policy file has several
   --token-file <file>    a file holding the OIDC token (- for stdin)
   --token <jwt>          the token itself (prefer --token-file: command lines end up in shell history)
 ${ESC_OPTIONS_HELP}
@@ -32,6 +33,7 @@ export const explainCommand: Command = {
   async run(argv, io) {
     const parsed = parseCommandArgs("explain", argv, {
       policy: { type: "string" },
+      role: { type: "string" },
       token: { type: "string" },
       "token-file": { type: "string" },
       ...ESC_OPTIONS,
@@ -59,15 +61,30 @@ export const explainCommand: Command = {
     }
 
     const policyText = await readInput(io, policyFile);
+    const role = optional(parsed, "role");
     let policy: string | object;
     try {
-      const targets = reviewTargets(policyText, policyFile).targets;
-      if (targets.length !== 1 || targets[0]?.policy === undefined) {
+      let targets = reviewTargets(policyText, policyFile).targets;
+      if (role !== undefined) {
+        targets = targets.filter((t) => t.label === `role ${JSON.stringify(role)}`);
+        if (targets.length === 0) {
+          throw new UnreadableInputError(
+            `${policyFile}: has no role named ${JSON.stringify(role)}`,
+          );
+        }
+      }
+      const target = targets[0];
+      if (targets.length !== 1 || target === undefined) {
         throw new UnreadableInputError(
-          `${policyFile}: expected one trust policy, found ${targets.length} role${targets.length === 1 ? " without a readable policy" : "s"}`,
+          `${policyFile}: holds ${targets.length} roles; choose one with --role <name>`,
         );
       }
-      policy = targets[0].policy;
+      if (target.policy === undefined) {
+        throw new UnreadableInputError(
+          `${policyFile}: ${target.label} cannot be explained: ${target.pending ?? target.unreadable ?? "no trust policy"}`,
+        );
+      }
+      policy = target.policy;
     } catch (e) {
       if (e instanceof EscAwsOidcError) throw new UnreadableInputError(e.message);
       throw e;

@@ -473,6 +473,28 @@ Reasons:
       );
     });
 
+    it("picks a role of a stack export with --role, and asks for it when there are several", async () => {
+      const args = ["explain", "--policy", fixture("stack-export.json"), "--org", "contoso"];
+      const esc = ["--project", "payments", "--env", "prod", "--json"];
+      const r = await run([...args, "--role", "esc-deployer", ...esc]);
+      assert.strictEqual(r.code, 0);
+      assert.deepStrictEqual(
+        JSON.parse(r.stdout).reasons.map((x: { code: string }) => x.code),
+        ["no-sub-condition", "allowed"],
+      );
+      assert.deepStrictEqual(await run([...args, ...esc]), {
+        code: 2,
+        stdout: "",
+        stderr:
+          "tests/fixtures/review/stack-export.json: holds 3 roles; choose one with --role <name>\n",
+      });
+      assert.deepStrictEqual(await run([...args, "--role", "nope", ...esc]), {
+        code: 2,
+        stdout: "",
+        stderr: 'tests/fixtures/review/stack-export.json: has no role named "nope"\n',
+      });
+    });
+
     it("never prints a token given with --token, in any output", async () => {
       const token = prodToken();
       const [, payload, signature] = token.split(".");
