@@ -103,15 +103,14 @@ export const reviewCommand: Command = {
           entry.unreadable = `cannot be reviewed: ${target.unreadable ?? "no trust policy"}`;
           continue;
         }
+        // What the document says about the role wins; the flags fill in for bare policies.
+        const ids = target.clientIds ?? (clientIds.length ? clientIds : undefined);
+        const arns = target.managedPolicyArns ?? (managed.length ? managed : undefined);
         try {
           entry.findings = reviewTrustPolicy(target.policy, {
             disabledRules: disabled,
-            ...((target.clientIds ?? (clientIds.length ? clientIds : undefined))
-              ? { clientIds: target.clientIds ?? clientIds }
-              : {}),
-            ...((target.managedPolicyArns ?? (managed.length ? managed : undefined))
-              ? { managedPolicyArns: target.managedPolicyArns ?? managed }
-              : {}),
+            ...(ids ? { clientIds: ids } : {}),
+            ...(arns ? { managedPolicyArns: arns } : {}),
           });
         } catch (e) {
           if (!(e instanceof EscAwsOidcError)) throw e;
