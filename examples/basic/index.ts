@@ -24,6 +24,8 @@ const region = config.get("region") ?? "us-west-2";
 const loginDuration = config.get("loginDuration") ?? "1h";
 /** The Secrets Manager secret to read with the login's credentials. */
 const secretId = config.get("secretId") ?? "api-key";
+/** An STS endpoint URL (a VPC endpoint, or `esc-aws-oidc sandbox`'s). Unset: the region's public endpoint. */
+const stsEndpoint = config.get("stsEndpoint");
 /** A file holding the OIDC token to log in with, read at every login (so rotation works). */
 const webIdentityTokenFile =
   config.get("webIdentityTokenFile") ?? process.env["AWS_WEB_IDENTITY_TOKEN_FILE"];
@@ -64,6 +66,7 @@ const login = new AwsLogin("esc-login", {
   oidc: role.loginArgs,
   webIdentityTokenFile,
   region,
+  stsEndpoint,
   expectedTrust: {
     trustPolicy: role.trustPolicy,
     clientIds: role.audiences,
