@@ -26,6 +26,8 @@ const appName = config.get("appName") ?? "dev";
 const region = config.get("region") ?? "us-west-2";
 /** The Secrets Manager secret the application environment reads. */
 const secretId = config.get("secretId") ?? "api-key";
+/** An STS endpoint URL for this program's own login (a VPC endpoint). Unset: the region's public endpoint. */
+const stsEndpoint = config.get("stsEndpoint");
 
 const role = new EscOidcRole("esc", {
   organization,
@@ -60,7 +62,7 @@ const appEnvironment = new EscEnvironment(
 // The program's own credentials, from the login environment (written above, so it waits for it).
 const login = new AwsLogin(
   "from-esc",
-  { esc: { organization, project: loginProject, environment: loginName }, region },
+  { esc: { organization, project: loginProject, environment: loginName }, region, stsEndpoint },
   { dependsOn: [loginEnvironment] },
 );
 const provider = login.provider("esc-aws", { region });
