@@ -15,6 +15,8 @@ const config = new pulumi.Config();
 /** "static" or "oidc". */
 const mode = config.get("login") ?? "static";
 const region = config.get("region") ?? "us-west-2";
+/** An STS endpoint URL (a VPC endpoint). Unset: the region's public endpoint. */
+const stsEndpoint = config.get("stsEndpoint");
 
 function staticLogin(): AwsLogin {
   return new AwsLogin("login", {
@@ -25,6 +27,7 @@ function staticLogin(): AwsLogin {
       sessionToken: config.getSecret("sessionToken"),
     },
     region,
+    stsEndpoint,
   });
 }
 
@@ -38,6 +41,7 @@ function oidcLogin(): AwsLogin {
     webIdentityTokenFile:
       config.get("webIdentityTokenFile") ?? process.env["AWS_WEB_IDENTITY_TOKEN_FILE"],
     region,
+    stsEndpoint,
   });
 }
 
