@@ -21,7 +21,7 @@ export default tseslint.config(
     // Pulumi's template-literal rules need type information: only where Outputs live.
     files: ["components/**/*.ts", "provider/**/*.ts", "examples/**/*.ts"],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: ["./tsconfig.json"], tsconfigRootDir: import.meta.dirname },
     },
     plugins: { "@pulumi": pulumi },
     rules: {
