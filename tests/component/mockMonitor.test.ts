@@ -2,6 +2,13 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, outputOf, waitFor, type MockRecorder } from "../helpers/mockMonitor";
 
+/** `pulumi.CustomResource` is abstract in its typings; a concrete subclass for registering test resources. */
+class Thing extends pulumi.CustomResource {
+  constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    super("test:index:Thing", name, props, opts);
+  }
+}
+
 describe("tests/helpers/mockMonitor (the recording mock monitor itself)", () => {
   let mocks: MockRecorder;
   before(async () => {
@@ -17,9 +24,8 @@ describe("tests/helpers/mockMonitor (the recording mock monitor itself)", () => 
 
   it("records inputs, secret inputs and the resource options the mocks alone do not see", async () => {
     const parent = new pulumi.ComponentResource("test:index:Parent", "p", {});
-    const other = new pulumi.CustomResource("test:index:Thing", "dep", { a: 0 }, { parent });
-    const thing = new pulumi.CustomResource(
-      "test:index:Thing",
+    const other = new Thing("dep", { a: 0 }, { parent });
+    const thing = new Thing(
       "t",
       { plain: "v", hidden: pulumi.secret("s3cr3t"), out: undefined },
       {
