@@ -6,7 +6,8 @@
  * The token itself is a secret: nothing here ever puts it (or any part of it) into a message. The decoded `aud` and
  * `sub` are not secret (they appear in trust policies) and are quoted.
  */
-import { ClaimError, InputError } from "./errors";
+import { ClaimError } from "./errors";
+import { decodeJwtClaims } from "./jwt";
 import { ATTRIBUTE_SUBJECT_PREFIX, escEnvironmentName, escSubject } from "./claims";
 import type { SubjectAttribute } from "./types";
 
@@ -35,36 +36,12 @@ export interface EscEnvironmentDescription {
   rootEnvironment?: string;
 }
 
-const NOT_A_JWT =
-  "a JWT: three base64url parts separated by '.', the middle one a JSON object of claims";
-
 /**
- * Decodes a JWT's claims without verifying it. Never echoes the token.
+ * Decodes a JWT's claims without verifying it (through `decodeJwtClaims`, the one decoder). Never echoes the token.
  * @throws InputError naming `field` when the text is not a JWT.
  */
 export function decodeTokenClaims(token: string, field = "webIdentityToken"): TokenClaims {
-  const parts = typeof token === "string" ? token.trim().split(".") : [];
-  if (parts.length !== 3 || !parts[1]) {
-    throw new InputError(field, "is not a JWT (value not shown)", NOT_A_JWT);
-  }
-  let claims: unknown;
-  try {
-    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-  } catch {
-    throw new InputError(
-      field,
-      "is not a JWT: its claims are not JSON (value not shown)",
-      NOT_A_JWT,
-    );
-  }
-  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) {
-    throw new InputError(
-      field,
-      "is not a JWT: its claims are not an object (value not shown)",
-      NOT_A_JWT,
-    );
-  }
-  return claims as TokenClaims;
+  return decodeJwtClaims(token, field).claims as TokenClaims;
 }
 
 /** The token's audience as text: the `aud` string, or a list's entries joined by ", "; "" when absent. */

@@ -33,7 +33,8 @@ describe("lib/token", () => {
         () => decodeTokenClaims(bad),
         (e: unknown) =>
           e instanceof Error &&
-          e.message.startsWith("webIdentityToken: is not a JWT") &&
+          e.message.startsWith("webIdentityToken: ") &&
+          (e as { field?: string }).field === "webIdentityToken" &&
           !e.message.includes(bad),
       );
     }
