@@ -29,7 +29,10 @@ const prodEnvironment = config.get("prodEnvironment") ?? "myapp/prod";
 const quota = config.getNumber("trustPolicyQuota") ?? 2048;
 const region = config.get("region") ?? "us-west-2";
 
-const [loginProject, loginName] = loginEnvironment.split("/") as [string, string];
+// "<project>/<environment>", or "<environment>" in the legacy default project.
+const [loginProject, loginName] = (
+  loginEnvironment.includes("/") ? loginEnvironment.split("/", 2) : ["default", loginEnvironment]
+) as [string, string];
 
 const nonprod = new EscOidcRole("nonprod", {
   organization,
