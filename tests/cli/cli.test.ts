@@ -282,6 +282,21 @@ describe("esc-aws-oidc CLI", () => {
       assert.deepStrictEqual(ruleIds(r), [["trust policy", "warning oidc-trust-requires-aud"]]);
     });
 
+    it("flags an OIDC role that also trusts any AWS account for sts:AssumeRole, exit 1", async () => {
+      const r = await run(["review", fixture("oidc-plus-any-account.json")]);
+      assert.deepStrictEqual(r, {
+        code: 1,
+        stdout: `tests/fixtures/review/oidc-plus-any-account.json
+  1 error, 0 warnings
+  ERROR   oidc-trust-no-wildcard-principal at Statement[1].Principal.AWS
+          Statement[1] trusts "AWS": "*" for "sts:AssumeRole" in a role that trusts an OIDC provider: every principal of every AWS account can assume this role. Fix: remove the statement, or name exact accounts or roles ("AWS": "arn:aws:iam::<account-id>:role/<name>").
+
+1 trust policy in 1 file: 1 error, 0 warnings.
+`,
+        stderr: "",
+      });
+    });
+
     it("reads `aws iam get-role` output, from a file and from stdin", async () => {
       const r = await run(["review", "--json", fixture("get-role.json")]);
       assert.strictEqual(r.code, 1);

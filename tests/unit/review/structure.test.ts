@@ -4,6 +4,7 @@ import {
   escStatement,
   githubStatement,
   PULUMI_PROVIDER,
+  ACCOUNT,
 } from "../../fixtures/review/factory";
 import { findingsOf } from "./helpers";
 
@@ -388,7 +389,67 @@ describe("oidc-trust-no-wildcard-principal", () => {
   it("passes the happy path", () => {
     assert.deepStrictEqual(findingsOf("oidc-trust-no-wildcard-principal", policy()), []);
   });
-  it("ignores AWS: * in a statement unrelated to web identities", () => {
+  it("ignores AWS: * in a role that trusts no OIDC provider", () => {
+    assert.deepStrictEqual(
+      findingsOf("oidc-trust-no-wildcard-principal", {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }],
+      }),
+      [],
+    );
+  });
+  it("ignores a Deny with AWS: * beside the OIDC statement", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-no-wildcard-principal",
+        policy(escStatement(), {
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: "sts:AssumeRole",
+        }),
+      ),
+      [],
+    );
+  });
+  it("fails AWS: * with sts:AssumeRole beside the OIDC statement", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-no-wildcard-principal",
+        policy(escStatement(), {
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "sts:AssumeRole",
+        }),
+      ),
+      [
+        {
+          path: "Statement[1].Principal.AWS",
+          message:
+            'Statement[1] trusts "AWS": "*" for "sts:AssumeRole" in a role that trusts an OIDC provider: every principal of every AWS account can assume this role. Fix: remove the statement, or name exact accounts or roles ("AWS": "arn:aws:iam::<account-id>:role/<name>").',
+        },
+      ],
+    );
+  });
+  it("fails AWS: * in a list beside the OIDC statement", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-no-wildcard-principal",
+        policy(escStatement(), {
+          Effect: "Allow",
+          Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:root`, "*"] },
+          Action: "sts:AssumeRole",
+        }),
+      ),
+      [
+        {
+          path: "Statement[1].Principal.AWS",
+          message:
+            'Statement[1] trusts "AWS": "*" for "sts:AssumeRole" in a role that trusts an OIDC provider: every principal of every AWS account can assume this role. Fix: remove the statement, or name exact accounts or roles ("AWS": "arn:aws:iam::<account-id>:role/<name>").',
+        },
+      ],
+    );
+  });
+  it("fails AWS: * with a condition beside the OIDC statement", () => {
     assert.deepStrictEqual(
       findingsOf(
         "oidc-trust-no-wildcard-principal",
@@ -399,7 +460,32 @@ describe("oidc-trust-no-wildcard-principal", () => {
           Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
         }),
       ),
-      [],
+      [
+        {
+          path: "Statement[1].Principal.AWS",
+          message:
+            'Statement[1] trusts "AWS": "*" for "sts:AssumeRole" in a role that trusts an OIDC provider: every principal of every AWS account can assume this role (whenever its conditions hold). Fix: remove the statement, or name exact accounts or roles ("AWS": "arn:aws:iam::<account-id>:role/<name>").',
+        },
+      ],
+    );
+  });
+  it("fails Principal: * with another action beside the OIDC statement", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-no-wildcard-principal",
+        policy(escStatement(), {
+          Effect: "Allow",
+          Principal: "*",
+          Action: ["sts:AssumeRole", "sts:TagSession"],
+        }),
+      ),
+      [
+        {
+          path: "Statement[1].Principal",
+          message:
+            'Statement[1] trusts "Principal": "*" for "sts:AssumeRole", "sts:TagSession" in a role that trusts an OIDC provider: anyone, in any AWS account, can assume this role. Fix: remove the statement, or name exact principals ("AWS": "arn:aws:iam::<account-id>:role/<name>").',
+        },
+      ],
     );
   });
   it("fails AWS: * beside the federated principal", () => {
