@@ -628,6 +628,26 @@ describe("oidc-trust-sub-org-wide", () => {
       ],
     );
   });
+  it("warns on every deployment of the organization (deploy:org:contoso:*)", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-sub-org-wide",
+        policy(
+          escWithCondition({
+            StringEquals: { [AUD_KEY]: "contoso" },
+            StringLike: { [SUB_KEY]: "pulumi:deploy:org:contoso:*" },
+          }),
+        ),
+      ),
+      [
+        {
+          path: 'Statement[0].Condition.StringLike["api.pulumi.com/oidc:sub"]',
+          message:
+            'Statement[0].Condition.StringLike["api.pulumi.com/oidc:sub"]: "pulumi:deploy:org:contoso:*" admits every Pulumi Deployments run (every project, stack and operation) of the organization "contoso". Requirement: trust only the deployments (stacks and operations) that need this role. Fix: list the exact subjects, or narrow the pattern, e.g. "pulumi:deploy:org:contoso:project:<project>:stack:<stack>:*".',
+        },
+      ],
+    );
+  });
   it("warns on every repository of a GitHub owner", () => {
     assert.deepStrictEqual(
       findingsOf(
