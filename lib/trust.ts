@@ -33,8 +33,9 @@ export interface TrustPolicyArgs {
   /** Exact `sub` values (usually from `escSubject`), matched with `StringEquals`. Duplicates are dropped. */
   subjects?: readonly string[];
   /**
-   * `sub` patterns (`*`, `?`) matched with `StringLike` in a second statement. Refused: a bare `*`, and any
-   * pattern whose wildcard could reach into the organization name (`pulumi:environments:org:contoso*`).
+   * `sub` patterns (`*`, `?`) matched with `StringLike` in a second statement. Refused: a bare `*`; any
+   * `pulumi:` pattern (whatever the issuer, self-hosted included) whose organization cannot be read from its
+   * literal text before the first wildcard (`pulumi:environments:org:contoso*`, `pulumi:environments:*`).
    */
   wildcardSubjects?: readonly string[];
   /** The OIDC issuer URL. Defaults to Pulumi Cloud's `https://api.pulumi.com/oidc`. */
@@ -79,6 +80,8 @@ export interface TrustPolicyDocument {
 
 const ACCOUNT_ID = /^\d{12}$/;
 const WILDCARD = /[*?]/;
+/** Patterns starting with this follow the Pulumi rule whatever the issuer. */
+const PULUMI_PATTERN_START = "pulumi:";
 /** Pulumi subjects: `pulumi:<kind>:org:<org>:...` or `pulumi:<kind>:pulumi.organization.login:<org>[:...]`. */
 const PULUMI_SUBJECT_ORG = /^pulumi:[A-Za-z]+:(?:org|pulumi\.organization\.login):([^:]*)(:|$)/;
 
@@ -190,12 +193,16 @@ function checkOrganizationOf(
 
 /**
  * Refuses patterns that could admit another organization (or anyone): bare `*`, a wildcard before or inside
- * the organization segment. For Pulumi's issuer the literal text before the first wildcard must contain
- * `pulumi:<kind>:org:<org>:` or `pulumi:<kind>:pulumi.organization.login:<org>:`; for other issuers it must
- * end with ':' or '/' after at least two segments (`repo:octo-org/*`, not `repo:octo*` or `repo:*`).
+ * the organization segment. For Pulumi's issuer, and for any pattern starting with `pulumi:` whatever the
+ * issuer (a self-hosted Pulumi Cloud mints the same subjects), the literal text before the first wildcard must
+ * contain `pulumi:<kind>:org:<org>:` or `pulumi:<kind>:pulumi.organization.login:<org>:`; for other patterns
+ * of other issuers it must end with ':' or '/' after at least two segments (`repo:octo-org/*`, not `repo:octo*`
+ * or `repo:*`). A pattern not starting with `pulumi:` whose literal start passes that rule cannot match a
+ * Pulumi subject: its literal start would have to begin with `pulumi:`.
  */
 function checkPattern(field: string, pattern: string, pulumiIssuer: boolean): void {
-  const allowed = pulumiIssuer
+  const pulumiRule = pulumiIssuer || pattern.startsWith(PULUMI_PATTERN_START);
+  const allowed = pulumiRule
     ? "a pattern whose wildcards come after the organization, e.g. pulumi:environments:org:<org>:env:<project>/*"
     : "a pattern whose literal start names the owner, ending with ':' or '/' (e.g. repo:<owner>/*)";
   if (!WILDCARD.test(pattern)) {
@@ -209,7 +216,7 @@ function checkPattern(field: string, pattern: string, pulumiIssuer: boolean): vo
     throw new TrustPolicyError(field, `${JSON.stringify(pattern)} admits every subject`, allowed);
   }
   const literal = pattern.slice(0, pattern.search(WILDCARD));
-  if (pulumiIssuer) {
+  if (pulumiRule) {
     const m = PULUMI_SUBJECT_ORG.exec(literal);
     if (!m || m[2] !== ":" || (m[1] as string).length === 0) {
       throw new TrustPolicyError(

@@ -32,6 +32,7 @@ function simulate(
   policy: Validated,
   claims: { aud: string; sub: string },
   principal = PROVIDER,
+  hostPath = "api.pulumi.com/oidc",
 ): string {
   return runUnsafeSimulation(
     {
@@ -40,8 +41,8 @@ function simulate(
         action: "sts:AssumeRoleWithWebIdentity",
         resource: { resource: `arn:aws:iam::${ACCOUNT}:role/esc`, accountId: ACCOUNT },
         contextVariables: {
-          "api.pulumi.com/oidc:aud": claims.aud,
-          "api.pulumi.com/oidc:sub": claims.sub,
+          [`${hostPath}:aud`]: claims.aud,
+          [`${hostPath}:sub`]: claims.sub,
         },
       },
       identityPolicies: [],
@@ -268,7 +269,7 @@ describe("buildTrustPolicy: properties (checked with iam-simulate)", function ()
     assert.ok(overQuota > 0, `over quota ${overQuota}`);
   });
 
-  it(`a wildcard cut anywhere in a subject is refused or cannot reach another organization (${RUNS} patterns)`, () => {
+  it(`a wildcard cut anywhere in a subject is refused or cannot reach another organization, whatever the issuer (${RUNS} patterns)`, () => {
     let accepted = 0;
     let refused = 0;
     fc.assert(
@@ -279,7 +280,13 @@ describe("buildTrustPolicy: properties (checked with iam-simulate)", function ()
         fc.shuffledSubarray([...SUBJECT_ATTRIBUTES]),
         fc.nat(),
         fc.constantFrom("*", "?", "*?"),
-        (organization, project, environment, attributes, cutAt, wildcard) => {
+        // Pulumi Cloud's issuer, a self-hosted Pulumi Cloud, and a look-alike path isPulumiIssuer rejects.
+        fc.constantFrom(
+          "api.pulumi.com/oidc",
+          "api.pulumi.acme.com/oidc",
+          "api.pulumi.com/oidcfoo",
+        ),
+        (organization, project, environment, attributes, cutAt, wildcard, hostPath) => {
           const subject = escSubject({
             organization,
             project,
@@ -294,6 +301,7 @@ describe("buildTrustPolicy: properties (checked with iam-simulate)", function ()
             doc = buildTrustPolicy({
               accountId: ACCOUNT,
               audience: `aws:${organization}`,
+              issuer: `https://${hostPath}`,
               wildcardSubjects: [pattern],
             });
           } catch (e) {
@@ -317,7 +325,12 @@ describe("buildTrustPolicy: properties (checked with iam-simulate)", function ()
             });
             // Same audience on purpose: only the sub condition stands between the other org and the role.
             assert.equal(
-              simulate(validated(doc), { aud: `aws:${organization}`, sub: near }),
+              simulate(
+                validated(doc),
+                { aud: `aws:${organization}`, sub: near },
+                `arn:aws:iam::${ACCOUNT}:oidc-provider/${hostPath}`,
+                hostPath,
+              ),
               "ImplicitlyDenied",
               `${pattern} vs ${near}`,
             );

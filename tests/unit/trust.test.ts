@@ -384,6 +384,80 @@ describe("buildTrustPolicy: refusals", () => {
   });
 });
 
+describe("buildTrustPolicy: Pulumi patterns under any issuer (self-hosted Pulumi Cloud)", () => {
+  const SELF_HOSTED = "https://api.pulumi.acme.com/oidc";
+  const ALLOWED =
+    "Allowed: a pattern whose wildcards come after the organization, e.g. pulumi:environments:org:<org>:env:<project>/*.";
+  const refusals: [string, string, string | undefined][] = [
+    ["pulumi:environments:org:*", SELF_HOSTED, undefined],
+    ["pulumi:environments:pulumi.organization.login:*", SELF_HOSTED, undefined],
+    ["pulumi:environments:*", SELF_HOSTED, undefined],
+    ["pulumi:environments:*", SELF_HOSTED, "contoso"],
+    ["pulumi:environments:org:contoso*", SELF_HOSTED, "contoso"],
+    ["pulumi:*", SELF_HOSTED, "contoso"],
+    // Not Pulumi's issuer by the letter of isPulumiIssuer, but the pattern is still a Pulumi pattern.
+    ["pulumi:environments:org:*", "https://api.pulumi.com/oidcfoo", undefined],
+    ["pulumi:environments:*", "https://api.pulumi.com/oidcfoo", "contoso"],
+  ];
+  for (const [pattern, issuer, organization] of refusals) {
+    it(`refuses ${pattern} for ${issuer}${organization ? " with organization" : ""}`, () =>
+      throwsField(
+        () =>
+          buildTrustPolicy({
+            accountId: ACCOUNT,
+            audience: "aws:contoso",
+            issuer,
+            wildcardSubjects: [pattern],
+            ...(organization ? { organization } : {}),
+          }),
+        TrustPolicyError,
+        "wildcardSubjects[0]",
+        `wildcardSubjects[0]: ${JSON.stringify(pattern)} could match another organization's subjects. ${ALLOWED}`,
+      ));
+  }
+
+  it("accepts a pattern naming the organization for a self-hosted issuer (exact document)", () => {
+    const doc = buildTrustPolicy({
+      accountId: ACCOUNT,
+      audience: "aws:contoso",
+      issuer: SELF_HOSTED,
+      organization: "contoso",
+      wildcardSubjects: ["pulumi:environments:org:contoso:env:app/*"],
+    });
+    assert.equal(
+      renderTrustPolicy(doc),
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/api.pulumi.acme.com/oidc"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.acme.com/oidc:aud":"aws:contoso"},"StringLike":{"api.pulumi.acme.com/oidc:sub":"pulumi:environments:org:contoso:env:app/*"}}}]}',
+    );
+  });
+
+  it("still refuses another organization's pattern for a self-hosted issuer", () =>
+    throwsField(
+      () =>
+        buildTrustPolicy({
+          accountId: ACCOUNT,
+          audience: "aws:contoso",
+          issuer: SELF_HOSTED,
+          organization: "contoso",
+          wildcardSubjects: ["pulumi:environments:org:fabrikam:env:*"],
+        }),
+      TrustPolicyError,
+      "wildcardSubjects[0]",
+      'wildcardSubjects[0]: "pulumi:environments:org:fabrikam:env:*" names organization "fabrikam", not "contoso". Allowed: subjects of organization "contoso".',
+    ));
+
+  it("keeps the owner rule for non-Pulumi patterns of other issuers", () => {
+    const doc = buildTrustPolicy({
+      accountId: ACCOUNT,
+      audience: "sts.amazonaws.com",
+      issuer: SELF_HOSTED,
+      wildcardSubjects: ["repo:octo-org/*"],
+    });
+    assert.deepEqual(doc.Statement[0]?.Condition.StringLike, {
+      "api.pulumi.acme.com/oidc:sub": "repo:octo-org/*",
+    });
+  });
+});
+
 describe("buildTrustPolicy: quota", () => {
   const subjects = Array.from(
     { length: 40 },
