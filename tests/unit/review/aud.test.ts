@@ -269,6 +269,41 @@ describe("pulumi-trust-aud-sub-same-org", () => {
       ],
     );
   });
+  it("fails an audience of another organization in the aud list", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "pulumi-trust-aud-sub-same-org",
+        policy(
+          escWithCondition({
+            StringEquals: { [AUD_KEY]: ["aws:contoso", "aws:evil"], [SUB_KEY]: SUB },
+          }),
+        ),
+      ),
+      [
+        {
+          path: 'Statement[0].Condition.StringEquals["api.pulumi.com/oidc:aud"]',
+          message:
+            'Statement[0].Condition.StringEquals["api.pulumi.com/oidc:aud"]: "aws:evil" is the audience of the organization "evil", but no "sub" value of Statement[0] (Sid "EscPaymentsProd") is a subject of "evil": a token carries both, so this audience admits no login here and only widens the trust to another organization\'s tokens. Fix: remove "aws:evil", or trust "evil"\'s subjects in a statement of its own.',
+        },
+      ],
+    );
+  });
+  it("does not report a policy variable as an organization", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "pulumi-trust-aud-sub-same-org",
+        policy(
+          escWithCondition({
+            StringEquals: {
+              [AUD_KEY]: AUD,
+              [SUB_KEY]: "pulumi:environments:org:${aws:PrincipalTag/org}:env:payments/prod",
+            },
+          }),
+        ),
+      ),
+      [],
+    );
+  });
 });
 
 describe("oidc-trust-requires-aud", () => {
