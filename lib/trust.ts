@@ -35,7 +35,10 @@ export interface TrustPolicyArgs {
   /**
    * `sub` patterns (`*`, `?`) matched with `StringLike` in a second statement. Refused: a bare `*`; any
    * `pulumi:` pattern (whatever the issuer, self-hosted included) whose organization cannot be read from its
-   * literal text before the first wildcard (`pulumi:environments:org:contoso*`, `pulumi:environments:*`).
+   * literal text before the first wildcard (`pulumi:environments:org:contoso*`, `pulumi:environments:*`); and,
+   * without `allowStackConfigSubject`, a `pulumi:environments:org:` pattern containing `<` or `>`, which only
+   * the stack-config subject `...:env:<yaml>` carries (`...:env:<yaml*`). A pattern whose wildcard covers the
+   * environment name from its start (`...:env:*`, `...:org:<org>:*`) also admits `...:env:<yaml>`.
    */
   wildcardSubjects?: readonly string[];
   /** The OIDC issuer URL. Defaults to Pulumi Cloud's `https://api.pulumi.com/oidc`. */
@@ -51,12 +54,14 @@ export interface TrustPolicyArgs {
   organization?: string;
   /**
    * Admit every ESC environment of `organization` (patterns `pulumi:environments:org:<org>:env:*` and
-   * `pulumi:environments:pulumi.organization.login:<org>:*`). Defaults to false.
+   * `pulumi:environments:pulumi.organization.login:<org>:*`). `...:env:*` also admits the shared stack-config
+   * subject `...:env:<yaml>`, even without `allowStackConfigSubject`. Defaults to false.
    */
   allowAnyEnvironmentInOrganization?: boolean;
   /**
    * Accept the literal `...:env:<yaml>` subject, which every environment imported into Pulumi IaC stack config
-   * shares (it does not identify one environment). Defaults to false.
+   * shares (it does not identify one environment), and patterns aimed at it (`...:env:<yaml*`). Patterns that
+   * cover every environment name (`...:env:*`) admit it whatever this says. Defaults to false.
    */
   allowStackConfigSubject?: boolean;
 }
@@ -238,6 +243,14 @@ function checkPattern(field: string, pattern: string, pulumiIssuer: boolean): vo
   }
 }
 
+/**
+ * Whether a pattern is aimed at the shared stack-config subject: a default-format (`pulumi:environments:org:`)
+ * pattern containing `<` or `>`, which no environment name holds and only `...:env:<yaml>` carries.
+ */
+function isStackConfigPattern(pattern: string): boolean {
+  return pattern.startsWith(DEFAULT_SUBJECT_PREFIX) && /[<>]/.test(pattern);
+}
+
 /** Whether an exact subject is the shared stack-config subject `...:env:<yaml>`. */
 export function isStackConfigSubject(subject: string): boolean {
   return (
@@ -311,6 +324,13 @@ function normalize(args: TrustPolicyArgs): Normalized {
     const field = `wildcardSubjects[${i}]`;
     const pattern = checkConditionValue(field, p, "a sub pattern with '*' or '?'");
     checkPattern(field, pattern, pulumiIssuer);
+    if (isStackConfigPattern(pattern) && !args.allowStackConfigSubject) {
+      throw new TrustPolicyError(
+        field,
+        `${JSON.stringify(pattern)} is aimed at the subject every environment imported into stack config shares (...:env:${STACK_CONFIG_ENVIRONMENT}; no environment name contains '<' or '>'), so it would admit all of them`,
+        "subjectAttributes (e.g. currentEnvironment.name) to tell environments apart, or allowStackConfigSubject: true",
+      );
+    }
     checkOrganizationOf(field, pattern, organization);
     return pattern;
   });
@@ -378,6 +398,11 @@ function assemble(n: Normalized, subjects: readonly string[]): TrustPolicyDocume
  * Builds the trust policy (see the module comment). Checks every input first; throws `InputError` /
  * `ClaimError` / `TrustPolicyError` naming the field, or `TrustPolicyQuotaError` when the rendered policy
  * exceeds `quota` (saying how many of the subjects would fit).
+ *
+ * The stack-config subject `pulumi:environments:org:<org>:env:<yaml>` (shared by every environment imported
+ * into Pulumi IaC stack config) is refused as an exact subject or as the aim of a pattern (`...:env:<yaml*`)
+ * unless `allowStackConfigSubject`; but a pattern covering every environment name, `...:env:*` (and so
+ * `allowAnyEnvironmentInOrganization`), also admits it.
  */
 export function buildTrustPolicy(args: TrustPolicyArgs): TrustPolicyDocument {
   const n = normalize(args);

@@ -458,6 +458,57 @@ describe("buildTrustPolicy: Pulumi patterns under any issuer (self-hosted Pulumi
   });
 });
 
+describe("buildTrustPolicy: patterns aimed at the stack-config subject <yaml>", () => {
+  const aimed = [
+    "pulumi:environments:org:contoso:env:<yaml*",
+    "pulumi:environments:org:contoso:env:<*",
+    "pulumi:environments:org:contoso:env:*yaml>",
+    "pulumi:environments:org:contoso:e?v:<yaml>",
+  ];
+  for (const pattern of aimed) {
+    it(`refuses ${pattern} without allowStackConfigSubject`, () =>
+      throwsField(
+        () =>
+          buildTrustPolicy({
+            accountId: ACCOUNT,
+            audience: "aws:contoso",
+            organization: "contoso",
+            wildcardSubjects: [pattern],
+          }),
+        TrustPolicyError,
+        "wildcardSubjects[0]",
+        `wildcardSubjects[0]: ${JSON.stringify(pattern)} is aimed at the subject every environment imported into stack config shares (...:env:<yaml>; no environment name contains '<' or '>'), so it would admit all of them. Allowed: subjectAttributes (e.g. currentEnvironment.name) to tell environments apart, or allowStackConfigSubject: true.`,
+      ));
+  }
+
+  it("refuses it for a self-hosted issuer too", () =>
+    throwsField(
+      () =>
+        buildTrustPolicy({
+          accountId: ACCOUNT,
+          audience: "aws:contoso",
+          issuer: "https://api.pulumi.acme.com/oidc",
+          wildcardSubjects: ["pulumi:environments:org:contoso:env:<yaml*"],
+        }),
+      TrustPolicyError,
+      "wildcardSubjects[0]",
+      /is aimed at the subject every environment imported into stack config shares/,
+    ));
+
+  it("accepts it with allowStackConfigSubject (exact document)", () => {
+    const doc = buildTrustPolicy({
+      accountId: ACCOUNT,
+      audience: "aws:contoso",
+      wildcardSubjects: ["pulumi:environments:org:contoso:env:<yaml*"],
+      allowStackConfigSubject: true,
+    });
+    assert.equal(
+      renderTrustPolicy(doc),
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PRINCIPAL}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso"},"StringLike":{"api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:<yaml*"}}}]}`,
+    );
+  });
+});
+
 describe("buildTrustPolicy: quota", () => {
   const subjects = Array.from(
     { length: 40 },
