@@ -197,6 +197,57 @@ function formatPath(path: unknown): string {
   return s.replace(/^\$\.?/, "").replace(/^\//, "") || "(document)";
 }
 
+/** The condition operators IAM documents, by lowercase name. */
+const CANONICAL_OPERATORS = new Map(
+  [
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnNotEquals",
+    "ArnLike",
+    "ArnNotLike",
+    "Null",
+  ].map((o) => [o.toLowerCase(), o]),
+);
+
+/**
+ * Splits an operator into set qualifier, base and `IfExists`, matching names case-insensitively as the
+ * evaluator (`lib/evaluate`) does, so `stringlike` is read as `StringLike`; `base` is the canonical spelling.
+ */
+export function parseOperator(
+  operator: string,
+): Pick<ConditionClause, "base" | "qualifier" | "ifExists"> {
+  const m = /^(?:(ForAllValues|ForAnyValue):)?(.*?)(IfExists)?$/i.exec(operator);
+  const rawBase = m?.[2] ?? operator;
+  const q = m?.[1]?.toLowerCase();
+  return {
+    base: CANONICAL_OPERATORS.get(rawBase.toLowerCase()) ?? rawBase,
+    qualifier:
+      q === "forallvalues" ? "ForAllValues" : q === "foranyvalue" ? "ForAnyValue" : undefined,
+    ifExists: m?.[3] !== undefined,
+  };
+}
+
 function readStatement(
   raw: Record<string, unknown>,
   index: number,
@@ -231,14 +282,12 @@ function readStatement(
         shapeProblems.push({ path: opPath, problem: "is not an object of condition keys" });
         continue;
       }
-      const m = /^(?:(ForAllValues|ForAnyValue):)?(.*?)(IfExists)?$/.exec(operator);
+      const parsed = parseOperator(operator);
       for (const [key, values] of Object.entries(block)) {
         conditions.push({
           path: `${opPath}${pathSegment(key)}`,
           operator,
-          base: m?.[2] ?? operator,
-          qualifier: m?.[1] as ConditionClause["qualifier"],
-          ifExists: m?.[3] !== undefined,
+          ...parsed,
           key,
           values: asList(values),
         });

@@ -6,7 +6,9 @@ import {
   SUB_KEY,
   AUD,
   SUB,
+  PULUMI_PROVIDER,
 } from "../../fixtures/review/factory";
+import { evaluateTrustPolicy } from "../../../lib/evaluate";
 import { findingsOf } from "./helpers";
 
 describe("oidc-trust-wildcard-in-string-equals", () => {
@@ -192,6 +194,70 @@ describe("oidc-role-administrator-access", () => {
           path: "managedPolicyArns[0]",
           message:
             'managedPolicyArns[0]: the role trusts an OIDC provider and has "arn:aws-us-gov:iam::aws:policy/AdministratorAccess" attached, so every subject the trust policy admits gets full control of the account. Fix: attach a policy with only the permissions the environments need (aws-login\'s policyArns can narrow a session further, but do not rely on callers to set it).',
+        },
+      ],
+    );
+  });
+});
+
+describe("condition operators are read case-insensitively, as the evaluator reads them", () => {
+  const lowercaseLike = policy(
+    escWithCondition({
+      stringequals: { [AUD_KEY]: AUD },
+      stringlike: { [SUB_KEY]: "pulumi:environments:org:contoso:env:payments/*" },
+    }),
+  );
+  it("the evaluator admits a matching token under lowercase operators", () => {
+    assert.strictEqual(
+      evaluateTrustPolicy(lowercaseLike, {
+        providerArn: PULUMI_PROVIDER,
+        claims: { aud: AUD, sub: SUB },
+      }).decision,
+      "Allowed",
+    );
+  });
+  it("the review finds no missing sub under a lowercase stringlike", () => {
+    assert.deepStrictEqual(findingsOf("oidc-trust-requires-sub", lowercaseLike), []);
+  });
+  it("the review finds no missing aud under a lowercase stringequals", () => {
+    assert.deepStrictEqual(findingsOf("pulumi-trust-requires-aud", lowercaseLike), []);
+  });
+  it("the review reads a lowercase forallvalues: qualifier", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-forallvalues-claim",
+        policy(
+          escWithCondition({
+            StringEquals: { [AUD_KEY]: AUD },
+            "forallvalues:stringequals": { [SUB_KEY]: SUB },
+          }),
+        ),
+      ),
+      [
+        {
+          path: 'Statement[0].Condition["forallvalues:stringequals"]["api.pulumi.com/oidc:sub"]',
+          message:
+            'Statement[0].Condition["forallvalues:stringequals"]["api.pulumi.com/oidc:sub"]: forallvalues:stringequals is true when the token has no "sub" claim at all (and ForAllValues is meant for multivalued keys), so it does not restrict "sub" in an Allow. Fix: use plain "StringEquals".',
+        },
+      ],
+    );
+  });
+  it("the review sees a wildcard under a lowercase stringlike as org-wide", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-sub-org-wide",
+        policy(
+          escWithCondition({
+            StringEquals: { [AUD_KEY]: AUD },
+            stringlike: { [SUB_KEY]: "pulumi:environments:org:contoso:env:*" },
+          }),
+        ),
+      ),
+      [
+        {
+          path: 'Statement[0].Condition.stringlike["api.pulumi.com/oidc:sub"]',
+          message:
+            'Statement[0].Condition.stringlike["api.pulumi.com/oidc:sub"]: "pulumi:environments:org:contoso:env:*" admits every environment of the organization "contoso", including the stack-config subject "pulumi:environments:org:contoso:env:<yaml>" shared by every environment imported into stack config. Requirement: trust only the environments that need this role. Fix: list the exact subjects (esc-aws-oidc subject prints them), or narrow the pattern, e.g. "pulumi:environments:org:contoso:env:<project>/*".',
         },
       ],
     );
