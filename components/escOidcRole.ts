@@ -56,7 +56,12 @@ export interface EscOidcRoleArgs {
    * organization. Defaults to none.
    */
   readonly wildcardSubjects?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Admit every ESC environment of the organization (as patterns, never without `sub`). Defaults to false. */
+  /**
+   * Admit every ESC environment of the organization, legacy default project included: patterns
+   * `pulumi:environments:org:<org>:env:*` and `pulumi:environments:pulumi.organization.login:<org>:*` (never
+   * without `sub`), audiences `aws:<org>` and `<org>`. `...:env:*` also admits the shared stack-config subject
+   * `...:env:<yaml>`. Defaults to false.
+   */
   readonly allowAnyEnvironmentInOrganization?: pulumi.Input<boolean>;
   /** Accept the shared stack-config subject `...:env:<yaml>`. Defaults to false. */
   readonly allowStackConfigSubject?: pulumi.Input<boolean>;

@@ -331,6 +331,11 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
   if (environments.length === 0 || allowAny || wildcardSubjects.length > 0) {
     audiences.push(escAudience({ organization }));
   }
+  // Every environment includes the legacy default project's, whose tokens carry aud "<org>" (its subjects
+  // `...:env:<env>` are covered by the `...:org:<org>:env:*` pattern).
+  if (allowAny) {
+    audiences.push(escAudience({ organization, project: LEGACY_DEFAULT_PROJECT }));
+  }
   listOf("additionalAudiences", input.additionalAudiences).forEach((a, i) =>
     audiences.push(
       plainString(

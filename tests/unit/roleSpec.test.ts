@@ -10,6 +10,7 @@ import {
   roleTrustPolicy,
   type RoleSpecInput,
 } from "../../lib/roleSpec";
+import { evaluateTrustPolicy } from "../../lib/evaluate";
 import { renderTrustPolicy } from "../../lib/trust";
 
 function throwsField(fn: () => unknown, field: string, message: RegExp | string): void {
@@ -106,11 +107,45 @@ describe("resolveRoleSpec: expansion", () => {
     ]);
   });
 
-  it("allowAnyEnvironmentInOrganization alone: ESC audience, wildcard statement only", () => {
+  it("allowAnyEnvironmentInOrganization alone: ESC and legacy default-project audiences, wildcard statement only", () => {
     const s = resolveRoleSpec({ organization: "contoso", allowAnyEnvironmentInOrganization: true });
+    assert.deepEqual(s.audiences, ["aws:contoso", "contoso"]);
     assert.equal(
       renderTrustPolicy(roleTrustPolicy(s, { accountId: "123456789012" })),
-      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso"},"StringLike":{"api.pulumi.com/oidc:sub":["pulumi:environments:org:contoso:env:*","pulumi:environments:pulumi.organization.login:contoso:*"]}}}]}',
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":["aws:contoso","contoso"]},"StringLike":{"api.pulumi.com/oidc:sub":["pulumi:environments:org:contoso:env:*","pulumi:environments:pulumi.organization.login:contoso:*"]}}}]}',
+    );
+  });
+
+  it("allowAnyEnvironmentInOrganization admits a legacy default-project environment's token (evaluated)", () => {
+    const s = resolveRoleSpec({ organization: "contoso", allowAnyEnvironmentInOrganization: true });
+    const policy = roleTrustPolicy(s, { accountId: "123456789012" });
+    const request = (aud: string, sub: string) => ({
+      issuer: "https://api.pulumi.com/oidc",
+      claims: { aud, sub },
+    });
+    // Legacy default project: aud "<org>", sub without the project.
+    assert.equal(
+      evaluateTrustPolicy(policy, request("contoso", "pulumi:environments:org:contoso:env:dev"))
+        .decision,
+      "Allowed",
+    );
+    assert.equal(
+      evaluateTrustPolicy(
+        policy,
+        request("aws:contoso", "pulumi:environments:org:contoso:env:app/dev"),
+      ).decision,
+      "Allowed",
+    );
+    // The "<org>" audience is also Pulumi Deployments': its subjects stay out.
+    assert.equal(
+      evaluateTrustPolicy(
+        policy,
+        request(
+          "contoso",
+          "pulumi:deploy:org:contoso:project:infra:stack:prod:operation:update:scope:write",
+        ),
+      ).decision,
+      "ImplicitlyDenied",
     );
   });
 
@@ -293,6 +328,12 @@ describe("resolveRoleSpec: refusals", () => {
         },
         "accountId",
         /differs from the account of existingProviderArn \(123456789012\)/,
+      ],
+      [
+        "a pattern of any organization for a self-hosted issuer",
+        { issuer: "https://api.pulumi.acme.com/oidc", wildcardSubjects: ["pulumi:environments:*"] },
+        "wildcardSubjects[0]",
+        'wildcardSubjects[0]: "pulumi:environments:*" could match another organization\'s subjects. Allowed: a pattern whose wildcards come after the organization, e.g. pulumi:environments:org:<org>:env:<project>/*.',
       ],
       [
         "a bare * pattern",
