@@ -16,6 +16,7 @@ import { oidcTrustPrincipalIsOidcProvider } from "./rules/oidc-trust-principal-i
 import { oidcTrustRequiresAud } from "./rules/oidc-trust-requires-aud";
 import { oidcTrustRequiresSub } from "./rules/oidc-trust-requires-sub";
 import { oidcTrustSubOrgWide } from "./rules/oidc-trust-sub-org-wide";
+import { oidcTrustUnexposedClaim } from "./rules/oidc-trust-unexposed-claim";
 import { oidcTrustSubWildcardOtherOrgs } from "./rules/oidc-trust-sub-wildcard-other-orgs";
 import { oidcTrustSubWildcardWithoutOrg } from "./rules/oidc-trust-sub-wildcard-without-org";
 import { oidcTrustWildcardInStringEquals } from "./rules/oidc-trust-wildcard-in-string-equals";
@@ -49,6 +50,7 @@ export const TRUST_POLICY_RULES: readonly ReviewRule[] = [
   oidcTrustWildcardInStringEquals,
   oidcTrustForAllValuesClaim,
   oidcTrustIfExistsClaim,
+  oidcTrustUnexposedClaim,
   escSubStackConfigLiteral,
   oidcTrustSubOrgWide,
   oidcTrustRequiresAud,

@@ -263,3 +263,73 @@ describe("condition operators are read case-insensitively, as the evaluator read
     );
   });
 });
+
+describe("oidc-trust-unexposed-claim", () => {
+  const CURRENT_ENV_KEY = "api.pulumi.com/oidc:current_env";
+  const withCurrentEnv = (operator: string, value: unknown = "payments/prod") =>
+    policy(
+      escWithCondition({
+        StringEquals: { [AUD_KEY]: AUD, [SUB_KEY]: SUB },
+        [operator]: { [CURRENT_ENV_KEY]: value },
+      }),
+    );
+  it("passes the happy path", () => {
+    assert.deepStrictEqual(findingsOf("oidc-trust-unexposed-claim", policy()), []);
+  });
+  it("passes a documented claim (email)", () => {
+    assert.deepStrictEqual(
+      findingsOf(
+        "oidc-trust-unexposed-claim",
+        policy(
+          escWithCondition({
+            StringEquals: { [AUD_KEY]: AUD, [SUB_KEY]: SUB, "api.pulumi.com/oidc:email": "a@b.c" },
+          }),
+        ),
+      ),
+      [],
+    );
+  });
+  it("passes a negated operator on an unexposed claim (true when the key is absent)", () => {
+    assert.deepStrictEqual(
+      findingsOf("oidc-trust-unexposed-claim", withCurrentEnv("StringNotEquals")),
+      [],
+    );
+  });
+  it("passes ...IfExists on an unexposed claim", () => {
+    assert.deepStrictEqual(
+      findingsOf("oidc-trust-unexposed-claim", withCurrentEnv("StringEqualsIfExists")),
+      [],
+    );
+  });
+  it("fails StringEquals on current_env, which the evaluator never admits", () => {
+    assert.strictEqual(
+      evaluateTrustPolicy(withCurrentEnv("StringEquals"), {
+        providerArn: PULUMI_PROVIDER,
+        claims: { aud: AUD, sub: SUB, current_env: "payments/prod" },
+      }).decision,
+      "ImplicitlyDenied",
+    );
+    assert.deepStrictEqual(
+      findingsOf("oidc-trust-unexposed-claim", withCurrentEnv("StringEquals")),
+      [
+        {
+          path: 'Statement[0].Condition.StringEquals["api.pulumi.com/oidc:current_env"]',
+          message:
+            'Statement[0].Condition.StringEquals["api.pulumi.com/oidc:current_env"]: AWS exposes no "api.pulumi.com/oidc:current_env" condition key for OIDC federation (only the claims aud, sub, amr, email, oaud), so the key is absent from every request, StringEquals on it is false, and Statement[0] (Sid "EscPaymentsProd") never admits a login. Fix: remove the condition and restrict "api.pulumi.com/oidc:sub" instead (for ESC, subjectAttributes put more of the login into the subject).',
+        },
+      ],
+    );
+  });
+  it('fails Null "false" on an unexposed claim', () => {
+    assert.deepStrictEqual(
+      findingsOf("oidc-trust-unexposed-claim", withCurrentEnv("Null", "false")),
+      [
+        {
+          path: 'Statement[0].Condition.Null["api.pulumi.com/oidc:current_env"]',
+          message:
+            'Statement[0].Condition.Null["api.pulumi.com/oidc:current_env"]: AWS exposes no "api.pulumi.com/oidc:current_env" condition key for OIDC federation (only the claims aud, sub, amr, email, oaud), so the key is absent from every request, Null on it is false, and Statement[0] (Sid "EscPaymentsProd") never admits a login. Fix: remove the condition and restrict "api.pulumi.com/oidc:sub" instead (for ESC, subjectAttributes put more of the login into the subject).',
+        },
+      ],
+    );
+  });
+});

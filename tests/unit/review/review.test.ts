@@ -68,6 +68,7 @@ describe("review rules (metadata)", () => {
         "error oidc-trust-wildcard-in-string-equals",
         "error oidc-trust-forallvalues-claim",
         "error oidc-trust-ifexists-claim",
+        "error oidc-trust-unexposed-claim",
         "error esc-sub-stack-config-literal",
         "warning oidc-trust-sub-org-wide",
         "warning oidc-trust-requires-aud",
