@@ -34,8 +34,9 @@ export interface EscOidcRoleArgs {
   /**
    * The ESC environments that define the aws-login: `"<project>/<environment>"` (legacy default project:
    * `"default/<environment>"`) or `{ project, environment, rootEnvironments?, stackConfig? }`, where
-   * `rootEnvironments` lists the environments users open that import this one (used when `subjectAttributes`
-   * contains `rootEnvironment.name`). Defaults to none: then give `subjects`, `wildcardSubjects` or
+   * `rootEnvironments` lists the environments users open that import this one, `"<project>/<environment>"` or,
+   * in the legacy default project, `"<environment>"` (used when `subjectAttributes` contains
+   * `rootEnvironment.name`). Defaults to none: then give `subjects`, `wildcardSubjects` or
    * `allowAnyEnvironmentInOrganization`.
    */
   readonly environments?: pulumi.Input<pulumi.Input<string | EscEnvironmentSpec>[]>;

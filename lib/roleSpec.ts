@@ -36,9 +36,10 @@ export interface EscEnvironmentSpec {
   /** The environment's name. */
   environment: string;
   /**
-   * The environments users open that import this one (`"<project>/<env>"`), when `subjectAttributes`
-   * contains `rootEnvironment.name`: one subject per root. Defaults to the environment itself. Without
-   * `rootEnvironment.name` the subject names the environment where aws-login is defined, whoever imports it.
+   * The environments users open that import this one (`"<project>/<env>"`; legacy default project: `"<env>"`
+   * or `"default/<env>"`), when `subjectAttributes` contains `rootEnvironment.name`: one subject per root.
+   * Defaults to the environment itself. Without `rootEnvironment.name` the subject names the environment where
+   * aws-login is defined, whoever imports it.
    */
   rootEnvironments?: string[];
   /**
@@ -157,6 +158,9 @@ function plainString(field: string, value: unknown, allowed: string): string {
 const ENV_ALLOWED =
   '"<project>/<environment>" (legacy default project: "default/<environment>"), or { project, environment }';
 
+const ROOT_ALLOWED =
+  '"<project>/<environment>", or "<environment>" (or "default/<environment>") in the legacy default project';
+
 /** `"project/env"` or `{ project, environment, ... }` → a checked `EscEnvironmentSpec`. */
 export function parseEnvironment(value: unknown, field: string): EscEnvironmentSpec {
   if (typeof value === "string") {
@@ -182,19 +186,21 @@ export function parseEnvironment(value: unknown, field: string): EscEnvironmentS
   if (unknown.length > 0) {
     throw new InputError(`${field}.${unknown[0]}`, "is not an environment field", known.join(", "));
   }
+  // Root environments as escSubject reads them: "<project>/<env>", or "<env>" (or "default/<env>") in the
+  // legacy default project.
   const roots = listOf(`${field}.rootEnvironments`, v.rootEnvironments).map((r, i) => {
     const f = `${field}.rootEnvironments[${i}]`;
-    const text = plainString(f, r, '"<project>/<environment>"');
+    const text = plainString(f, r, ROOT_ALLOWED);
     const parts = text.split("/");
-    if (parts.length !== 2) {
+    if (parts.length > 2) {
       throw new InputError(
         f,
-        `${JSON.stringify(text)} is not "<project>/<environment>"`,
-        ENV_ALLOWED,
+        `${JSON.stringify(text)} is not "<project>/<environment>" or "<environment>"`,
+        ROOT_ALLOWED,
       );
     }
-    checkName(`${f} (project)`, parts[0]);
-    checkName(`${f} (environment)`, parts[1]);
+    if (parts.length === 2) checkName(`${f} (project)`, parts[0]);
+    checkName(`${f} (environment)`, parts[parts.length - 1]);
     return text;
   });
   if (v.stackConfig !== undefined && typeof v.stackConfig !== "boolean") {

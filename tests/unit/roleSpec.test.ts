@@ -90,6 +90,29 @@ describe("resolveRoleSpec: expansion", () => {
     ]);
   });
 
+  it('rootEnvironments in the legacy default project: "dev" and "default/dev", as escSubject reads them', () => {
+    const s = resolveRoleSpec({
+      organization: "contoso",
+      environments: [
+        {
+          project: "aws",
+          environment: "login",
+          rootEnvironments: ["dev", "default/dev", "default/prod", "app/dev"],
+        },
+      ],
+      subjectAttributes: ["rootEnvironment.name"],
+    });
+    assert.deepEqual(s.subjects, [
+      "pulumi:environments:pulumi.organization.login:contoso:rootEnvironment.name:dev",
+      "pulumi:environments:pulumi.organization.login:contoso:rootEnvironment.name:prod",
+      "pulumi:environments:pulumi.organization.login:contoso:rootEnvironment.name:app/dev",
+    ]);
+    assert.deepEqual(
+      parseEnvironment({ project: "a", environment: "b", rootEnvironments: ["dev"] }, "e"),
+      { project: "a", environment: "b", rootEnvironments: ["dev"] },
+    );
+  });
+
   it("extra subjects and audiences (Pulumi Deployments), duplicates dropped", () => {
     const s = resolveRoleSpec({
       organization: "contoso",
@@ -212,6 +235,24 @@ describe("resolveRoleSpec: refusals", () => {
         { environments: ["a/b", { project: "a", environment: "b" }] },
         "environments[1]",
         /"a\/b" is listed twice/,
+      ],
+      [
+        "a root environment with two '/'",
+        {
+          subjectAttributes: ["rootEnvironment.name"],
+          environments: [{ project: "aws", environment: "login", rootEnvironments: ["a/b/c"] }],
+        },
+        "environments[0].rootEnvironments[0]",
+        'environments[0].rootEnvironments[0]: "a/b/c" is not "<project>/<environment>" or "<environment>". Allowed: "<project>/<environment>", or "<environment>" (or "default/<environment>") in the legacy default project.',
+      ],
+      [
+        "a root environment with an empty name",
+        {
+          subjectAttributes: ["rootEnvironment.name"],
+          environments: [{ project: "aws", environment: "login", rootEnvironments: ["app/"] }],
+        },
+        "environments[0].rootEnvironments[0] (environment)",
+        "environments[0].rootEnvironments[0] (environment): is empty. Allowed: letters, digits, '.', '_' and '-', starting with a letter or digit.",
       ],
       [
         "rootEnvironments without rootEnvironment.name",
