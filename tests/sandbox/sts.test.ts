@@ -238,6 +238,25 @@ describe("sandbox STS: AssumeRoleWithWebIdentity", () => {
       });
     }
 
+    it("checks the client ID by azp when the token has one (aud listed, azp not: refused)", async () => {
+      const t = await sandbox.mintToken({ ...DEV, claims: { azp: "another-client" } });
+      assert.deepEqual(await sdkError(assume(sandbox, { WebIdentityToken: t })), {
+        name: "InvalidIdentityTokenException",
+        status: 400,
+        message: STS_MESSAGES.incorrectAudience,
+      });
+    });
+
+    it("admits a token whose azp is a client ID though its aud is not, as the evaluator reads :aud", async () => {
+      const t = await sandbox.mintToken({
+        ...DEV,
+        audience: "some-resource-server",
+        claims: { azp: "aws:contoso" },
+      });
+      const out = await assume(sandbox, { WebIdentityToken: t });
+      assert.equal(out.Audience, "aws:contoso");
+    });
+
     it("looks the provider up in the role's account", async () => {
       sandbox.registerRole({
         arn: "arn:aws:iam::210987654321:role/esc",
