@@ -6,7 +6,7 @@
  * Values still unknown at a first preview (the engine's unknown sentinel) always pass: they are checked again at
  * the next `check()`, once known.
  */
-import { InputError } from "./errors";
+import { ClaimError, InputError } from "./errors";
 import { loginDurationSeconds, parseDuration } from "./duration";
 import {
   MAX_SESSION_POLICY_ARNS,
@@ -15,7 +15,7 @@ import {
   WEB_IDENTITY_TOKEN_MAX_LENGTH,
   WEB_IDENTITY_TOKEN_MIN_LENGTH,
 } from "./limits";
-import { SUBJECT_ATTRIBUTES } from "./claims";
+import { SUBJECT_ATTRIBUTES, escSubject } from "./claims";
 import { checkEscSource } from "./escSource";
 import { checkLoginRetry } from "./retry";
 import { checkRenewBefore } from "./renewal";
@@ -306,6 +306,52 @@ export function checkSubjectAttributes(
   return value as string[];
 }
 
+const ESC_ENVIRONMENT_FIELDS = [
+  "organization",
+  "project",
+  "environment",
+  "userLogin",
+  "rootEnvironment",
+];
+
+/**
+ * `escEnvironment`, the ESC environment a token was minted for: an object whose names `escSubject` accepts
+ * with these `subjectAttributes` (a `userLogin` when they contain `pulumi.user.login`). The same check the
+ * token pre-flight makes, without a token, so a bad description fails at `check()` whatever the token source.
+ * @throws InputError/ClaimError naming `escEnvironment.<name>`.
+ */
+export function checkEscEnvironment(
+  value: unknown,
+  subjectAttributes: readonly string[] = [],
+  field = "escEnvironment",
+): void {
+  if (!isObject(value)) {
+    throw new InputError(
+      field,
+      `expected an object, got ${describe(value)}`,
+      "{ organization, project, environment, userLogin?, rootEnvironment? }",
+    );
+  }
+  for (const key of Object.keys(value)) {
+    if (!ESC_ENVIRONMENT_FIELDS.includes(key)) {
+      throw new InputError(
+        `${field}.${key}`,
+        "is not an escEnvironment input",
+        ESC_ENVIRONMENT_FIELDS.join(", "),
+      );
+    }
+  }
+  try {
+    escSubject({
+      ...(value as unknown as Parameters<typeof escSubject>[0]),
+      subjectAttributes: subjectAttributes as Parameters<typeof escSubject>[0]["subjectAttributes"],
+    });
+  } catch (e) {
+    if (e instanceof ClaimError) throw new ClaimError(`${field}.${e.field}`, e.problem, e.allowed);
+    throw e;
+  }
+}
+
 /** A per-property failure, as a dynamic provider's `check()` returns it. */
 export interface ValidationFailure {
   /** The input field, dotted (`oidc.roleArn`). */
@@ -402,6 +448,9 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
 
   let partition: string | undefined;
   let maxSeconds: number | undefined;
+  let subjectAttributes: readonly string[] | undefined;
+  const nestedListUnknown = (v: unknown): boolean =>
+    isUnknown(v) || (Array.isArray(v) && v.some(isUnknown));
   const trust = inputs.expectedTrust;
   if (known(trust)) {
     attempt(() => {
@@ -445,9 +494,22 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
       }
       if (known(oidc.policyArns)) attempt(() => checkPolicyArns(oidc.policyArns, partition));
       if (known(oidc.subjectAttributes)) {
-        attempt(() => checkSubjectAttributes(oidc.subjectAttributes));
+        attempt(() => {
+          subjectAttributes = checkSubjectAttributes(oidc.subjectAttributes);
+        });
       }
     }
+  }
+
+  // The ESC environment description, whatever the token source (the token pre-flight only runs on an inline
+  // token): its names must make a subject, or create() would fail on them.
+  const escEnvironment = inputs.escEnvironment;
+  if (
+    escEnvironment !== undefined &&
+    !nestedUnknown(escEnvironment) &&
+    !(hasOidc && isObject(oidc) && nestedListUnknown(oidc.subjectAttributes))
+  ) {
+    attempt(() => checkEscEnvironment(escEnvironment, subjectAttributes ?? []));
   }
 
   const token = inputs.webIdentityToken;

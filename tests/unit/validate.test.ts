@@ -297,6 +297,96 @@ describe("lib/validate", () => {
       assert.ok(!JSON.stringify(failures).includes("not a key id!"));
     });
 
+    it("checks the escEnvironment description whatever the token source (file or inline)", () => {
+      const escEnvironment = { organization: "a b", project: "app", environment: "dev" };
+      const expected = [
+        {
+          property: "escEnvironment.organization",
+          reason:
+            "\"a b\" contains whitespace, which would make the subject ambiguous. Allowed: letters, digits, '.', '_' and '-', starting with a letter or digit.",
+        },
+      ];
+      assert.deepEqual(
+        validateAwsLoginInputs({ oidc, webIdentityTokenFile: "/var/run/token", escEnvironment }),
+        expected,
+      );
+      assert.deepEqual(
+        validateAwsLoginInputs({ oidc, webIdentityToken: TOKEN, escEnvironment }),
+        expected,
+      );
+      // pulumi.user.login needs the user's login, as escSubject does at create.
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc: { ...oidc, subjectAttributes: ["currentEnvironment.name", "pulumi.user.login"] },
+          webIdentityTokenFile: "/var/run/token",
+          escEnvironment: { organization: "contoso", project: "app", environment: "dev" },
+        }),
+        [
+          {
+            property: "escEnvironment.userLogin",
+            reason:
+              "is required because subjectAttributes contains pulumi.user.login. Allowed: the Pulumi login of the user opening the environment.",
+          },
+        ],
+      );
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc,
+          webIdentityTokenFile: "/var/run/token",
+          escEnvironment: {
+            organization: "contoso",
+            project: "app",
+            environment: "dev",
+            stack: "x",
+          },
+        }),
+        [
+          {
+            property: "escEnvironment.stack",
+            reason:
+              "is not an escEnvironment input. Allowed: organization, project, environment, userLogin, rootEnvironment.",
+          },
+        ],
+      );
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc,
+          webIdentityTokenFile: "/var/run/token",
+          escEnvironment: "contoso/app/dev",
+        }),
+        [
+          {
+            property: "escEnvironment",
+            reason:
+              "expected an object, got string. Allowed: { organization, project, environment, userLogin?, rootEnvironment? }.",
+          },
+        ],
+      );
+      // Complete descriptions pass; unknown parts wait for the next check().
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc: { ...oidc, subjectAttributes: ["rootEnvironment.name", "pulumi.user.login"] },
+          webIdentityTokenFile: "/var/run/token",
+          escEnvironment: {
+            organization: "contoso",
+            project: "default",
+            environment: "dev",
+            userLogin: "personA",
+            rootEnvironment: "dev",
+          },
+        }),
+        [],
+      );
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc,
+          webIdentityTokenFile: "/var/run/token",
+          escEnvironment: { organization: UNKNOWN, project: "app", environment: "dev" },
+        }),
+        [],
+      );
+    });
+
     it("refuses a duration above the expected role maximum", () => {
       assert.deepEqual(
         validateAwsLoginInputs({
