@@ -489,8 +489,9 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
         });
       }
       if (!isUnknown(oidc.sessionName)) attempt(() => checkSessionName(oidc.sessionName));
+      // null is refused as create() refuses it (only an absent duration means ESC's default).
       if (!isUnknown(oidc.duration)) {
-        attempt(() => checkLoginDuration(oidc.duration ?? undefined, maxSeconds));
+        attempt(() => checkLoginDuration(oidc.duration, maxSeconds));
       }
       if (known(oidc.policyArns)) attempt(() => checkPolicyArns(oidc.policyArns, partition));
       if (known(oidc.subjectAttributes)) {

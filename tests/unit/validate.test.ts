@@ -387,6 +387,19 @@ describe("lib/validate", () => {
       );
     });
 
+    it("refuses oidc.duration: null in check() as create() does (only an absent duration is ESC's default)", () => {
+      const reason = 'expected a string, got null. Allowed: a duration such as "1h".';
+      assert.deepEqual(
+        validateAwsLoginInputs({
+          oidc: { ...oidc, duration: null },
+          webIdentityTokenFile: "/var/run/token",
+        }),
+        [{ property: "oidc.duration", reason }],
+      );
+      // The check create() makes on the same value.
+      assert.throws(() => checkLoginDuration(null), { message: `oidc.duration: ${reason}` });
+    });
+
     it("refuses a duration above the expected role maximum", () => {
       assert.deepEqual(
         validateAwsLoginInputs({
