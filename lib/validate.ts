@@ -10,6 +10,8 @@ import { ClaimError, InputError } from "./errors";
 import { loginDurationSeconds, parseDuration } from "./duration";
 import {
   MAX_SESSION_POLICY_ARNS,
+  ROLE_MAX_SESSION_MAX_SECONDS,
+  ROLE_MAX_SESSION_MIN_SECONDS,
   ROLE_SESSION_NAME_ALLOWED,
   ROLE_SESSION_NAME_PATTERN,
   WEB_IDENTITY_TOKEN_MAX_LENGTH,
@@ -164,19 +166,30 @@ export function checkPolicyArns(
   return value as string[];
 }
 
-/** A role's maximum session duration given as seconds or a duration string, in seconds. */
+/**
+ * A role's maximum session duration given as seconds or a duration string, in seconds: whole seconds from 3600
+ * to 43200 (`"1h"` to `"12h"`), the range IAM accepts for MaxSessionDuration.
+ */
 export function maxSessionSeconds(
   value: unknown,
   field = "expectedTrust.maxSessionDuration",
 ): number {
-  const allowed = 'seconds (3600 to 43200) or a duration such as "1h" or "12h"';
-  if (typeof value === "number") {
-    if (!Number.isFinite(value) || value <= 0) {
-      throw new InputError(field, `${value} is not a positive number of seconds`, allowed);
-    }
-    return value;
+  const allowed = `whole seconds from ${ROLE_MAX_SESSION_MIN_SECONDS} to ${ROLE_MAX_SESSION_MAX_SECONDS}, or a duration from "1h" to "12h"`;
+  const seconds =
+    typeof value === "number" ? value : parseDuration(requireString(value, field, allowed), field);
+  const shown =
+    typeof value === "number" ? `${value}` : `${JSON.stringify(value)} (${seconds} seconds)`;
+  if (!Number.isInteger(seconds)) {
+    throw new InputError(field, `${shown} is not a whole number of seconds`, allowed);
   }
-  return parseDuration(requireString(value, field, allowed), field);
+  if (seconds < ROLE_MAX_SESSION_MIN_SECONDS || seconds > ROLE_MAX_SESSION_MAX_SECONDS) {
+    throw new InputError(
+      field,
+      `${shown} is outside the range IAM allows for a role's maximum session duration`,
+      allowed,
+    );
+  }
+  return seconds;
 }
 
 /**
@@ -461,7 +474,10 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
           "{ trustPolicy, clientIds?, maxSessionDuration? }",
         );
       }
-      if (known(trust.maxSessionDuration)) maxSeconds = maxSessionSeconds(trust.maxSessionDuration);
+      // null is refused as create() refuses it; only an absent value means "not known".
+      if (trust.maxSessionDuration !== undefined && !isUnknown(trust.maxSessionDuration)) {
+        maxSeconds = maxSessionSeconds(trust.maxSessionDuration);
+      }
     });
   }
 

@@ -9,6 +9,7 @@ import {
   checkStsEndpoint,
   checkTokenText,
   defaultRegionForPartition,
+  maxSessionSeconds,
   parseRoleArn,
   resolveRegion,
   validateAwsLoginInputs,
@@ -398,6 +399,55 @@ describe("lib/validate", () => {
       );
       // The check create() makes on the same value.
       assert.throws(() => checkLoginDuration(null), { message: `oidc.duration: ${reason}` });
+    });
+
+    it("refuses an expectedTrust.maxSessionDuration IAM would not allow (3600 to 43200 whole seconds)", () => {
+      const allowed =
+        'Allowed: whole seconds from 3600 to 43200, or a duration from "1h" to "12h".';
+      const cases: [unknown, string][] = [
+        [
+          3599,
+          `3599 is outside the range IAM allows for a role's maximum session duration. ${allowed}`,
+        ],
+        [
+          43201,
+          `43201 is outside the range IAM allows for a role's maximum session duration. ${allowed}`,
+        ],
+        [
+          60,
+          `60 is outside the range IAM allows for a role's maximum session duration. ${allowed}`,
+        ],
+        [3600.5, `3600.5 is not a whole number of seconds. ${allowed}`],
+        [0, `0 is outside the range IAM allows for a role's maximum session duration. ${allowed}`],
+        [
+          "30m",
+          `"30m" (1800 seconds) is outside the range IAM allows for a role's maximum session duration. ${allowed}`,
+        ],
+        [
+          "13h",
+          `"13h" (46800 seconds) is outside the range IAM allows for a role's maximum session duration. ${allowed}`,
+        ],
+        [null, `expected a string, got null. ${allowed}`],
+      ];
+      for (const [maxSessionDuration, reason] of cases) {
+        assert.deepEqual(
+          validateAwsLoginInputs({
+            oidc: { ...oidc, duration: "15m" },
+            webIdentityToken: TOKEN,
+            expectedTrust: { trustPolicy: "{}", maxSessionDuration },
+          }),
+          [{ property: "expectedTrust.maxSessionDuration", reason }],
+          String(maxSessionDuration),
+        );
+        // The function create() calls says the same.
+        assert.throws(() => maxSessionSeconds(maxSessionDuration), {
+          message: `expectedTrust.maxSessionDuration: ${reason}`,
+        });
+      }
+      assert.equal(maxSessionSeconds(3600), 3600);
+      assert.equal(maxSessionSeconds(43200), 43200);
+      assert.equal(maxSessionSeconds("12h"), 43200);
+      assert.equal(maxSessionSeconds("1h30m"), 5400);
     });
 
     it("refuses a duration above the expected role maximum", () => {
