@@ -551,7 +551,7 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
         if (typeof tokenFile !== "string" || tokenFile === "") {
           throw new InputError(
             "webIdentityTokenFile",
-            `expected a file path, got ${describe(tokenFile)}`,
+            tokenFile === "" ? "is empty" : `expected a file path, got ${describe(tokenFile)}`,
             "the path of a file holding the token",
           );
         }

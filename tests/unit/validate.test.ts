@@ -450,6 +450,22 @@ describe("lib/validate", () => {
       assert.equal(maxSessionSeconds("1h30m"), 5400);
     });
 
+    it("says an empty webIdentityTokenFile is empty, and names the type of a non-string", () => {
+      assert.deepEqual(validateAwsLoginInputs({ oidc, webIdentityTokenFile: "" }), [
+        {
+          property: "webIdentityTokenFile",
+          reason: "is empty. Allowed: the path of a file holding the token.",
+        },
+      ]);
+      assert.deepEqual(validateAwsLoginInputs({ oidc, webIdentityTokenFile: 7 }), [
+        {
+          property: "webIdentityTokenFile",
+          reason:
+            "expected a file path, got number. Allowed: the path of a file holding the token.",
+        },
+      ]);
+    });
+
     it("refuses a duration above the expected role maximum", () => {
       assert.deepEqual(
         validateAwsLoginInputs({
