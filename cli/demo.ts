@@ -64,6 +64,25 @@ function keyHint(accessKeyId: string): string {
     : "[redacted]";
 }
 
+/** Splits `text` into lines of at most `width` characters at spaces (a longer word stays whole). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+/** Width of the demo's wrapped text (advice lines), indentation excluded. */
+const WRAP = 96;
+
 /** Options of `runDemo`. */
 export interface DemoOptions {
   /** Told every secret the demo handles (tokens, secret keys, session tokens): lets a leak scan look for them. */
@@ -82,6 +101,31 @@ export async function runDemo(io: CliIo = processIo(), options: DemoOptions = {}
     out();
     out(`${n}. ${title}`);
   };
+
+  /**
+   * A login error as its headline (the message before its advice) and one bullet per advice line, wrapped;
+   * advice already printed (`shown`) is not repeated.
+   */
+  const loginError = (e: unknown, shown: ReadonlySet<string> = new Set()): void => {
+    const message = e instanceof Error ? e.message : String(e);
+    const advice = e instanceof LoginError ? e.advice : [];
+    const cut = message.indexOf(" — ");
+    if (advice.length === 0 || cut === -1) {
+      out(`   AwsLogin error      ${message}`);
+      return;
+    }
+    out(`   AwsLogin error      ${message.slice(0, cut)}`);
+    for (const a of advice) {
+      if (shown.has(a)) continue;
+      wrapText(a, WRAP).forEach((l, i) => out(`${i === 0 ? "     - " : "       "}${l}`));
+    }
+  };
+
+  // The AWS SDK warns about this Node.js version on stderr in the middle of the demo's output: the demo
+  // process turns that off unless the user set the variable.
+  const sdkWarning = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+  const setSdkWarning = process.env[sdkWarning] === undefined;
+  if (setSdkWarning) process.env[sdkWarning] = "true";
 
   let sandbox: Sandbox | undefined;
   try {
@@ -194,8 +238,10 @@ export async function runDemo(io: CliIo = processIo(), options: DemoOptions = {}
     out(
       `   explainLogin        ${explanation.allowed ? "allowed" : "refused"} (${explanation.decision}${explanation.stsError ? `, STS would answer ${explanation.stsError}` : ""})`,
     );
+    const explained = new Set<string>();
     for (const r of explanation.reasons.filter((x) => x.severity !== "info")) {
       out(`     - [${r.code}] ${r.message}`);
+      explained.add(`[${r.code}] ${r.message}`);
     }
     let refusedCode: string | undefined;
     try {
@@ -204,7 +250,7 @@ export async function runDemo(io: CliIo = processIo(), options: DemoOptions = {}
     } catch (e) {
       refusedCode = e instanceof LoginError ? e.awsCode : undefined;
       out(`   STS answered        ${refusedCode ?? (e as Error).name}`);
-      out(`   AwsLogin error      ${(e as Error).message}`);
+      loginError(e, explained);
     }
 
     step(
@@ -222,10 +268,9 @@ export async function runDemo(io: CliIo = processIo(), options: DemoOptions = {}
     } catch (e) {
       durationCode = e instanceof LoginError ? e.awsCode : undefined;
       out(`   STS answered        ${durationCode ?? (e as Error).name}`);
-      out(`   AwsLogin error      ${(e as Error).message}`);
-      if (e instanceof LoginError && e.advice.length > 0) {
-        out(`   fix                 ${e.advice[e.advice.length - 1]}`);
-      }
+      const fix = e instanceof LoginError ? e.advice[e.advice.length - 1] : undefined;
+      loginError(e, new Set(fix === undefined ? [] : [fix]));
+      if (fix !== undefined) out(`   fix                 ${fix}`);
     }
 
     step(7, "Lifecycle: renewal before expiry, and retries when STS throttles");
@@ -240,15 +285,16 @@ export async function runDemo(io: CliIo = processIo(), options: DemoOptions = {}
     out(
       `   diff, new token     ${freshDiff.changes ? "change" : "no change"} (a freshly minted token alone is not a change)`,
     );
-    // The same stored state 50 minutes later: the 1 h credentials expire in 10 minutes.
-    const aged = { ...outs, expiration: new Date(Date.now() + 10 * 60_000).toISOString() };
-    const agedReason = renewalDue(aged, nextInputs);
-    const agedDiff = await loginProvider.diff(login.id, aged, nextInputs);
+    // The same stored state 50 minutes later (the clock moves, the state does not): the 1 h credentials
+    // expire in 10 minutes, at the expiration shown in step 3.
+    const later = Date.now() + 50 * 60_000;
+    const agedReason = renewalDue(outs, nextInputs, later);
+    const agedDiff = await atTime(later, () => loginProvider.diff(login.id, outs, nextInputs));
     out(
       `   diff, 50 min later  ${agedDiff.changes ? "change" : "no change"}: ${agedReason ?? "-"}`,
     );
     const renewCalls = sandbox.calls.AssumeRoleWithWebIdentity;
-    const renewed = await loginProvider.update(login.id, aged, nextInputs);
+    const renewed = await loginProvider.update(login.id, outs, nextInputs);
     redactor.add(renewed.outs.secretAccessKey, renewed.outs.sessionToken);
     const renewedCalls = sandbox.calls.AssumeRoleWithWebIdentity - renewCalls;
     out(
@@ -286,5 +332,21 @@ export async function runDemo(io: CliIo = processIo(), options: DemoOptions = {}
     return 1;
   } finally {
     if (sandbox) await sandbox.stop();
+    if (setSdkWarning) delete process.env[sdkWarning];
+  }
+}
+
+/**
+ * Runs `run` with `Date.now()` reading `time` (moving forward as the real clock does): the provider's diff is
+ * pure (no STS call, no timer), so this shows what a `pulumi preview` at that time would decide.
+ */
+async function atTime<T>(time: number, run: () => Promise<T>): Promise<T> {
+  const realNow = Date.now;
+  const offset = time - realNow();
+  Date.now = () => realNow() + offset;
+  try {
+    return await run();
+  } finally {
+    Date.now = realNow;
   }
 }
