@@ -215,6 +215,42 @@ describe("EscOidcRole (mocks)", function () {
     assert.deepEqual(mocks.all(ATTACHMENT_TYPE), []);
   });
 
+  it("namePrefix and permissionsBoundary reach aws.iam.Role (and name stays unset)", async () => {
+    const c = new EscOidcRole("esc8", {
+      organization: "contoso",
+      environments: ["aws/login"],
+      accountId: ACCOUNT,
+      namePrefix: "esc-contoso-",
+      permissionsBoundary: "arn:aws:iam::123456789012:policy/boundaries/esc-boundary",
+    });
+    await settle(c);
+    const role = mocks.one(ROLE_TYPE, "esc8-role");
+    assert.equal(role.inputs.namePrefix, "esc-contoso-");
+    assert.equal(role.inputs.name, undefined);
+    assert.equal(
+      role.inputs.permissionsBoundary,
+      "arn:aws:iam::123456789012:policy/boundaries/esc-boundary",
+    );
+  });
+
+  it("allowAnyEnvironmentInOrganization: the provider's client IDs and the trust policy admit aws:<org> and <org>", async () => {
+    const c = new EscOidcRole("esc9", {
+      organization: "contoso",
+      allowAnyEnvironmentInOrganization: true,
+      accountId: ACCOUNT,
+    });
+    await settle(c);
+    assert.deepEqual(mocks.one(PROVIDER_TYPE, "esc9-provider").inputs.clientIdLists, [
+      "aws:contoso",
+      "contoso",
+    ]);
+    assert.equal(
+      mocks.one(ROLE_TYPE, "esc9-role").inputs.assumeRolePolicy,
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PRINCIPAL}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":["aws:contoso","contoso"]},"StringLike":{"api.pulumi.com/oidc:sub":["pulumi:environments:org:contoso:env:*","pulumi:environments:pulumi.organization.login:contoso:*"]}}}]}`,
+    );
+    assert.equal(await outputOf(c.audience), "aws:contoso");
+  });
+
   it("another issuer: the provider URL and the condition keys follow its host and path", async () => {
     const c = new EscOidcRole("esc7", {
       organization: "contoso",
@@ -331,6 +367,14 @@ describe("EscOidcRole (mocks)", function () {
           wildcardSubjects: ["pulumi:environments:org:contoso*"],
         },
         /^wildcardSubjects\[0\]: .* could match another organization's subjects/,
+      ],
+      [
+        {
+          organization: "contoso",
+          issuer: "https://api.pulumi.acme.com/oidc",
+          wildcardSubjects: ["pulumi:environments:*"],
+        },
+        /^wildcardSubjects\[0\]: "pulumi:environments:\*" could match another organization's subjects\. /,
       ],
       [
         { organization: "contoso", environments: ["aws/login"], name: "a", namePrefix: "b" },
