@@ -196,7 +196,11 @@ function withoutUndefined<T extends object>(value: T): T {
  * call STS once (through `callSts`), and build the outputs. Throws `InputError`/`ClaimError` before STS, a
  * `LoginError` subclass after. Used by `create()` and `update()`; `read()`/`diff()` renewal builds on it.
  */
-export async function performLogin(inputs: AwsLoginInputs): Promise<AwsLoginOutputs> {
+export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutputs> {
+  // A top-level null is "not given", exactly as check() (validateAwsLoginInputs) reads it.
+  const inputs = Object.fromEntries(
+    Object.entries(given).filter(([, v]) => v !== null),
+  ) as AwsLoginInputs;
   const failures = validateAwsLoginInputs(inputs as Record<string, unknown>);
   if (failures.length > 0) throw firstFailure(failures);
   const { __provider: _ignored, ...echo } = inputs as AwsLoginInputs & { __provider?: unknown };

@@ -348,6 +348,24 @@ describe("AwsLogin through the dynamic-provider host (engine-faithful)", functio
       assert.equal(sandbox.calls.AssumeRoleWithWebIdentity, 2);
     });
 
+    it("reads a null region or a null webIdentityToken as not given, as check() does", async () => {
+      const file = path.join(dir, "plain-token");
+      fs.writeFileSync(file, await mint());
+      const inputs = {
+        oidc: { roleArn: ROLE_ARN, sessionName: "from-file" },
+        webIdentityTokenFile: file,
+        webIdentityToken: null,
+        region: null,
+        stsEndpoint: sandbox.stsEndpoint,
+      };
+      assert.deepEqual((await host.check(URN, {}, props(inputs))).failures, []);
+      const before = sandbox.calls.AssumeRoleWithWebIdentity;
+      const created = await host.create(URN, props(inputs));
+      assert.equal(created.properties.region, "us-east-1");
+      assert.equal(created.properties.subject, DEV_SUB);
+      assert.equal(sandbox.calls.AssumeRoleWithWebIdentity, before + 1);
+    });
+
     it("refuses a directory, a missing file and an oversized file before STS", async () => {
       const base = {
         oidc: { roleArn: ROLE_ARN, sessionName: "from-file" },
