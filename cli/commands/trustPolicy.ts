@@ -28,7 +28,7 @@ Options:
   --sub <subject>        an exact subject to admit, repeatable
   --wildcard <pattern>   a StringLike sub pattern below the organization, repeatable
   --audience <aud>       the audience(s), repeatable (default: from --org and the projects)
-  --any-environment      admit every environment of --org (org-wide; the review warns)
+  --any-environment      admit every environment of --org, legacy default project included (org-wide; the review warns)
   --allow-stack-config   accept the shared "...:env:<yaml>" subject
   --issuer <url>         OIDC issuer (default https://api.pulumi.com/oidc)
   --partition <p>        aws, aws-us-gov or aws-cn (default aws)
@@ -103,6 +103,10 @@ function trustPolicyArgs(parsed: Parsed): TrustPolicyArgs {
       audiences.add(escAudience({ organization: org as string, project: project as string }));
   }
   if (fromOrg && audiences.size === 0) audiences.add(escAudience({ organization: org as string }));
+  // Every environment includes the legacy default project's, whose tokens carry aud "<org>" (as EscOidcRole does).
+  if (fromOrg && parsed.values["any-environment"]) {
+    audiences.add(escAudience({ organization: org as string, project: LEGACY_DEFAULT_PROJECT }));
+  }
   const args: TrustPolicyArgs = {
     accountId,
     audience: audiences.size === 1 ? [...audiences][0]! : [...audiences],

@@ -592,12 +592,30 @@ Reasons:
         "--json",
       ]);
       assert.strictEqual(r.code, 0);
+      // Both audiences: aws:<org>, and <org> for the legacy default project's environments.
+      const policy = JSON.parse(r.stdout) as {
+        Statement: { Condition: { StringEquals: Record<string, unknown> } }[];
+      };
+      for (const statement of policy.Statement) {
+        assert.deepStrictEqual(statement.Condition.StringEquals["api.pulumi.com/oidc:aud"], [
+          "aws:contoso",
+          "contoso",
+        ]);
+      }
       const review = await run(["review", "--json", "-"], r.stdout);
       assert.deepStrictEqual(
         [review.code, ruleIds(review)],
         [
           0,
-          [["trust policy", "warning oidc-trust-sub-org-wide", "warning oidc-trust-sub-org-wide"]],
+          [
+            [
+              "trust policy",
+              "warning oidc-trust-sub-org-wide",
+              "warning oidc-trust-sub-org-wide",
+              // The legacy audience is admitted on purpose here, and the review says what it means.
+              "warning esc-legacy-default-project",
+            ],
+          ],
         ],
       );
     });
