@@ -6,6 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 async function main(): Promise<void> {
+  // The AWS SDK's notice about Node 22 would otherwise land in the middle of a table.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const filters = process.argv.slice(2);
   const files = fs
     .readdirSync(__dirname)
