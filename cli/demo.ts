@@ -298,7 +298,9 @@ export async function runDemo(io: CliIo = processIo(), options: DemoOptions = {}
     redactor.add(renewed.outs.secretAccessKey, renewed.outs.sessionToken);
     const renewedCalls = sandbox.calls.AssumeRoleWithWebIdentity - renewCalls;
     out(
-      `   update              ${renewedCalls} STS call, new credentials until ${renewed.outs.expiration}`,
+      `   update              ${renewedCalls} STS call, fresh credentials valid for ${Math.round(
+        (Date.parse(renewed.outs.expiration) - Date.now()) / 60_000,
+      )} min (the update runs now, not in the simulated future)`,
     );
     sandbox.faults.throttle({ times: 2 });
     const throttledCalls = sandbox.calls.AssumeRoleWithWebIdentity;
