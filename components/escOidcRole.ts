@@ -15,6 +15,7 @@ import {
   type RoleSpec,
   type RoleSpecInput,
 } from "../lib/roleSpec";
+import { InputError } from "../lib/errors";
 import { escEnvironmentYaml } from "../lib/escYaml";
 import { renderTrustPolicy, type Partition, type TrustPolicyDocument } from "../lib/trust";
 import type { EscLoginOidcArgs, SubjectAttribute } from "../lib/types";
@@ -220,7 +221,18 @@ export class EscOidcRole extends pulumi.ComponentResource {
     const resolved = pulumi.output(args as EscOidcRoleArgs) as pulumi.Output<
       pulumi.Unwrap<EscOidcRoleArgs>
     >;
-    const spec: pulumi.Output<RoleSpec> = resolved.apply((a) => resolveRoleSpec(specInputOf(a)));
+    const reuse = args.existingProviderArn !== undefined;
+    const spec: pulumi.Output<RoleSpec> = resolved.apply((a) => {
+      // An Output given for existingProviderArn that resolves to nothing must not silently mean "create one".
+      if (reuse && (a.existingProviderArn === undefined || a.existingProviderArn === null)) {
+        throw new InputError(
+          "existingProviderArn",
+          "was given, but its value resolved to nothing",
+          "an IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<host+path>), or leave existingProviderArn out to create the provider",
+        );
+      }
+      return resolveRoleSpec(specInputOf(a));
+    });
 
     // Where the role lives: from the existing provider's ARN, the given values, or the caller's identity.
     const given = pulumi

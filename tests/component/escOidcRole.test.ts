@@ -348,6 +348,30 @@ describe("EscOidcRole (mocks)", function () {
     );
   });
 
+  it("existingProviderArn given as an Output that resolves to nothing: an InputError, nothing registered", async () => {
+    const { output } = require("@pulumi/pulumi") as typeof pulumi;
+    const before = mocks.resources.length;
+    const c = new EscOidcRole("esc7", {
+      organization: "contoso",
+      environments: ["aws/login"],
+      existingProviderArn: output(undefined as unknown as string),
+    });
+    await assert.rejects(outputOf(c.trustPolicy), (e: unknown) => {
+      assert.equal((e as { code?: string }).code, "ERR_INPUT");
+      // Pulumi prefixes the path of the property it was serializing; our message is the rest, whole.
+      const expected =
+        "existingProviderArn: was given, but its value resolved to nothing. Allowed: an IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<host+path>), or leave existingProviderArn out to create the provider.";
+      assert.ok((e as Error).message.endsWith(expected), (e as Error).message);
+      return true;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      mocks.resources.slice(before).map((r) => r.type),
+      ["esc-aws-oidc:index:EscOidcRole"],
+      "only the component itself",
+    );
+  });
+
   it("refuses bad arguments in the constructor, before registering anything", async () => {
     const cases: [EscOidcRoleArgs, RegExp][] = [
       [{ organization: "contoso" }, /^environments: no environment, subject or pattern given/],
