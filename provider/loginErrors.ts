@@ -25,8 +25,8 @@ import { tokenAudience, tokenSubject } from "../lib/token";
 
 /** What the login knew when STS refused it. Only non-secret values, plus `secrets` to scrub from any text. */
 export interface LoginErrorContext {
-  /** "oidc" (AssumeRoleWithWebIdentity) or "static" (GetCallerIdentity). */
-  mode: "oidc" | "static";
+  /** "oidc" (AssumeRoleWithWebIdentity), "static" or "esc" (keys proven with GetCallerIdentity). */
+  mode: "oidc" | "static" | "esc";
   roleArn?: string;
   /** The token's decoded claims (OIDC). */
   claims?: TokenClaims;
@@ -110,7 +110,11 @@ export function loginErrorFor(error: unknown, context: LoginErrorContext): Login
   const aud = tokenAudience(claims);
   const sub = tokenSubject(claims);
   const iss = issuerKey(claims.iss);
-  const where = role ? `Could not assume role ${role}` : "Could not log in with static credentials";
+  const where = role
+    ? `Could not assume role ${role}`
+    : context.mode === "esc"
+      ? "Could not use the credentials the ESC environment returned"
+      : "Could not log in with static credentials";
   const finish = (advice: string[]): string =>
     redact(
       `${where}: ${said}${advice.length > 0 ? ` — ${advice.join(" ")}` : ""}`,
@@ -206,9 +210,11 @@ export function loginErrorFor(error: unknown, context: LoginErrorContext): Login
 
   if (code === "ExpiredToken") {
     const advice = [
-      context.mode === "static"
-        ? "The static credentials' session token has expired: supply fresh credentials."
-        : "The session credentials have expired: log in again (pulumi up).",
+      context.mode === "esc"
+        ? "The ESC environment returned expired credentials: check its aws-login (open it with `esc open`)."
+        : context.mode === "static"
+          ? "The static credentials' session token has expired: supply fresh credentials."
+          : "The session credentials have expired: log in again (pulumi up).",
     ];
     return new ExpiredCredentialsError(finish(advice), fields("ExpiredToken", advice), {
       cause: error,

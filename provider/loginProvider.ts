@@ -299,7 +299,7 @@ export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutpu
     );
   } catch (error) {
     throw loginErrorFor(error, {
-      mode: "static",
+      mode: fromEsc ? "esc" : "static",
       secrets: [keys.accessKeyId, keys.secretAccessKey, sessionToken],
     });
   }

@@ -202,6 +202,21 @@ describe("loginErrorFor: STS failures → the error a user acts on", () => {
     );
   });
 
+  it("keys from an ESC environment are named as such, not as static credentials", () => {
+    const expired = {
+      name: "ExpiredToken",
+      message: "The security token included in the request is expired",
+    };
+    assert.equal(
+      loginErrorFor(expired, { mode: "esc", secrets: [] }).message,
+      "Could not use the credentials the ESC environment returned: The security token included in the request is expired — The ESC environment returned expired credentials: check its aws-login (open it with `esc open`).",
+    );
+    assert.equal(
+      loginErrorFor(expired, { mode: "static", secrets: [] }).message,
+      "Could not log in with static credentials: The security token included in the request is expired — The static credentials' session token has expired: supply fresh credentials.",
+    );
+  });
+
   it("never lets a secret through, even when AWS's text or an explanation quotes it", () => {
     const e = loginErrorFor(
       { name: "AccessDenied", message: `denied for ${TOKEN}` },
