@@ -5,8 +5,14 @@
  *
  * A token is decoded, never verified, and never appears in a result or message: only its claims do.
  */
-import { escAudience, escSubject, PULUMI_ISSUER, ATTRIBUTE_SUBJECT_PREFIX } from "./claims";
-import { DEFAULT_SUBJECT_PREFIX } from "./claims";
+import {
+  escAudience,
+  escSubject,
+  PULUMI_ISSUER,
+  ATTRIBUTE_SUBJECT_PREFIX,
+  DEFAULT_SUBJECT_PREFIX,
+  type EscSubjectArgs,
+} from "./claims";
 import { InputError } from "./errors";
 import {
   DOCUMENTED_OIDC_CLAIMS,
@@ -20,25 +26,9 @@ import {
   type TrustRequest,
 } from "./evaluate";
 import { decodeJwtClaims } from "./jwt";
-import type { SubjectAttribute } from "./types";
 
-/** The ESC environment whose aws-login is explained (claims built with `escAudience`/`escSubject`). */
-export interface EscLoginDescription {
-  /** The Pulumi organization. */
-  organization: string;
-  /** The ESC project (`"default"`: the legacy default project). */
-  project: string;
-  /** The environment holding the aws-login. */
-  environment: string;
-  /** The aws-login's `subjectAttributes`, in order. */
-  subjectAttributes?: readonly SubjectAttribute[];
-  /** The login of the user opening the environment (needed for `pulumi.user.login`). */
-  userLogin?: string;
-  /** The environment opened first, `"<project>/<env>"`. Defaults to this environment. */
-  rootEnvironment?: string;
-  /** The environment is imported into Pulumi IaC stack config. */
-  stackConfigImport?: boolean;
-}
+/** The ESC environment whose aws-login is explained: exactly what `escSubject` takes. */
+export type EscLoginDescription = EscSubjectArgs;
 
 /** What `explainLogin` needs: a trust policy and either a token or an ESC description. */
 export interface ExplainLoginArgs {

@@ -8,7 +8,12 @@
  */
 import { ClaimError } from "./errors";
 import { decodeJwtClaims } from "./jwt";
-import { ATTRIBUTE_SUBJECT_PREFIX, escEnvironmentName, escSubject } from "./claims";
+import {
+  ATTRIBUTE_SUBJECT_PREFIX,
+  escEnvironmentName,
+  escSubject,
+  type EscSubjectArgs,
+} from "./claims";
 import type { SubjectAttribute } from "./types";
 
 /** The claims of a JWT that matter for an AWS web identity login. */
@@ -22,19 +27,14 @@ export interface TokenClaims {
   [claim: string]: unknown;
 }
 
-/** The ESC environment a token was minted for, to compare its `sub` with `escSubject(...)` exactly. */
-export interface EscEnvironmentDescription {
-  /** The Pulumi organization. */
-  organization: string;
-  /** The ESC project (`"default"`: legacy default project). */
-  project: string;
-  /** The environment where the aws-login is defined. */
-  environment: string;
-  /** The login of the user opening the environment (needed for `pulumi.user.login`). */
-  userLogin?: string;
-  /** The environment opened first, when it imports this one: `"<project>/<env>"`. */
-  rootEnvironment?: string;
-}
+/**
+ * The ESC environment a token was minted for, to compare its `sub` with `escSubject(...)` exactly. The
+ * subjectAttributes come from the login's `oidc` block, so they are not part of the description.
+ */
+export type EscEnvironmentDescription = Pick<
+  EscSubjectArgs,
+  "organization" | "project" | "environment" | "userLogin" | "rootEnvironment"
+>;
 
 /**
  * Decodes a JWT's claims without verifying it (through `decodeJwtClaims`, the one decoder). Never echoes the token.
