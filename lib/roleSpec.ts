@@ -14,6 +14,7 @@ import {
 } from "./claims";
 import { loginDurationSeconds } from "./duration";
 import { InputError, OidcProviderError } from "./errors";
+import { parseProviderArn as parseAnyProviderArn } from "./evaluate";
 import {
   LOGIN_DURATION_DEFAULT,
   MAX_CLIENT_IDS_PER_PROVIDER,
@@ -112,7 +113,6 @@ export interface ProviderArnParts {
   hostPath: string;
 }
 
-const PROVIDER_ARN = /^arn:([a-z-]+):iam::(\d{12}):oidc-provider\/(\S+)$/;
 const POLICY_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_NAME_PREFIX = /^[\w+=,.@-]{1,38}$/;
@@ -120,8 +120,14 @@ const ROLE_PATH = /^\/(?:[\x21-\x7e]{1,510}\/)?$/;
 
 /** Parses `arn:<partition>:iam::<account>:oidc-provider/<host+path>`. */
 export function parseProviderArn(arn: unknown, field = "existingProviderArn"): ProviderArnParts {
-  const m = typeof arn === "string" ? PROVIDER_ARN.exec(arn) : null;
-  if (!m || !PARTITIONS.includes(m[1] as Partition)) {
+  // The evaluator's parser reads any provider ARN; an input must also name a known partition and a real account.
+  const parts = typeof arn === "string" ? parseAnyProviderArn(arn) : undefined;
+  if (
+    !parts ||
+    !PARTITIONS.includes(parts.partition as Partition) ||
+    !/^\d{12}$/.test(parts.accountId) ||
+    /\s/.test(parts.hostPath)
+  ) {
     throw new InputError(
       field,
       `${JSON.stringify(arn)} is not an IAM OIDC provider ARN`,
@@ -130,9 +136,9 @@ export function parseProviderArn(arn: unknown, field = "existingProviderArn"): P
   }
   return {
     arn: arn as string,
-    partition: m[1] as Partition,
-    accountId: m[2] as string,
-    hostPath: m[3] as string,
+    partition: parts.partition as Partition,
+    accountId: parts.accountId,
+    hostPath: parts.hostPath,
   };
 }
 
