@@ -19,14 +19,14 @@ export {
   TransientLoginError,
   EscApiError,
   OidcProviderError,
-} from "./lib/errors";
-export type { StsErrorCode } from "./lib/errors";
+} from "./lib/core/errors";
+export type { StsErrorCode } from "./lib/core/errors";
 
 // Limits
-export * as limits from "./lib/limits";
+export * as limits from "./lib/core/limits";
 
 // Durations
-export { parseDuration, formatDuration, loginDurationSeconds } from "./lib/duration";
+export { parseDuration, formatDuration, loginDurationSeconds } from "./lib/core/duration";
 
 // Claims
 export {
@@ -41,8 +41,8 @@ export {
   deploymentsAudience,
   issuerHostPath,
   isPulumiIssuer,
-} from "./lib/claims";
-export type { EscAudienceArgs, EscSubjectArgs, DeploymentsSubjectArgs } from "./lib/claims";
+} from "./lib/claims/grammar";
+export type { EscAudienceArgs, EscSubjectArgs, DeploymentsSubjectArgs } from "./lib/claims/grammar";
 
 // Trust policy
 export {
@@ -52,8 +52,13 @@ export {
   trustPolicySize,
   oidcProviderArn,
   isStackConfigSubject,
-} from "./lib/trust";
-export type { Partition, TrustPolicyArgs, TrustPolicyDocument, TrustStatement } from "./lib/trust";
+} from "./lib/iam/trust";
+export type {
+  Partition,
+  TrustPolicyArgs,
+  TrustPolicyDocument,
+  TrustStatement,
+} from "./lib/iam/trust";
 
 // The aws-login contract
 export type {
@@ -61,16 +66,16 @@ export type {
   EscLoginStaticArgs,
   EscLoginCredentials,
   SubjectAttribute,
-} from "./lib/types";
+} from "./lib/claims/types";
 
 // ESC
-export { escEnvironmentYaml, escEnvironmentDefinition } from "./lib/escYaml";
-export type { EscEnvironmentYamlArgs, EscAwsSecretRef, EscAwsParameterRef } from "./lib/escYaml";
+export { escEnvironmentYaml, escEnvironmentDefinition } from "./lib/esc/yaml";
+export type { EscEnvironmentYamlArgs, EscAwsSecretRef, EscAwsParameterRef } from "./lib/esc/yaml";
 export { EscEnvironment } from "./provider/escEnvironment";
 export type { EscEnvironmentArgs } from "./provider/escEnvironment";
 export { openEscLogin } from "./provider/escLogin";
 export type { EscLoginResult } from "./provider/escLogin";
-export type { EscLoginSource } from "./lib/escSource";
+export type { EscLoginSource } from "./lib/login/escSource";
 
 // Sandbox
 export {
@@ -109,7 +114,7 @@ export {
   DOCUMENTED_OIDC_CLAIMS,
   issuerKeyPrefix,
   parseProviderArn,
-} from "./lib/evaluate";
+} from "./lib/iam/evaluate";
 export type {
   TrustDecision,
   TrustRequest,
@@ -118,8 +123,8 @@ export type {
   StatementTrace,
   ConditionTrace,
   UnsupportedElement,
-} from "./lib/evaluate";
-export { explainLogin, REASON_CODES } from "./lib/explain";
+} from "./lib/iam/evaluate";
+export { explainLogin, REASON_CODES } from "./lib/iam/explain";
 export type {
   ExplainLoginArgs,
   EscLoginDescription,
@@ -128,11 +133,11 @@ export type {
   ReasonCode,
   ReasonSeverity,
   PredictedStsError,
-} from "./lib/explain";
-export { decodeJwtClaims } from "./lib/jwt";
-export type { DecodedJwt } from "./lib/jwt";
-export { parseJsonReportingDuplicates } from "./lib/jsonDuplicates";
-export type { JsonDuplicate, ParsedJson } from "./lib/jsonDuplicates";
+} from "./lib/iam/explain";
+export { decodeJwtClaims } from "./lib/claims/jwt";
+export type { DecodedJwt } from "./lib/claims/jwt";
+export { parseJsonReportingDuplicates } from "./lib/core/jsonDuplicates";
+export type { JsonDuplicate, ParsedJson } from "./lib/core/jsonDuplicates";
 
 // The EscOidcRole component
 export { EscOidcRole } from "./components";
@@ -142,8 +147,8 @@ export {
   resolveRoleSpec,
   roleLoginArgs,
   addClientIdCommand,
-} from "./lib/roleSpec";
-export type { EscEnvironmentSpec, RoleSpec, RoleSpecInput } from "./lib/roleSpec";
+} from "./lib/iam/roleSpec";
+export type { EscEnvironmentSpec, RoleSpec, RoleSpecInput } from "./lib/iam/roleSpec";
 
 // aws-login
 export { AwsLogin, webIdentityProviderArgs, performLogin } from "./provider";
@@ -164,10 +169,10 @@ export {
   defaultRegionForPartition,
   resolveRegion,
   validateAwsLoginInputs,
-} from "./lib/validate";
-export type { RoleArnParts, ValidationFailure } from "./lib/validate";
-export { decodeTokenClaims, checkTokenSubject } from "./lib/token";
-export type { TokenClaims, EscEnvironmentDescription } from "./lib/token";
+} from "./lib/login/validate";
+export type { RoleArnParts, ValidationFailure } from "./lib/login/validate";
+export { decodeTokenClaims, checkTokenSubject } from "./lib/claims/token";
+export type { TokenClaims, EscEnvironmentDescription } from "./lib/claims/token";
 
 // Login lifecycle: classified retries and renewal
 export {
@@ -182,7 +187,7 @@ export {
   RETRY_DEFAULTS,
   LOGIN_RETRY_LIMITS,
   LOGIN_ATTEMPT_MIN_TIMEOUT_MS,
-} from "./lib/retry";
+} from "./lib/login/retry";
 export type {
   RetryOptions,
   RetryAttempt,
@@ -192,7 +197,7 @@ export type {
   RetryKind,
   RetryClassification,
   LoginRetryArgs,
-} from "./lib/retry";
+} from "./lib/login/retry";
 export {
   needsRenewal,
   renewalReason,
@@ -203,8 +208,8 @@ export {
   storedLoginInputs,
   RENEW_BEFORE_DEFAULT_SECONDS,
   LOGIN_OUTPUT_KEYS,
-} from "./lib/renewal";
-export type { StoredCredentials, TokenIdentity } from "./lib/renewal";
+} from "./lib/login/renewal";
+export type { StoredCredentials, TokenIdentity } from "./lib/login/renewal";
 
 // Review
 export {
@@ -212,7 +217,7 @@ export {
   trustPolicyRule,
   readTrustDocument,
   TRUST_POLICY_RULES,
-} from "./lib/review";
+} from "./lib/iam/review/index";
 export type {
   Finding,
   ReviewOptions,
@@ -220,7 +225,7 @@ export type {
   Severity as ReviewSeverity,
   Violation as ReviewViolation,
   TrustDocument,
-} from "./lib/review";
-export { reviewTargets, pulumiTargets } from "./lib/review/sources";
-export type { ReviewTarget, SourceKind as ReviewSourceKind } from "./lib/review/sources";
+} from "./lib/iam/review/index";
+export { reviewTargets, pulumiTargets } from "./lib/iam/review/sources";
+export type { ReviewTarget, SourceKind as ReviewSourceKind } from "./lib/iam/review/sources";
 export { POLICIES as TRUST_POLICY_PACK_POLICIES, POLICY_PACK_NAME } from "./policy/policies";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { escEnvironmentDefinition, escEnvironmentYaml } from "../lib/escYaml";
+import { escEnvironmentDefinition, escEnvironmentYaml } from "../lib/esc/yaml";
 import { openEscLogin } from "../provider/escLogin";
 import { startEscStandIn } from "../tests/helpers/escStandIn";
 import { fmt, measure, printTable, ratio } from "./harness";

@@ -7,9 +7,9 @@
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { fmt, measure, printTable, ratio, type Measurement } from "./harness";
-import { evaluateTrustPolicy, type TrustRequest } from "../lib/evaluate";
-import { buildTrustPolicy } from "../lib/trust";
-import { escAudience, escSubject } from "../lib/claims";
+import { evaluateTrustPolicy, type TrustRequest } from "../lib/iam/evaluate";
+import { buildTrustPolicy } from "../lib/iam/trust";
+import { escAudience, escSubject } from "../lib/claims/grammar";
 
 const ACCOUNT = "123456789012";
 const HOST = "api.pulumi.com/oidc";

@@ -9,8 +9,8 @@
 import { STSClient, AssumeRoleWithWebIdentityCommand } from "@aws-sdk/client-sts";
 import { fmt, measure, printTable, type Measurement } from "./harness";
 import { startSandbox, type Sandbox } from "../sandbox";
-import { buildTrustPolicy } from "../lib/trust";
-import { escAudience, escSubject } from "../lib/claims";
+import { buildTrustPolicy } from "../lib/iam/trust";
+import { escAudience, escSubject } from "../lib/claims/grammar";
 import { loginProvider, type AwsLoginInputs } from "../provider/loginProvider";
 import { awsLoginProvider } from "../provider/awsLogin";
 import { DynamicHost, serializeProvider, urnFor } from "../tests/helpers/dynamicHost";

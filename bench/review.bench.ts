@@ -3,9 +3,9 @@
  * text, and vs one `evaluateTrustPolicy` decision — for a one-environment policy and a 40-subject one (about
  * 2.4k characters, over the default 2048 quota, under 8192).
  */
-import { evaluateTrustPolicy } from "../lib/evaluate";
-import { reviewTrustPolicy } from "../lib/review";
-import { buildTrustPolicy, renderTrustPolicy } from "../lib/trust";
+import { evaluateTrustPolicy } from "../lib/iam/evaluate";
+import { reviewTrustPolicy } from "../lib/iam/review/index";
+import { buildTrustPolicy, renderTrustPolicy } from "../lib/iam/trust";
 import { fmt, measure, printTable, ratio } from "./harness";
 
 function policyText(environments: number): string {

@@ -9,8 +9,8 @@ import {
   GetCallerIdentityCommand,
   STSClient,
 } from "@aws-sdk/client-sts";
-import { escSubject } from "../lib/claims";
-import { buildTrustPolicy } from "../lib/trust";
+import { escSubject } from "../lib/claims/grammar";
+import { buildTrustPolicy } from "../lib/iam/trust";
 import { startSandbox } from "../sandbox";
 import { fmt, measure, printTable, ratio, type Measurement } from "./harness";
 

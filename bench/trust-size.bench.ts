@@ -4,10 +4,10 @@
  * single-statement limit computed analytically in the same run (the most any single-statement policy with
  * this principal and audience could hold). Then the cost of building a policy vs JSON.stringify alone.
  */
-import { escSubject } from "../lib/claims";
-import { TrustPolicyQuotaError } from "../lib/errors";
-import { buildTrustPolicy, renderTrustPolicy, trustPolicySize } from "../lib/trust";
-import type { SubjectAttribute } from "../lib/types";
+import { escSubject } from "../lib/claims/grammar";
+import { TrustPolicyQuotaError } from "../lib/core/errors";
+import { buildTrustPolicy, renderTrustPolicy, trustPolicySize } from "../lib/iam/trust";
+import type { SubjectAttribute } from "../lib/claims/types";
 import { fmt, measure, printTable, ratio } from "./harness";
 
 const ACCOUNT = "123456789012";

@@ -15,10 +15,10 @@
  * secret the demo handled.
  */
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { escAudience, escSubject } from "../lib/claims";
-import { LoginError } from "../lib/errors";
-import { explainLogin } from "../lib/explain";
-import { buildTrustPolicy, oidcProviderArn, renderTrustPolicy } from "../lib/trust";
+import { escAudience, escSubject } from "../lib/claims/grammar";
+import { LoginError } from "../lib/core/errors";
+import { explainLogin } from "../lib/iam/explain";
+import { buildTrustPolicy, oidcProviderArn, renderTrustPolicy } from "../lib/iam/trust";
 import { loginProvider, renewalDue, type AwsLoginInputs } from "../provider/loginProvider";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { processIo, type CliIo } from "./io";

@@ -3,7 +3,7 @@
  * `esc-aws-oidc`: ESC claims, trust policies, trust-policy review and login explanations from the command line.
  * Every command reads flags with `util.parseArgs`; usage mistakes print one line and exit 2.
  */
-import { EscAwsOidcError, InputError } from "../lib/errors";
+import { EscAwsOidcError, InputError } from "../lib/core/errors";
 import type { Command } from "./commands/types";
 import { UnreadableInputError, UsageError, processIo, safeShow, type CliIo } from "./io";
 

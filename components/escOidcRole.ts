@@ -14,11 +14,11 @@ import {
   type EscEnvironmentSpec,
   type RoleSpec,
   type RoleSpecInput,
-} from "../lib/roleSpec";
-import { InputError } from "../lib/errors";
-import { escEnvironmentYaml } from "../lib/escYaml";
-import { renderTrustPolicy, type Partition, type TrustPolicyDocument } from "../lib/trust";
-import type { EscLoginOidcArgs, SubjectAttribute } from "../lib/types";
+} from "../lib/iam/roleSpec";
+import { InputError } from "../lib/core/errors";
+import { escEnvironmentYaml } from "../lib/esc/yaml";
+import { renderTrustPolicy, type Partition, type TrustPolicyDocument } from "../lib/iam/trust";
+import type { EscLoginOidcArgs, SubjectAttribute } from "../lib/claims/types";
 
 /** An inline policy of the role. */
 export interface EscOidcRoleInlinePolicy {

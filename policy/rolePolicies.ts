@@ -9,9 +9,9 @@ import type {
   ResourceValidationPolicy,
   Severity,
 } from "@pulumi/policy";
-import { TrustPolicyError } from "../lib/errors";
-import { TRUST_POLICY_RULES, readTrustDocument, type ReviewRule } from "../lib/review";
-import type { TrustDocument } from "../lib/review";
+import { TrustPolicyError } from "../lib/core/errors";
+import { TRUST_POLICY_RULES, readTrustDocument, type ReviewRule } from "../lib/iam/review/index";
+import type { TrustDocument } from "../lib/iam/review/index";
 
 export const ROLE_TYPE = "aws:iam/role:Role";
 

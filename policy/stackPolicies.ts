@@ -5,9 +5,9 @@
  * provider ARN (or issuer host) in the role's Federated principal.
  */
 import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { readTrustDocument, trustPolicyRule, type ReviewRule } from "../lib/review";
-import { pulumiTargets } from "../lib/review/sources";
-import { TrustPolicyError } from "../lib/errors";
+import { readTrustDocument, trustPolicyRule, type ReviewRule } from "../lib/iam/review/index";
+import { pulumiTargets } from "../lib/iam/review/sources";
+import { TrustPolicyError } from "../lib/core/errors";
 import { defaultEnforcement, policySeverity } from "./rolePolicies";
 
 function stackPolicy(rule: ReviewRule): StackValidationPolicy {

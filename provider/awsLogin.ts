@@ -19,7 +19,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { SubjectAttribute } from "../lib/types";
+import type { SubjectAttribute } from "../lib/claims/types";
 import { AWS_LOGIN_SECRET_OUTPUTS } from "./loginProvider";
 import type { AwsLoginInputs, AwsLoginOutputs, loginProvider } from "./loginProvider";
 

@@ -8,8 +8,13 @@
  * method that calls them can be serialized and run by the dynamic-provider host.
  */
 import type { EscApi } from "@pulumi/esc-sdk";
-import { EscApiError } from "../lib/errors";
-import { retryInfo, withRetries, type RetryClassification, type RetryOptions } from "../lib/retry";
+import { EscApiError } from "../lib/core/errors";
+import {
+  retryInfo,
+  withRetries,
+  type RetryClassification,
+  type RetryOptions,
+} from "../lib/login/retry";
 
 /** A ready client, and what it talks to. */
 export interface EscClient {

@@ -8,13 +8,11 @@
  * (`PULUMI_ACCESS_TOKEN`, `PULUMI_BACKEND_URL`, the CLI's stored credentials): never an input, never in state.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { checkName } from "../lib/claims";
-import { EscApiError, InputError } from "../lib/errors";
+import { checkName } from "../lib/claims/grammar";
+import { EscApiError, InputError } from "../lib/core/errors";
+import { isUnknown } from "../lib/core/guards";
 import { escCall, escClient, escFailure, type EscClient } from "./escClient";
 import { parsePropertyPath } from "./escLogin";
-
-/** The engine's marker for a value not known yet (a first preview). */
-const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Inputs as the provider sees them (plain values). */
 export interface EscEnvironmentInputs {
@@ -43,10 +41,6 @@ export interface EscEnvironmentOutputs extends EscEnvironmentInputs {
   openDiagnostics: string[];
 }
 
-function isUnknownValue(value: unknown): boolean {
-  return value === UNKNOWN_VALUE;
-}
-
 /** Per-property failures for the inputs ESC itself does not check. Unknown values pass. */
 export function escEnvironmentInputFailures(
   news: Record<string, unknown>,
@@ -60,7 +54,7 @@ export function escEnvironmentInputFailures(
     });
   };
   for (const field of ["organization", "project", "name"] as const) {
-    if (isUnknownValue(news[field])) continue;
+    if (isUnknown(news[field])) continue;
     try {
       checkName(field, news[field]);
     } catch (e) {
@@ -68,7 +62,7 @@ export function escEnvironmentInputFailures(
     }
   }
   const yaml = news.yaml;
-  if (!isUnknownValue(yaml) && (typeof yaml !== "string" || yaml.trim() === "")) {
+  if (!isUnknown(yaml) && (typeof yaml !== "string" || yaml.trim() === "")) {
     failures.push({
       property: "yaml",
       reason:
@@ -77,11 +71,11 @@ export function escEnvironmentInputFailures(
   }
   for (const flag of ["open", "adopt"] as const) {
     const value = news[flag];
-    if (value !== undefined && !isUnknownValue(value) && typeof value !== "boolean") {
+    if (value !== undefined && !isUnknown(value) && typeof value !== "boolean") {
       failures.push({ property: flag, reason: "expected a boolean. Allowed: true or false." });
     }
   }
-  if (news.loginPath !== undefined && !isUnknownValue(news.loginPath)) {
+  if (news.loginPath !== undefined && !isUnknown(news.loginPath)) {
     try {
       parsePropertyPath(news.loginPath as string, "loginPath");
     } catch (e) {
@@ -358,7 +352,7 @@ export async function readEscEnvironment(
 export const environmentProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds: EscEnvironmentInputs, news: EscEnvironmentInputs) {
     const failures = escEnvironmentInputFailures(news as unknown as Record<string, unknown>);
-    if (failures.length === 0 && !isUnknownValue(news.organization) && !isUnknownValue(news.yaml)) {
+    if (failures.length === 0 && !isUnknown(news.organization) && !isUnknown(news.yaml)) {
       const { parse } = await import("yaml");
       try {
         parse(news.yaml);
@@ -376,10 +370,10 @@ export const environmentProvider: pulumi.dynamic.ResourceProvider = {
 
   async diff(_id: string, olds: EscEnvironmentOutputs, news: EscEnvironmentInputs) {
     const replaces = (["organization", "project", "name"] as const).filter(
-      (k) => isUnknownValue(news[k]) || olds[k] !== news[k],
+      (k) => isUnknown(news[k]) || olds[k] !== news[k],
     );
     const changed: string[] = [...replaces];
-    if (isUnknownValue(news.yaml) || olds.yaml !== news.yaml) changed.push("yaml");
+    if (isUnknown(news.yaml) || olds.yaml !== news.yaml) changed.push("yaml");
     if ((olds.open === true) !== (news.open === true)) changed.push("open");
     if ((olds.loginPath ?? "aws.login") !== (news.loginPath ?? "aws.login"))
       changed.push("loginPath");

@@ -9,11 +9,11 @@
  * Renew before it; do not treat it as exact.
  */
 import { parse } from "yaml";
-import { parseDuration } from "../lib/duration";
-import { EscApiError } from "../lib/errors";
-import { checkEscSource, parsePropertyPath, type EscLoginSource } from "../lib/escSource";
-import { LOGIN_DURATION_DEFAULT_SECONDS } from "../lib/limits";
-import type { EscLoginCredentials } from "../lib/types";
+import { parseDuration } from "../lib/core/duration";
+import { EscApiError } from "../lib/core/errors";
+import { checkEscSource, parsePropertyPath, type EscLoginSource } from "../lib/login/escSource";
+import { LOGIN_DURATION_DEFAULT_SECONDS } from "../lib/core/limits";
+import type { EscLoginCredentials } from "../lib/claims/types";
 import { escCall, escClient, escFailure, type EscClient } from "./escClient";
 
 export { checkEscSource, parsePropertyPath };

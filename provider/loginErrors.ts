@@ -17,11 +17,11 @@ import {
   LoginError,
   SessionDurationError,
   TransientLoginError,
-} from "../lib/errors";
-import type { StsErrorCode } from "../lib/errors";
-import { classifyLoginError, retryInfo, stsWireCode } from "../lib/retry";
-import type { TokenClaims } from "../lib/token";
-import { tokenAudience, tokenSubject } from "../lib/token";
+} from "../lib/core/errors";
+import type { StsErrorCode } from "../lib/core/errors";
+import { classifyLoginError, retryInfo, stsWireCode } from "../lib/login/retry";
+import type { TokenClaims } from "../lib/claims/token";
+import { tokenAudience, tokenSubject } from "../lib/claims/token";
 
 /** What the login knew when STS refused it. Only non-secret values, plus `secrets` to scrub from any text. */
 export interface LoginErrorContext {

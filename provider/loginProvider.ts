@@ -3,7 +3,7 @@
  * from `@pulumi/*` (the host loads it fast) and only lib/ pure logic plus `@aws-sdk/client-sts`, imported inside
  * the STS calls.
  */
-import { ExpiredIdentityTokenError, InputError } from "../lib/errors";
+import { ExpiredIdentityTokenError, InputError } from "../lib/core/errors";
 import {
   checkLoginDuration,
   checkTokenText,
@@ -11,21 +11,21 @@ import {
   maxSessionSeconds,
   resolveRegion,
   validateAwsLoginInputs,
-} from "../lib/validate";
-import type { ValidationFailure } from "../lib/validate";
-import { loginDurationSeconds } from "../lib/duration";
-import { checkTokenSubject, decodeTokenClaims } from "../lib/token";
-import type { EscEnvironmentDescription } from "../lib/token";
-import type { EscLoginOidcArgs, EscLoginStaticArgs } from "../lib/types";
-import { explainLogin } from "../lib/explain";
+} from "../lib/login/validate";
+import type { ValidationFailure } from "../lib/login/validate";
+import { loginDurationSeconds } from "../lib/core/duration";
+import { checkTokenSubject, decodeTokenClaims } from "../lib/claims/token";
+import type { EscEnvironmentDescription } from "../lib/claims/token";
+import type { EscLoginOidcArgs, EscLoginStaticArgs } from "../lib/claims/types";
+import { explainLogin } from "../lib/iam/explain";
 import { loginErrorFor } from "./loginErrors";
 import type { LoginErrorContext } from "./loginErrors";
 import { assumeRoleWithWebIdentity, getCallerIdentity } from "./sts";
 import type { StsCallOptions } from "./sts";
 import { readWebIdentityTokenFile } from "./tokenSource";
 import { openEscLogin } from "./escLogin";
-import { loginRetryOptions, withRetries } from "../lib/retry";
-import type { LoginRetryArgs } from "../lib/retry";
+import { loginRetryOptions, withRetries } from "../lib/login/retry";
+import type { LoginRetryArgs } from "../lib/login/retry";
 import {
   checkRenewBefore,
   credentialsExpired,
@@ -33,9 +33,9 @@ import {
   renewalReason,
   storedLoginInputs,
   tokenIdentityChanges,
-} from "../lib/renewal";
-import type { TokenIdentity } from "../lib/renewal";
-import type { EscLoginSource } from "../lib/escSource";
+} from "../lib/login/renewal";
+import type { TokenIdentity } from "../lib/login/renewal";
+import type { EscLoginSource } from "../lib/login/escSource";
 
 /** What the role's trust is known to be (e.g. straight from `EscOidcRole` outputs). */
 export interface ExpectedTrust {

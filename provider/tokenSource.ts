@@ -4,8 +4,8 @@
  * followed (projected tokens are symlinks into a `..data` directory); the target must then be a regular file of at
  * most 20000 characters. `fs` is imported inside the function: this code runs in the dynamic-provider host.
  */
-import { InputError } from "../lib/errors";
-import { WEB_IDENTITY_TOKEN_MAX_LENGTH, WEB_IDENTITY_TOKEN_MIN_LENGTH } from "../lib/limits";
+import { InputError } from "../lib/core/errors";
+import { WEB_IDENTITY_TOKEN_MAX_LENGTH, WEB_IDENTITY_TOKEN_MIN_LENGTH } from "../lib/core/limits";
 
 const FILE_ALLOWED = `a readable regular file (symlinks followed) holding one token of ${WEB_IDENTITY_TOKEN_MIN_LENGTH} to ${WEB_IDENTITY_TOKEN_MAX_LENGTH} characters`;
 

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as aws from "@pulumi/aws";
-import { InputError } from "../lib/errors";
+import { InputError } from "../lib/core/errors";
 import {
   checkLoginDuration,
   checkPolicyArns,
@@ -14,8 +14,8 @@ import {
   checkTokenText,
   parseRoleArn,
   resolveRegion,
-} from "../lib/validate";
-import { formatDuration } from "../lib/duration";
+} from "../lib/login/validate";
+import { formatDuration } from "../lib/core/duration";
 import type { AwsLoginOidcArgs } from "./awsLogin";
 
 /** Arguments of `webIdentityProviderArgs`. */

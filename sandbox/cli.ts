@@ -2,7 +2,7 @@
  * `esc-aws-oidc sandbox`: starts the local issuer and STS endpoint as a process, prints the endpoints, and runs
  * until interrupted (or until `io.signal` aborts). Never prints a token or a secret.
  */
-import { InputError } from "../lib/errors";
+import { InputError } from "../lib/core/errors";
 import { startSandbox, type Sandbox, type SandboxOptions } from "./index";
 
 /** Where the command writes, and what stops it. `process.stdout`/`process.stderr` fit. */

@@ -10,9 +10,9 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import * as jose from "jose";
-import { PULUMI_ISSUER, escAudience, escEnvironmentName, escSubject } from "../lib/claims";
-import { InputError } from "../lib/errors";
-import type { SubjectAttribute } from "../lib/types";
+import { PULUMI_ISSUER, escAudience, escEnvironmentName, escSubject } from "../lib/claims/grammar";
+import { InputError } from "../lib/core/errors";
+import type { SubjectAttribute } from "../lib/claims/types";
 
 /** What the minted token says: an ESC environment opened by a user, or explicit claims. */
 export interface MintTokenArgs {

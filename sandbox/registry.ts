@@ -4,14 +4,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { issuerHostPath } from "../lib/claims";
-import { InputError } from "../lib/errors";
+import { issuerHostPath } from "../lib/claims/grammar";
+import { InputError } from "../lib/core/errors";
 import {
   MAX_CLIENT_IDS_PER_PROVIDER,
   ROLE_MAX_SESSION_DEFAULT_SECONDS,
   ROLE_MAX_SESSION_MAX_SECONDS,
   ROLE_MAX_SESSION_MIN_SECONDS,
-} from "../lib/limits";
+} from "../lib/core/limits";
 
 /** The account used when none is given. */
 export const DEFAULT_ACCOUNT_ID = "123456789012";

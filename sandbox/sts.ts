@@ -20,7 +20,7 @@ import {
   ROLE_SESSION_NAME_MIN,
   WEB_IDENTITY_TOKEN_MAX_LENGTH,
   WEB_IDENTITY_TOKEN_MIN_LENGTH,
-} from "../lib/limits";
+} from "../lib/core/limits";
 import type { Faults, StsAction } from "./faults";
 import { parseRoleArn, randomKeyId, randomSecret, type Registry } from "./registry";
 

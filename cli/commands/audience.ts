@@ -1,4 +1,4 @@
-import { escAudience } from "../../lib/claims";
+import { escAudience } from "../../lib/claims/grammar";
 import { optional, parseCommandArgs, required } from "../args";
 import type { Command } from "./types";
 

@@ -1,7 +1,7 @@
 /** Flags that describe an ESC environment, shared by `subject` and `explain`. */
-import { SUBJECT_ATTRIBUTES } from "../../lib/claims";
-import type { EscSubjectArgs } from "../../lib/claims";
-import type { SubjectAttribute } from "../../lib/types";
+import { SUBJECT_ATTRIBUTES } from "../../lib/claims/grammar";
+import type { EscSubjectArgs } from "../../lib/claims/grammar";
+import type { SubjectAttribute } from "../../lib/claims/types";
 import { list, optional, type Parsed } from "../args";
 
 export const ESC_OPTIONS = {

@@ -1,6 +1,6 @@
-import { explainLogin, type ExplainLoginArgs } from "../../lib/explain";
-import { EscAwsOidcError } from "../../lib/errors";
-import { reviewTargets } from "../../lib/review/sources";
+import { explainLogin, type ExplainLoginArgs } from "../../lib/iam/explain";
+import { EscAwsOidcError } from "../../lib/core/errors";
+import { reviewTargets } from "../../lib/iam/review/sources";
 import { list, optional, parseCommandArgs, required } from "../args";
 import { UnreadableInputError, UsageError, readInput } from "../io";
 import { ESC_OPTIONS, ESC_OPTIONS_HELP, escArgs } from "./esc";

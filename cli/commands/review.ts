@@ -1,6 +1,6 @@
-import { EscAwsOidcError } from "../../lib/errors";
-import { reviewTrustPolicy, trustPolicyRule, type Finding } from "../../lib/review";
-import { reviewTargets, type ReviewTarget, type SourceKind } from "../../lib/review/sources";
+import { EscAwsOidcError } from "../../lib/core/errors";
+import { reviewTrustPolicy, trustPolicyRule, type Finding } from "../../lib/iam/review/index";
+import { reviewTargets, type ReviewTarget, type SourceKind } from "../../lib/iam/review/sources";
 import { list, parseCommandArgs } from "../args";
 import { UnreadableInputError, UsageError, readInput } from "../io";
 import type { Command } from "./types";

@@ -1,4 +1,4 @@
-import { escSubject } from "../../lib/claims";
+import { escSubject } from "../../lib/claims/grammar";
 import { parseCommandArgs, required } from "../args";
 import { ESC_OPTIONS, ESC_OPTIONS_HELP, escArgs } from "./esc";
 import type { Command } from "./types";

@@ -1,12 +1,12 @@
-import { escAudience, escSubject, LEGACY_DEFAULT_PROJECT } from "../../lib/claims";
+import { escAudience, escSubject, LEGACY_DEFAULT_PROJECT } from "../../lib/claims/grammar";
 import {
   buildTrustPolicy,
   renderTrustPolicy,
   trustPolicySize,
   type Partition,
   type TrustPolicyArgs,
-} from "../../lib/trust";
-import { TRUST_POLICY_QUOTA_DEFAULT } from "../../lib/limits";
+} from "../../lib/iam/trust";
+import { TRUST_POLICY_QUOTA_DEFAULT } from "../../lib/core/limits";
 import { list, optional, parseCommandArgs, required, type Parsed } from "../args";
 import { UsageError } from "../io";
 import { escArgs } from "./esc";

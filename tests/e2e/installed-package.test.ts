@@ -15,8 +15,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { buildTrustPolicy } from "../../lib/trust";
-import { escSubject } from "../../lib/claims";
+import { buildTrustPolicy } from "../../lib/iam/trust";
+import { escSubject } from "../../lib/claims/grammar";
 import { DynamicHost, serializeProvider, urnFor } from "../helpers/dynamicHost";
 
 const REPO = path.resolve(__dirname, "..", "..");

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { parseDuration } from "../../lib/duration";
+import { parseDuration } from "../../lib/core/duration";
 import { DynamicHost, SECRET_SIG, SECRET_SIG_VALUE, urnFor } from "../helpers/dynamicHost";
 import { devPackageDir } from "../helpers/devPackage";
 import { startEscStandIn, type EscStandIn } from "../helpers/escStandIn";

@@ -6,7 +6,7 @@
  *
  * Usage (call in `before()`, never at top level; require the module under test afterwards):
  *
- *   import { installMocks, outputOf, type MockRecorder } from "../helpers/mockMonitor";
+ *   import { installMocks, outputOf, type MockRecorder } from "./mockMonitor";
  *   let mocks: MockRecorder;
  *   before(async () => {
  *     mocks = await installMocks({

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { TRUST_POLICY_RULES } from "../../lib/review";
+import { TRUST_POLICY_RULES } from "../../lib/iam/review/index";
 import {
   AUD,
   AUD_KEY,

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { TRUST_POLICY_RULES } from "../../lib/review";
+import { TRUST_POLICY_RULES } from "../../lib/iam/review/index";
 import {
   POLICIES,
   ROLE_POLICIES,

@@ -8,8 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { buildTrustPolicy, renderTrustPolicy } from "../../lib/trust";
-import { escSubject } from "../../lib/claims";
+import { buildTrustPolicy, renderTrustPolicy } from "../../lib/iam/trust";
+import { escSubject } from "../../lib/claims/grammar";
 import { awsLoginProvider } from "../../provider/awsLogin";
 import {
   DynamicHost,

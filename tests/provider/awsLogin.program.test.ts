@@ -6,8 +6,8 @@
  */
 import * as assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { buildTrustPolicy } from "../../lib/trust";
-import { escSubject } from "../../lib/claims";
+import { buildTrustPolicy } from "../../lib/iam/trust";
+import { escSubject } from "../../lib/claims/grammar";
 import { installMocks, outputOf, type MockRecorder } from "../helpers/mockMonitor";
 import {
   AWS_LOGIN_TYPE,

@@ -9,10 +9,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { escSubject } from "../../lib/claims";
-import { escEnvironmentYaml } from "../../lib/escYaml";
-import { buildTrustPolicy, renderTrustPolicy } from "../../lib/trust";
-import { validateAwsLoginInputs } from "../../lib/validate";
+import { escSubject } from "../../lib/claims/grammar";
+import { escEnvironmentYaml } from "../../lib/esc/yaml";
+import { buildTrustPolicy, renderTrustPolicy } from "../../lib/iam/trust";
+import { validateAwsLoginInputs } from "../../lib/login/validate";
 import { awsLoginProvider } from "../../provider/awsLogin";
 import {
   AWS_LOGIN_SECRET_OUTPUTS,

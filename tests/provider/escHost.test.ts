@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { escEnvironmentYaml } from "../../lib/escYaml";
+import { escEnvironmentYaml } from "../../lib/esc/yaml";
 import { escEnvironmentProvider } from "../../provider/escEnvironment";
 import { devPackageDir } from "../helpers/devPackage";
 import {

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { escEnvironmentYaml } from "../../lib/escYaml";
-import { EscApiError, InputError } from "../../lib/errors";
+import { escEnvironmentYaml } from "../../lib/esc/yaml";
+import { EscApiError, InputError } from "../../lib/core/errors";
 import { openEscLogin } from "../../provider/escLogin";
 import { startEscStandIn, type EscStandIn } from "../helpers/escStandIn";
 

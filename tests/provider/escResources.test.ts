@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import type * as pulumi from "@pulumi/pulumi";
-import { escEnvironmentYaml } from "../../lib/escYaml";
+import { escEnvironmentYaml } from "../../lib/esc/yaml";
 import { installMocks, outputOf, waitFor, type MockRecorder } from "../helpers/mockMonitor";
 
 const ACCOUNT = "123456789012";

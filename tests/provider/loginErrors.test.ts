@@ -8,7 +8,7 @@ import {
   LoginError,
   SessionDurationError,
   TransientLoginError,
-} from "../../lib/errors";
+} from "../../lib/core/errors";
 import { loginErrorFor, redact, type LoginErrorContext } from "../../provider/loginErrors";
 
 const ROLE = "arn:aws:iam::123456789012:role/esc-deploy";

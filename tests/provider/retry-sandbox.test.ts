@@ -5,9 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { buildTrustPolicy } from "../../lib/trust";
-import { escAudience, escSubject } from "../../lib/claims";
-import { retryInfo, withRetries, type RetryOptions } from "../../lib/retry";
+import { buildTrustPolicy } from "../../lib/iam/trust";
+import { escAudience, escSubject } from "../../lib/claims/grammar";
+import { retryInfo, withRetries, type RetryOptions } from "../../lib/login/retry";
 import { assumeRoleWithWebIdentity } from "../../provider/sts";
 
 const ACCOUNT = "123456789012";

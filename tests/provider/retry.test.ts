@@ -4,9 +4,9 @@
  */
 import * as assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { buildTrustPolicy } from "../../lib/trust";
-import { escAudience, escSubject } from "../../lib/claims";
-import { LoginError, TransientLoginError } from "../../lib/errors";
+import { buildTrustPolicy } from "../../lib/iam/trust";
+import { escAudience, escSubject } from "../../lib/claims/grammar";
+import { LoginError, TransientLoginError } from "../../lib/core/errors";
 import { awsLoginProvider } from "../../provider/awsLogin";
 import { loginProvider } from "../../provider/loginProvider";
 import { DynamicHost, serializeProvider, urnFor } from "../helpers/dynamicHost";

@@ -5,9 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { escAudience, escSubject } from "../../lib/claims";
-import { buildTrustPolicy, type TrustPolicyArgs } from "../../lib/trust";
-import type { SubjectAttribute } from "../../lib/types";
+import { escAudience, escSubject } from "../../lib/claims/grammar";
+import { buildTrustPolicy, type TrustPolicyArgs } from "../../lib/iam/trust";
+import type { SubjectAttribute } from "../../lib/claims/types";
 import type { Sandbox } from "../../sandbox";
 import { startSandbox } from "../../sandbox";
 import { ACCOUNT, PROVIDER_ARN, assume } from "./helpers";

@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import type * as pulumi from "@pulumi/pulumi";
-import { loginDurationSeconds } from "../../lib/duration";
+import { loginDurationSeconds } from "../../lib/core/duration";
 import type { EscOidcRole as EscOidcRoleClass } from "../../components";
 import { startSandbox, type EscOidcRoleOutputs, type Sandbox } from "../../sandbox";
 import { installMocks, outputOf } from "../helpers/mockMonitor";

@@ -10,8 +10,8 @@ import {
   type AssumeRoleWithWebIdentityCommandInput,
   type AssumeRoleWithWebIdentityCommandOutput,
 } from "@aws-sdk/client-sts";
-import { escSubject } from "../../lib/claims";
-import { buildTrustPolicy } from "../../lib/trust";
+import { escSubject } from "../../lib/claims/grammar";
+import { buildTrustPolicy } from "../../lib/iam/trust";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox";
 
 export const ACCOUNT = "123456789012";

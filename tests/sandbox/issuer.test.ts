@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as jose from "jose";
-import { InputError } from "../../lib/errors";
+import { InputError } from "../../lib/core/errors";
 import { startSandbox, TOKEN_DEFECTS, type Sandbox } from "../../sandbox";
 import { startIssuer } from "../../sandbox/issuer";
 

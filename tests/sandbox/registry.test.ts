@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { escSubject } from "../../lib/claims";
-import { buildTrustPolicy, renderTrustPolicy } from "../../lib/trust";
+import { escSubject } from "../../lib/claims/grammar";
+import { buildTrustPolicy, renderTrustPolicy } from "../../lib/iam/trust";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import {
   ACCOUNT,

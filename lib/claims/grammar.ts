@@ -1,0 +1,278 @@
+/**
+ * The claims Pulumi ESC puts into the OIDC token it sends to AWS, to the letter of the ESC documentation
+ * ("Configuring OpenID Connect for AWS", "Subject claim customization").
+ */
+import { ClaimError } from "../core/errors";
+import type { SubjectAttribute } from "./types";
+
+/** Pulumi Cloud's OIDC issuer. */
+export const PULUMI_ISSUER = "https://api.pulumi.com/oidc";
+/** The legacy default project: audience without `aws:`, subjects without the project. */
+export const LEGACY_DEFAULT_PROJECT = "default";
+/** The literal environment name in subjects of environments imported into Pulumi IaC stack config. */
+export const STACK_CONFIG_ENVIRONMENT = "<yaml>";
+/** Subject prefix without subjectAttributes: `pulumi:environments:org:<org>:env:`. */
+export const DEFAULT_SUBJECT_PREFIX = "pulumi:environments:org:";
+/** Subject prefix with subjectAttributes: `pulumi:environments:pulumi.organization.login:<org>`. */
+export const ATTRIBUTE_SUBJECT_PREFIX = "pulumi:environments:pulumi.organization.login:";
+
+/** Every subject attribute ESC knows, in the documentation's order. */
+export const SUBJECT_ATTRIBUTES: readonly SubjectAttribute[] = [
+  "rootEnvironment.name",
+  "currentEnvironment.name",
+  "pulumi.user.login",
+  "pulumi.organization.login",
+];
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NAME_ALLOWED = "letters, digits, '.', '_' and '-', starting with a letter or digit";
+
+/** Checks one name part (organization, project, environment, user login). */
+export function checkName(field: string, value: unknown): string {
+  if (typeof value !== "string") {
+    throw new ClaimError(
+      field,
+      `expected a string, got ${value === undefined ? "nothing" : typeof value}`,
+      NAME_ALLOWED,
+    );
+  }
+  if (value.length === 0) throw new ClaimError(field, "is empty", NAME_ALLOWED);
+  if (/\s/.test(value)) {
+    throw new ClaimError(
+      field,
+      `${JSON.stringify(value)} contains whitespace, which would make the subject ambiguous`,
+      NAME_ALLOWED,
+    );
+  }
+  if (value.includes(":")) {
+    throw new ClaimError(
+      field,
+      `${JSON.stringify(value)} contains ':', the subject's separator, which would make it ambiguous`,
+      NAME_ALLOWED,
+    );
+  }
+  if (!NAME_PATTERN.test(value)) {
+    throw new ClaimError(field, `${JSON.stringify(value)} is not a valid name`, NAME_ALLOWED);
+  }
+  return value;
+}
+
+/** Host and path of an issuer URL, as IAM uses it in condition keys and provider ARNs: `api.pulumi.com/oidc`. */
+export function issuerHostPath(issuer: string = PULUMI_ISSUER): string {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch (cause) {
+    throw new ClaimError(
+      "issuer",
+      `${JSON.stringify(issuer)} is not a URL`,
+      "an https URL such as https://api.pulumi.com/oidc",
+      { cause },
+    );
+  }
+  if (url.protocol !== "https:") {
+    throw new ClaimError(
+      "issuer",
+      `${JSON.stringify(issuer)} is not https`,
+      "an https URL such as https://api.pulumi.com/oidc",
+    );
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ClaimError(
+      "issuer",
+      `${JSON.stringify(issuer)} has a query, fragment or credentials`,
+      "https://host[/path]",
+    );
+  }
+  const path = url.pathname.replace(/\/+$/, "");
+  return `${url.host}${path}`;
+}
+
+/** Whether the issuer is Pulumi Cloud's (any path under `api.pulumi.com/oidc`, e.g. `/oidc/v2`). */
+export function isPulumiIssuer(issuer: string): boolean {
+  const hostPath = issuer.includes("://") ? issuerHostPath(issuer) : issuer.replace(/\/+$/, "");
+  return hostPath === "api.pulumi.com/oidc" || hostPath.startsWith("api.pulumi.com/oidc/");
+}
+
+/** Where an ESC environment lives. */
+export interface EscAudienceArgs {
+  /** The Pulumi organization. */
+  organization: string;
+  /** The ESC project. `"default"` is the legacy default project. Defaults to a non-default project. */
+  project?: string;
+}
+
+/** The `aud` ESC sends to AWS: `aws:<org>`, or `<org>` for the legacy default project. */
+export function escAudience(args: EscAudienceArgs): string {
+  const org = checkName("organization", args.organization);
+  if (args.project !== undefined) checkName("project", args.project);
+  return args.project === LEGACY_DEFAULT_PROJECT ? org : `aws:${org}`;
+}
+
+/** Describes who opens which environment, for `escSubject`. */
+export interface EscSubjectArgs {
+  /** The Pulumi organization. */
+  organization: string;
+  /** The project of the environment where the aws-login is defined (`"default"`: legacy default project). */
+  project: string;
+  /** The environment where the aws-login is defined (`currentEnvironment`). */
+  environment: string;
+  /** `subjectAttributes` of the aws-login, in the order given. Empty or absent: the default subject. */
+  subjectAttributes?: readonly SubjectAttribute[];
+  /** The login of the user opening the environment; needed for `pulumi.user.login`. */
+  userLogin?: string;
+  /**
+   * The environment the user opened, which may import the current one: `"<project>/<env>"` (legacy default
+   * project: `"<env>"`; `"default/<env>"` is read as `"<env>"`). Defaults to the current environment.
+   */
+  rootEnvironment?: string;
+  /**
+   * The environment is imported into Pulumi IaC stack config: without attributes the subject is the literal
+   * `...:env:<yaml>` (shared by every environment); with attributes each environment resolves separately, so
+   * `rootEnvironment.name` is the current environment. Defaults to false.
+   */
+  stackConfigImport?: boolean;
+}
+
+/** `currentEnvironment.name` as ESC resolves it: `<project>/<env>`, or `<env>` in the legacy default project. */
+export function escEnvironmentName(project: string, environment: string): string {
+  return project === LEGACY_DEFAULT_PROJECT ? environment : `${project}/${environment}`;
+}
+
+function checkRootEnvironment(value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new ClaimError(
+      "rootEnvironment",
+      "is empty",
+      '"<project>/<environment>", or "<environment>" in the legacy default project',
+    );
+  }
+  const parts = value.split("/");
+  if (parts.length > 2) {
+    throw new ClaimError(
+      "rootEnvironment",
+      `${JSON.stringify(value)} has more than one '/'`,
+      '"<project>/<environment>", or "<environment>" in the legacy default project',
+    );
+  }
+  parts.forEach((p, i) =>
+    checkName(
+      parts.length === 2 && i === 0 ? "rootEnvironment (project)" : "rootEnvironment (environment)",
+      p,
+    ),
+  );
+  // The legacy default project never appears in names: "default/dev" is "dev".
+  return parts.length === 2 ? escEnvironmentName(parts[0] as string, parts[1] as string) : value;
+}
+
+/** The exact `sub` claim ESC sends when the described environment performs an aws-login. */
+export function escSubject(args: EscSubjectArgs): string {
+  const org = checkName("organization", args.organization);
+  const project = checkName("project", args.project);
+  const environment = checkName("environment", args.environment);
+  const current = escEnvironmentName(project, environment);
+  const attributes = args.subjectAttributes ?? [];
+  if (!Array.isArray(attributes)) {
+    throw new ClaimError("subjectAttributes", "expected a list", SUBJECT_ATTRIBUTES.join(", "));
+  }
+
+  if (args.userLogin !== undefined) checkName("userLogin", args.userLogin);
+  let root = current;
+  if (args.rootEnvironment !== undefined) {
+    root = checkRootEnvironment(args.rootEnvironment);
+    if (args.stackConfigImport && root !== current) {
+      throw new ClaimError(
+        "rootEnvironment",
+        `${JSON.stringify(root)} differs from the current environment ${JSON.stringify(current)}, but environments imported into stack config each resolve separately`,
+        `omit rootEnvironment, or ${JSON.stringify(current)}`,
+      );
+    }
+  }
+
+  if (attributes.length === 0) {
+    return `${DEFAULT_SUBJECT_PREFIX}${org}:env:${args.stackConfigImport ? STACK_CONFIG_ENVIRONMENT : current}`;
+  }
+
+  const seen = new Set<string>();
+  let subject = `${ATTRIBUTE_SUBJECT_PREFIX}${org}`;
+  attributes.forEach((attribute, i) => {
+    const field = `subjectAttributes[${i}]`;
+    if (!SUBJECT_ATTRIBUTES.includes(attribute)) {
+      throw new ClaimError(
+        field,
+        `${JSON.stringify(attribute)} is not a subject attribute`,
+        SUBJECT_ATTRIBUTES.join(", "),
+      );
+    }
+    if (seen.has(attribute)) {
+      throw new ClaimError(
+        field,
+        `${JSON.stringify(attribute)} is listed twice`,
+        "each attribute at most once",
+      );
+    }
+    seen.add(attribute);
+    let value = "";
+    switch (attribute) {
+      case "rootEnvironment.name":
+        value = root;
+        break;
+      case "currentEnvironment.name":
+        value = current;
+        break;
+      case "pulumi.user.login":
+        if (args.userLogin === undefined) {
+          throw new ClaimError(
+            "userLogin",
+            "is required because subjectAttributes contains pulumi.user.login",
+            "the Pulumi login of the user opening the environment",
+          );
+        }
+        value = args.userLogin;
+        break;
+      case "pulumi.organization.login":
+        value = org;
+        break;
+    }
+    subject += `:${attribute}:${value}`;
+  });
+  return subject;
+}
+
+/** Describes a Pulumi Deployments run, for `deploymentsSubject`. */
+export interface DeploymentsSubjectArgs {
+  organization: string;
+  project: string;
+  stack: string;
+  /** The deployment operation (`preview`, `update`, `refresh`, `destroy`). Defaults to `"update"`. */
+  operation?: "preview" | "update" | "refresh" | "destroy";
+  /** The token scope. Defaults to `"write"`. */
+  scope?: "write" | "read";
+}
+
+const DEPLOY_OPERATIONS = ["preview", "update", "refresh", "destroy"] as const;
+
+/** Pulumi Deployments' `sub`: `pulumi:deploy:org:<org>:project:<p>:stack:<s>:operation:<op>:scope:<scope>`. */
+export function deploymentsSubject(args: DeploymentsSubjectArgs): string {
+  const org = checkName("organization", args.organization);
+  const project = checkName("project", args.project);
+  const stack = checkName("stack", args.stack);
+  const operation = args.operation ?? "update";
+  if (!DEPLOY_OPERATIONS.includes(operation)) {
+    throw new ClaimError(
+      "operation",
+      `${JSON.stringify(operation)} is not a deployment operation`,
+      DEPLOY_OPERATIONS.join(", "),
+    );
+  }
+  const scope = args.scope ?? "write";
+  if (scope !== "write" && scope !== "read") {
+    throw new ClaimError("scope", `${JSON.stringify(scope)} is not a scope`, "write, read");
+  }
+  return `pulumi:deploy:org:${org}:project:${project}:stack:${stack}:operation:${operation}:scope:${scope}`;
+}
+
+/** Pulumi Deployments' `aud` for AWS: the organization name. */
+export function deploymentsAudience(organization: string): string {
+  return checkName("organization", organization);
+}

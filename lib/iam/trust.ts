@@ -1,0 +1,464 @@
+/**
+ * The IAM trust policy that lets Pulumi ESC (or another OIDC issuer) assume a role, built from exact `sub`
+ * claims (usually from `escSubject`) and, only on explicit request, wildcard patterns.
+ *
+ * Shape (compact JSON, the order IAM shows it):
+ * - statement 1 (exact subjects): Allow `sts:AssumeRoleWithWebIdentity` for the federated principal
+ *   `arn:<partition>:iam::<account>:oidc-provider/<issuer host+path>`, `StringEquals` on `<host>:aud` and
+ *   `<host>:sub` (a list when several);
+ * - statement 2 (wildcards): same principal and action, `StringEquals` aud + `StringLike` sub. Operators in one
+ *   Condition block are ANDed, so exact subjects and patterns cannot share a statement.
+ * Every statement carries both the aud and the sub condition: a policy without `sub` is never produced.
+ */
+import {
+  ATTRIBUTE_SUBJECT_PREFIX,
+  DEFAULT_SUBJECT_PREFIX,
+  PULUMI_ISSUER,
+  checkName,
+} from "../claims/grammar";
+import { isPulumiIssuer, issuerHostPath, STACK_CONFIG_ENVIRONMENT } from "../claims/grammar";
+import { InputError, TrustPolicyError, TrustPolicyQuotaError } from "../core/errors";
+import { TRUST_POLICY_QUOTA_DEFAULT, TRUST_POLICY_QUOTA_MAX } from "../core/limits";
+
+/** AWS partitions an IAM OIDC provider can live in. */
+export const PARTITIONS = ["aws", "aws-us-gov", "aws-cn"] as const;
+export type Partition = (typeof PARTITIONS)[number];
+
+/** What `buildTrustPolicy` needs. */
+export interface TrustPolicyArgs {
+  /** The AWS account that owns the role and the OIDC provider: 12 digits. */
+  accountId: string;
+  /** The `aud` the token carries (`escAudience(...)`, e.g. `"aws:contoso"`); a list admits any of them. */
+  audience: string | readonly string[];
+  /** Exact `sub` values (usually from `escSubject`), matched with `StringEquals`. Duplicates are dropped. */
+  subjects?: readonly string[];
+  /**
+   * `sub` patterns (`*`, `?`) matched with `StringLike` in a second statement. Refused: a bare `*`; any
+   * `pulumi:` pattern (whatever the issuer, self-hosted included) whose organization cannot be read from its
+   * literal text before the first wildcard (`pulumi:environments:org:contoso*`, `pulumi:environments:*`); and,
+   * without `allowStackConfigSubject`, a `pulumi:environments:org:` pattern containing `<` or `>`, which only
+   * the stack-config subject `...:env:<yaml>` carries (`...:env:<yaml*`). A pattern whose wildcard covers the
+   * environment name from its start (`...:env:*`, `...:org:<org>:*`) also admits `...:env:<yaml>`.
+   */
+  wildcardSubjects?: readonly string[];
+  /** The OIDC issuer URL. Defaults to Pulumi Cloud's `https://api.pulumi.com/oidc`. */
+  issuer?: string;
+  /** The AWS partition. Defaults to `"aws"`. */
+  partition?: Partition;
+  /** The account's "Role trust policy length" quota, in characters. Defaults to 2048 (max 8192). */
+  quota?: number;
+  /**
+   * The Pulumi organization. Needed by `allowAnyEnvironmentInOrganization`; when given, every Pulumi subject
+   * and pattern must name this organization.
+   */
+  organization?: string;
+  /**
+   * Admit every ESC environment of `organization` (patterns `pulumi:environments:org:<org>:env:*` and
+   * `pulumi:environments:pulumi.organization.login:<org>:*`). `...:env:*` also admits the shared stack-config
+   * subject `...:env:<yaml>`, even without `allowStackConfigSubject`. Defaults to false.
+   */
+  allowAnyEnvironmentInOrganization?: boolean;
+  /**
+   * Accept the literal `...:env:<yaml>` subject, which every environment imported into Pulumi IaC stack config
+   * shares (it does not identify one environment), and patterns aimed at it (`...:env:<yaml*`). Patterns that
+   * cover every environment name (`...:env:*`) admit it whatever this says. Defaults to false.
+   */
+  allowStackConfigSubject?: boolean;
+}
+
+/** One statement of a trust policy built here. */
+export interface TrustStatement {
+  Effect: "Allow";
+  Principal: { Federated: string };
+  Action: "sts:AssumeRoleWithWebIdentity";
+  Condition: {
+    StringEquals: Record<string, string | string[]>;
+    StringLike?: Record<string, string | string[]>;
+  };
+}
+
+/** A trust policy document built here. */
+export interface TrustPolicyDocument {
+  Version: "2012-10-17";
+  Statement: TrustStatement[];
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const WILDCARD = /[*?]/;
+/** Patterns starting with this follow the Pulumi rule whatever the issuer. */
+const PULUMI_PATTERN_START = "pulumi:";
+/** Pulumi subjects: `pulumi:<kind>:org:<org>:...` or `pulumi:<kind>:pulumi.organization.login:<org>[:...]`. */
+const PULUMI_SUBJECT_ORG = /^pulumi:[A-Za-z]+:(?:org|pulumi\.organization\.login):([^:]*)(:|$)/;
+
+function checkAccountId(value: unknown): string {
+  if (typeof value !== "string" || !ACCOUNT_ID.test(value)) {
+    throw new InputError(
+      "accountId",
+      `${JSON.stringify(value)} is not an AWS account ID`,
+      '12 digits, as a string (e.g. "123456789012")',
+    );
+  }
+  return value;
+}
+
+function checkPartition(value: unknown): Partition {
+  const partition = value ?? "aws";
+  if (!PARTITIONS.includes(partition as Partition)) {
+    throw new InputError(
+      "partition",
+      `${JSON.stringify(partition)} is not an AWS partition`,
+      PARTITIONS.join(", "),
+    );
+  }
+  return partition as Partition;
+}
+
+function checkQuota(value: unknown): number {
+  const quota = value ?? TRUST_POLICY_QUOTA_DEFAULT;
+  if (
+    typeof quota !== "number" ||
+    !Number.isInteger(quota) ||
+    quota < 1 ||
+    quota > TRUST_POLICY_QUOTA_MAX
+  ) {
+    throw new InputError(
+      "quota",
+      `${JSON.stringify(quota)} is not a trust-policy quota`,
+      `an integer from 1 to ${TRUST_POLICY_QUOTA_MAX} (IAM's default is ${TRUST_POLICY_QUOTA_DEFAULT})`,
+    );
+  }
+  return quota;
+}
+
+/** Common checks for a claim value placed in a condition. */
+function checkConditionValue(field: string, value: unknown, allowed: string): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new TrustPolicyError(
+      field,
+      typeof value === "string" ? "is empty" : `expected a string, got ${typeof value}`,
+      allowed,
+    );
+  }
+  if (/\s/.test(value)) {
+    throw new TrustPolicyError(field, `${JSON.stringify(value)} contains whitespace`, allowed);
+  }
+  if (value.includes("${")) {
+    throw new TrustPolicyError(
+      field,
+      `${JSON.stringify(value)} contains "\${", which IAM reads as a policy variable`,
+      allowed,
+    );
+  }
+  return value;
+}
+
+function list(field: string, value: unknown): readonly unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new TrustPolicyError(field, `expected a list, got ${typeof value}`, "a list of strings");
+  }
+  return value;
+}
+
+function dedupe<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** `arn:<partition>:iam::<account>:oidc-provider/<issuer host+path>`. */
+export function oidcProviderArn(args: {
+  accountId: string;
+  issuer?: string;
+  partition?: Partition;
+}): string {
+  const account = checkAccountId(args.accountId);
+  const partition = checkPartition(args.partition);
+  return `arn:${partition}:iam::${account}:oidc-provider/${issuerHostPath(args.issuer ?? PULUMI_ISSUER)}`;
+}
+
+/** The organization a Pulumi subject or pattern names, or undefined when it is not in a Pulumi format. */
+function pulumiSubjectOrganization(subject: string): string | undefined {
+  return PULUMI_SUBJECT_ORG.exec(subject)?.[1];
+}
+
+function checkOrganizationOf(
+  field: string,
+  subject: string,
+  organization: string | undefined,
+): void {
+  if (organization === undefined) return;
+  const named = pulumiSubjectOrganization(subject);
+  if (named !== undefined && named !== organization) {
+    throw new TrustPolicyError(
+      field,
+      `${JSON.stringify(subject)} names organization ${JSON.stringify(named)}, not ${JSON.stringify(organization)}`,
+      `subjects of organization ${JSON.stringify(organization)}`,
+    );
+  }
+}
+
+/**
+ * Refuses patterns that could admit another organization (or anyone): bare `*`, a wildcard before or inside
+ * the organization segment. For Pulumi's issuer, and for any pattern starting with `pulumi:` whatever the
+ * issuer (a self-hosted Pulumi Cloud mints the same subjects), the literal text before the first wildcard must
+ * contain `pulumi:<kind>:org:<org>:` or `pulumi:<kind>:pulumi.organization.login:<org>:`; for other patterns
+ * of other issuers it must end with ':' or '/' after at least two segments (`repo:octo-org/*`, not `repo:octo*`
+ * or `repo:*`). A pattern not starting with `pulumi:` whose literal start passes that rule cannot match a
+ * Pulumi subject: its literal start would have to begin with `pulumi:`.
+ */
+function checkPattern(field: string, pattern: string, pulumiIssuer: boolean): void {
+  const pulumiRule = pulumiIssuer || pattern.startsWith(PULUMI_PATTERN_START);
+  const allowed = pulumiRule
+    ? "a pattern whose wildcards come after the organization, e.g. pulumi:environments:org:<org>:env:<project>/*"
+    : "a pattern whose literal start names the owner, ending with ':' or '/' (e.g. repo:<owner>/*)";
+  if (!WILDCARD.test(pattern)) {
+    throw new TrustPolicyError(
+      field,
+      `${JSON.stringify(pattern)} has no wildcard ('*' or '?'); exact values belong in subjects`,
+      allowed,
+    );
+  }
+  if (/^[*?]+$/.test(pattern)) {
+    throw new TrustPolicyError(field, `${JSON.stringify(pattern)} admits every subject`, allowed);
+  }
+  const literal = pattern.slice(0, pattern.search(WILDCARD));
+  if (pulumiRule) {
+    const m = PULUMI_SUBJECT_ORG.exec(literal);
+    if (!m || m[2] !== ":" || (m[1] as string).length === 0) {
+      throw new TrustPolicyError(
+        field,
+        `${JSON.stringify(pattern)} could match another organization's subjects`,
+        allowed,
+      );
+    }
+    checkName(`${field} (organization)`, m[1]);
+  } else {
+    const separators = (literal.match(/[:/]/g) ?? []).length;
+    if (!/[:/]$/.test(literal) || separators < 2) {
+      throw new TrustPolicyError(
+        field,
+        `${JSON.stringify(pattern)} could match subjects of other owners`,
+        allowed,
+      );
+    }
+  }
+}
+
+/**
+ * Whether a pattern is aimed at the shared stack-config subject: a default-format (`pulumi:environments:org:`)
+ * pattern containing `<` or `>`, which no environment name holds and only `...:env:<yaml>` carries.
+ */
+function isStackConfigPattern(pattern: string): boolean {
+  return pattern.startsWith(DEFAULT_SUBJECT_PREFIX) && /[<>]/.test(pattern);
+}
+
+/** Whether an exact subject is the shared stack-config subject `...:env:<yaml>`. */
+export function isStackConfigSubject(subject: string): boolean {
+  return (
+    subject.startsWith(DEFAULT_SUBJECT_PREFIX) &&
+    subject.endsWith(`:env:${STACK_CONFIG_ENVIRONMENT}`)
+  );
+}
+
+interface Normalized {
+  principal: string;
+  hostPath: string;
+  audiences: string[];
+  subjects: string[];
+  wildcards: string[];
+  quota: number;
+}
+
+function normalize(args: TrustPolicyArgs): Normalized {
+  if (typeof args !== "object" || args === null) {
+    throw new TypeError("buildTrustPolicy: expected an arguments object");
+  }
+  const issuer = args.issuer ?? PULUMI_ISSUER;
+  const hostPath = issuerHostPath(issuer);
+  const pulumiIssuer = isPulumiIssuer(hostPath);
+  const partition = checkPartition(args.partition);
+  const accountId = checkAccountId(args.accountId);
+  const quota = checkQuota(args.quota);
+  const organization =
+    args.organization === undefined ? undefined : checkName("organization", args.organization);
+
+  const rawAudience = args.audience;
+  const audienceList =
+    typeof rawAudience === "string" ? [rawAudience] : list("audience", rawAudience);
+  if (audienceList.length === 0) {
+    throw new TrustPolicyError("audience", "is empty", 'the token\'s aud, e.g. "aws:<org>"');
+  }
+  const audiences = dedupe(
+    audienceList.map((a, i) =>
+      checkConditionValue(
+        typeof rawAudience === "string" ? "audience" : `audience[${i}]`,
+        a,
+        'the token\'s aud, e.g. "aws:<org>"',
+      ),
+    ),
+  );
+
+  const subjects = dedupe(
+    list("subjects", args.subjects).map((s, i) => {
+      const field = `subjects[${i}]`;
+      const subject = checkConditionValue(field, s, "an exact sub claim, e.g. from escSubject()");
+      if (WILDCARD.test(subject)) {
+        throw new TrustPolicyError(
+          field,
+          `${JSON.stringify(subject)} contains a wildcard, which StringEquals would compare literally`,
+          "exact values here; patterns go in wildcardSubjects",
+        );
+      }
+      if (isStackConfigSubject(subject) && !args.allowStackConfigSubject) {
+        throw new TrustPolicyError(
+          field,
+          `${JSON.stringify(subject)} is the subject every environment imported into stack config shares, so it would admit all of them`,
+          "subjectAttributes (e.g. currentEnvironment.name) to tell environments apart, or allowStackConfigSubject: true",
+        );
+      }
+      checkOrganizationOf(field, subject, organization);
+      return subject;
+    }),
+  );
+
+  const patterns = list("wildcardSubjects", args.wildcardSubjects).map((p, i) => {
+    const field = `wildcardSubjects[${i}]`;
+    const pattern = checkConditionValue(field, p, "a sub pattern with '*' or '?'");
+    checkPattern(field, pattern, pulumiIssuer);
+    if (isStackConfigPattern(pattern) && !args.allowStackConfigSubject) {
+      throw new TrustPolicyError(
+        field,
+        `${JSON.stringify(pattern)} is aimed at the subject every environment imported into stack config shares (...:env:${STACK_CONFIG_ENVIRONMENT}; no environment name contains '<' or '>'), so it would admit all of them`,
+        "subjectAttributes (e.g. currentEnvironment.name) to tell environments apart, or allowStackConfigSubject: true",
+      );
+    }
+    checkOrganizationOf(field, pattern, organization);
+    return pattern;
+  });
+  if (args.allowAnyEnvironmentInOrganization) {
+    if (organization === undefined) {
+      throw new TrustPolicyError(
+        "organization",
+        "is required by allowAnyEnvironmentInOrganization",
+        "the Pulumi organization whose environments may assume the role",
+      );
+    }
+    patterns.push(
+      `${DEFAULT_SUBJECT_PREFIX}${organization}:env:*`,
+      `${ATTRIBUTE_SUBJECT_PREFIX}${organization}:*`,
+    );
+  }
+  const wildcards = dedupe(patterns);
+
+  if (subjects.length === 0 && wildcards.length === 0) {
+    throw new TrustPolicyError(
+      "subjects",
+      "no subject given; a trust policy without a sub condition would admit every environment (and every other token) the audience covers",
+      "at least one exact subject (escSubject), wildcardSubjects, or allowAnyEnvironmentInOrganization with organization",
+    );
+  }
+
+  return {
+    principal: `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`,
+    hostPath,
+    audiences,
+    subjects,
+    wildcards,
+    quota,
+  };
+}
+
+const one = (values: readonly string[]): string | string[] =>
+  values.length === 1 ? (values[0] as string) : [...values];
+
+function assemble(n: Normalized, subjects: readonly string[]): TrustPolicyDocument {
+  const aud = `${n.hostPath}:aud`;
+  const sub = `${n.hostPath}:sub`;
+  const statement = (condition: TrustStatement["Condition"]): TrustStatement => ({
+    Effect: "Allow",
+    Principal: { Federated: n.principal },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: condition,
+  });
+  const Statement: TrustStatement[] = [];
+  if (subjects.length > 0) {
+    Statement.push(statement({ StringEquals: { [aud]: one(n.audiences), [sub]: one(subjects) } }));
+  }
+  if (n.wildcards.length > 0) {
+    Statement.push(
+      statement({
+        StringEquals: { [aud]: one(n.audiences) },
+        StringLike: { [sub]: one(n.wildcards) },
+      }),
+    );
+  }
+  return { Version: "2012-10-17", Statement };
+}
+
+/**
+ * Builds the trust policy (see the module comment). Checks every input first; throws `InputError` /
+ * `ClaimError` / `TrustPolicyError` naming the field, or `TrustPolicyQuotaError` when the rendered policy
+ * exceeds `quota` (saying how many of the subjects would fit).
+ *
+ * The stack-config subject `pulumi:environments:org:<org>:env:<yaml>` (shared by every environment imported
+ * into Pulumi IaC stack config) is refused as an exact subject or as the aim of a pattern (`...:env:<yaml*`)
+ * unless `allowStackConfigSubject`; but a pattern covering every environment name, `...:env:*` (and so
+ * `allowAnyEnvironmentInOrganization`), also admits it.
+ */
+export function buildTrustPolicy(args: TrustPolicyArgs): TrustPolicyDocument {
+  const n = normalize(args);
+  const doc = assemble(n, n.subjects);
+  const size = trustPolicySize(doc);
+  if (size > n.quota) {
+    throw new TrustPolicyQuotaError({
+      size,
+      quota: n.quota,
+      subjectsThatFit: countFitting(n),
+      subjectCount: n.subjects.length,
+    });
+  }
+  return doc;
+}
+
+/** The largest k such that the first k exact subjects (and every wildcard) fit within the quota. */
+function countFitting(n: Normalized): number {
+  const fits = (k: number): boolean =>
+    (k > 0 || n.wildcards.length > 0) &&
+    trustPolicySize(assemble(n, n.subjects.slice(0, k))) <= n.quota;
+  let lo = 0; // fits(lo) or lo = 0
+  let hi = n.subjects.length; // !fits(hi)
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The policy as compact JSON, the text the role's `assumeRolePolicy` gets. */
+export function renderTrustPolicy(doc: TrustPolicyDocument | object): string {
+  return JSON.stringify(doc);
+}
+
+/**
+ * The policy's length as IAM counts it against the quota: characters, whitespace outside strings excluded.
+ * Accepts a document or JSON text (formatted or not).
+ */
+export function trustPolicySize(doc: TrustPolicyDocument | object | string): number {
+  if (typeof doc !== "string") return renderTrustPolicy(doc).length;
+  let size = 0;
+  let inString = false;
+  for (let i = 0; i < doc.length; i++) {
+    const c = doc[i] as string;
+    if (inString) {
+      size++;
+      if (c === "\\") {
+        size++;
+        i++;
+      } else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      size++;
+    } else if (!/\s/.test(c)) size++;
+  }
+  return size;
+}
