@@ -113,8 +113,8 @@ export {
   WEB_IDENTITY_ACTION,
   DOCUMENTED_OIDC_CLAIMS,
   issuerKeyPrefix,
-  parseProviderArn,
 } from "./lib/iam/evaluate";
+export { readProviderArn } from "./lib/core/arn";
 export type {
   TrustDecision,
   TrustRequest,

@@ -8,6 +8,7 @@
  *
  * Pure (no SDK, no Pulumi): captured by value into the serialized dynamic provider.
  */
+import { arnAccount } from "../lib/core/arn";
 import {
   AccessDeniedError,
   ExpiredCredentialsError,
@@ -62,8 +63,8 @@ function issuerKey(iss: unknown): string | undefined {
 function accountOf(
   roleArn: string | undefined,
 ): { partition: string; account: string } | undefined {
-  const m = roleArn === undefined ? null : /^arn:([a-z-]+):iam::(\d{12}):/.exec(roleArn);
-  return m ? { partition: m[1] as string, account: m[2] as string } : undefined;
+  const parts = arnAccount(roleArn);
+  return parts ? { partition: parts.partition, account: parts.accountId } : undefined;
 }
 
 /** The part of an SDK error message worth quoting, secrets scrubbed. */

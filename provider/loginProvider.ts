@@ -4,6 +4,7 @@
  * the STS calls.
  */
 import { ExpiredIdentityTokenError, InputError } from "../lib/core/errors";
+import { arnAccount } from "../lib/core/arn";
 import {
   checkLoginDuration,
   checkTokenText,
@@ -155,12 +156,12 @@ export function explainRefusal(
 ): string[] | undefined {
   if (expectedTrust === undefined || expectedTrust.trustPolicy === undefined) return undefined;
   try {
-    const account = /^arn:[a-z-]+:iam::(\d{12}):/.exec(roleArn);
+    const account = arnAccount(roleArn);
     const explanation = explainLogin({
       policy: expectedTrust.trustPolicy,
       token,
       ...(expectedTrust.clientIds ? { clientIds: expectedTrust.clientIds } : {}),
-      ...(account ? { accountId: account[1] as string } : {}),
+      ...(account ? { accountId: account.accountId } : {}),
     });
     const reasons = explanation.reasons
       .filter((r) => r.severity !== "info")
@@ -252,9 +253,7 @@ export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutpu
       const explanation = explainRefusal(inputs.expectedTrust, token, oidc.roleArn);
       throw loginErrorFor(error, { ...context, ...(explanation ? { explanation } : {}) });
     }
-    const account = /^arn:[a-z-]+:(?:sts|iam)::(\d{12}):/.exec(
-      result.assumedRoleArn || oidc.roleArn,
-    );
+    const account = arnAccount(result.assumedRoleArn || oidc.roleArn);
     return withoutUndefined({
       ...echo,
       region,
@@ -264,7 +263,7 @@ export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutpu
       sessionToken: result.credentials.sessionToken,
       expiration: result.credentials.expiration,
       assumedRoleArn: result.assumedRoleArn,
-      accountId: account ? (account[1] as string) : "",
+      accountId: account ? account.accountId : "",
       subject: result.subject || (typeof claims.sub === "string" ? claims.sub : ""),
       audience:
         result.audience ||

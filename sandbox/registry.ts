@@ -3,6 +3,12 @@
  * long-term keys. Loadable from code, from a JSON file, or from the `EscOidcRole` component's outputs.
  */
 import { randomBytes } from "node:crypto";
+import {
+  isAccountId,
+  isPartition,
+  parseRoleArn as parseCoreRoleArn,
+  readProviderArn,
+} from "../lib/core/arn";
 import { readFileSync } from "node:fs";
 import { issuerHostPath } from "../lib/claims/grammar";
 import { InputError } from "../lib/core/errors";
@@ -112,10 +118,6 @@ export interface RegistryFile {
   components?: EscOidcRoleOutputs[];
 }
 
-const ROLE_ARN =
-  /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
-const PROVIDER_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):oidc-provider\/(.+)$/;
-const ACCOUNT = /^\d{12}$/;
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /** An AWS-style ID: `prefix` then characters of the key-ID alphabet (A–Z, 2–7), `length` in all (20: keys). */
@@ -131,8 +133,15 @@ export function randomSecret(): string {
   return randomBytes(30).toString("base64").replace(/[+]/g, "/").slice(0, 40);
 }
 
+/** A provider ARN in a supported partition and a 12-digit account, as `[arn, partition, account, hostPath]`. */
+function providerArnMatch(arn: string): [string, string, string, string] | undefined {
+  const p = readProviderArn(arn);
+  if (!p || !isPartition(p.partition) || !isAccountId(p.accountId)) return undefined;
+  return [arn, p.partition, p.accountId, p.hostPath];
+}
+
 function checkAccount(field: string, value: string): string {
-  if (!ACCOUNT.test(value)) {
+  if (!isAccountId(value)) {
     throw new InputError(field, `${JSON.stringify(value)} is not an AWS account ID`, "12 digits");
   }
   return value;
@@ -163,8 +172,12 @@ function checkLoopbackUrl(field: string, value: string): void {
 export function parseRoleArn(
   arn: string,
 ): { partition: string; accountId: string; name: string } | undefined {
-  const m = ROLE_ARN.exec(arn);
-  return m ? { partition: m[1]!, accountId: m[2]!, name: m[3]! } : undefined;
+  try {
+    const parts = parseCoreRoleArn(arn, "roleArn");
+    return { partition: parts.partition, accountId: parts.accountId, name: parts.roleName };
+  } catch {
+    return undefined;
+  }
 }
 
 function parsePolicy(field: string, policy: object | string): object {
@@ -199,7 +212,7 @@ export class Registry {
     let accountId = args.accountId ?? DEFAULT_ACCOUNT_ID;
     let partition = "aws";
     if (args.arn !== undefined) {
-      const m = PROVIDER_ARN.exec(args.arn);
+      const m = providerArnMatch(args.arn);
       if (!m) {
         throw new InputError(
           "arn",
@@ -338,7 +351,7 @@ export class Registry {
     provider: ProviderRecord;
     role: RoleRecord;
   } {
-    const m = PROVIDER_ARN.exec(outputs.providerArn ?? "");
+    const m = providerArnMatch(outputs.providerArn ?? "");
     if (!m) {
       throw new InputError(
         "providerArn",

@@ -239,3 +239,27 @@ export class EscApiError extends EscAwsOidcError {
     this.diagnostics = fields.diagnostics ?? [];
   }
 }
+
+/** Values longer than this are never quoted whole in a message. */
+export const QUOTE_MAX_LENGTH = 200;
+const JWT_SHAPED = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;
+
+/**
+ * A value as messages quote it: `JSON.stringify` for short values; a value that looks like a token or a secret
+ * (JWT-shaped anywhere in it, or over 200 characters) is shown as a short redacted prefix with its length, so a
+ * token pasted into the wrong field never reaches a log, an error or the state.
+ */
+export function quoteValue(value: unknown): string {
+  if (typeof value !== "string") {
+    if (value === undefined) return "undefined";
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > QUOTE_MAX_LENGTH
+      ? `a ${Array.isArray(value) ? "list" : typeof value} of ${text.length} characters`
+      : text;
+  }
+  if (JWT_SHAPED.test(value) || value.length > QUOTE_MAX_LENGTH) {
+    const looksJwt = JWT_SHAPED.test(value);
+    return `${JSON.stringify(value.slice(0, 6) + "…")} (${value.length} characters${looksJwt ? ", looks like a token: not shown" : ", not shown"})`;
+  }
+  return JSON.stringify(value);
+}

@@ -43,6 +43,7 @@ import {
   jsonPathChild,
   type JsonDuplicate,
 } from "../core/jsonDuplicates";
+import { readProviderArn } from "../core/arn";
 import { TrustPolicyError } from "../core/errors";
 
 /** The three outcomes of IAM policy evaluation. */
@@ -142,7 +143,6 @@ export const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
 /** The claims AWS documents as condition keys for OIDC federation (default keys). */
 export const DOCUMENTED_OIDC_CLAIMS: readonly string[] = ["aud", "sub", "amr", "email", "oaud"];
 
-const PROVIDER_ARN = /^arn:([^:]+):iam::([^:]*):oidc-provider\/(.+)$/;
 const STRING_OPERATORS = new Map<string, { positive: boolean; kind: "eq" | "ieq" | "like" }>([
   ["stringequals", { positive: true, kind: "eq" }],
   ["stringnotequals", { positive: false, kind: "eq" }],
@@ -156,15 +156,6 @@ const STRING_OPERATORS = new Map<string, { positive: boolean; kind: "eq" | "ieq"
 export function issuerKeyPrefix(issuer: string): string {
   const withoutScheme = issuer.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, "");
   return withoutScheme.replace(/\/+$/, "");
-}
-
-/** Parses `arn:<partition>:iam::<account>:oidc-provider/<host+path>`; undefined if it is not one. */
-export function parseProviderArn(
-  arn: string,
-): { partition: string; accountId: string; hostPath: string } | undefined {
-  const m = PROVIDER_ARN.exec(arn);
-  if (!m) return undefined;
-  return { partition: m[1] as string, accountId: m[2] as string, hostPath: m[3] as string };
 }
 
 function describe(value: unknown): string {
@@ -226,7 +217,7 @@ function buildRequest(request: TrustRequest): RequestModel {
   if (typeof request.providerArn === "string" && request.providerArn.length > 0) {
     const arn = request.providerArn;
     principal = arn;
-    const parsed = parseProviderArn(arn);
+    const parsed = readProviderArn(arn);
     prefix = parsed ? parsed.hostPath : issuer !== undefined ? issuerKeyPrefix(issuer) : undefined;
     principalMatches = (federated) => federated === arn;
     principalText = `the request's principal is ${arn}`;
@@ -239,7 +230,7 @@ function buildRequest(request: TrustRequest): RequestModel {
       accountChecked = true;
       principal = `arn:*:iam::${account}:oidc-provider/${hostPath}`;
       principalMatches = (federated) => {
-        const p = parseProviderArn(federated);
+        const p = readProviderArn(federated);
         if (p) return p.accountId === account && p.hostPath === hostPath;
         return federated === hostPath;
       };
@@ -247,7 +238,7 @@ function buildRequest(request: TrustRequest): RequestModel {
     } else {
       principal = `arn:*:iam::*:oidc-provider/${hostPath}`;
       principalMatches = (federated) => {
-        const p = parseProviderArn(federated);
+        const p = readProviderArn(federated);
         if (p) return p.hostPath === hostPath;
         return federated === hostPath;
       };

@@ -5,6 +5,7 @@
  *
  * A token is decoded, never verified, and never appears in a result or message: only its claims do.
  */
+import { readProviderArn } from "../core/arn";
 import {
   escAudience,
   escSubject,
@@ -18,7 +19,6 @@ import {
   DOCUMENTED_OIDC_CLAIMS,
   evaluateTrustPolicy,
   issuerKeyPrefix,
-  parseProviderArn,
   type ConditionTrace,
   type StatementTrace,
   type TrustDecision,
@@ -197,7 +197,7 @@ function checkArgs(args: ExplainLoginArgs): void {
       "12 digits",
     );
   }
-  if (args.providerArn !== undefined && parseProviderArn(String(args.providerArn)) === undefined) {
+  if (args.providerArn !== undefined && readProviderArn(String(args.providerArn)) === undefined) {
     throw new InputError(
       "providerArn",
       `${JSON.stringify(args.providerArn)} is not an IAM OIDC provider ARN`,
@@ -268,7 +268,7 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
       `you expect issuer ${code(args.issuer)}, but the token was issued by ${code(iss)}; STS goes by the token's iss`,
     );
   }
-  const provider = args.providerArn !== undefined ? parseProviderArn(args.providerArn) : undefined;
+  const provider = args.providerArn !== undefined ? readProviderArn(args.providerArn) : undefined;
   const accountId = args.accountId ?? provider?.accountId;
   const request: TrustRequest = { claims, issuer, accountId };
   if (provider && args.providerArn !== undefined) {
@@ -517,7 +517,7 @@ function explainPrincipal(
   }
   let specific = false;
   for (const f of named) {
-    const p = parseProviderArn(f);
+    const p = readProviderArn(f);
     const fHostPath = p ? p.hostPath : f;
     if (fHostPath !== hostPath && fHostPath.split("/")[0] === hostPath.split("/")[0]) {
       specific = true;

@@ -14,7 +14,12 @@ import {
 } from "../claims/grammar";
 import { loginDurationSeconds } from "../core/duration";
 import { InputError, OidcProviderError } from "../core/errors";
-import { parseProviderArn as parseAnyProviderArn } from "./evaluate";
+import {
+  checkPolicyArn,
+  parseProviderArn,
+  type Partition,
+  type ProviderArnParts,
+} from "../core/arn";
 import {
   LOGIN_DURATION_DEFAULT,
   MAX_CLIENT_IDS_PER_PROVIDER,
@@ -24,7 +29,7 @@ import {
   ROLE_SESSION_NAME_ALLOWED,
   ROLE_SESSION_NAME_PATTERN,
 } from "../core/limits";
-import { PARTITIONS, buildTrustPolicy, type Partition, type TrustPolicyDocument } from "./trust";
+import { buildTrustPolicy, type TrustPolicyDocument } from "./trust";
 import type { EscLoginOidcArgs, SubjectAttribute } from "../claims/types";
 
 /** The session name `loginArgs` carries unless told otherwise (the seeds' own example). */
@@ -78,6 +83,9 @@ export interface RoleSpecInput {
 }
 
 /** What the component needs, all checked. */
+export type { ProviderArnParts } from "../core/arn";
+export { parseProviderArn } from "../core/arn";
+
 export interface RoleSpec {
   organization: string;
   issuer: string;
@@ -104,43 +112,9 @@ export interface RoleSpec {
   existingProvider: ProviderArnParts | undefined;
 }
 
-/** The parts of an IAM OIDC provider ARN. */
-export interface ProviderArnParts {
-  arn: string;
-  partition: Partition;
-  accountId: string;
-  /** Host and path, as in the ARN: `api.pulumi.com/oidc`. */
-  hostPath: string;
-}
-
-const POLICY_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_NAME_PREFIX = /^[\w+=,.@-]{1,38}$/;
 const ROLE_PATH = /^\/(?:[\x21-\x7e]{1,510}\/)?$/;
-
-/** Parses `arn:<partition>:iam::<account>:oidc-provider/<host+path>`. */
-export function parseProviderArn(arn: unknown, field = "existingProviderArn"): ProviderArnParts {
-  // The evaluator's parser reads any provider ARN; an input must also name a known partition and a real account.
-  const parts = typeof arn === "string" ? parseAnyProviderArn(arn) : undefined;
-  if (
-    !parts ||
-    !PARTITIONS.includes(parts.partition as Partition) ||
-    !/^\d{12}$/.test(parts.accountId) ||
-    /\s/.test(parts.hostPath)
-  ) {
-    throw new InputError(
-      field,
-      `${JSON.stringify(arn)} is not an IAM OIDC provider ARN`,
-      "arn:<aws|aws-us-gov|aws-cn>:iam::<12-digit account>:oidc-provider/<host>[/<path>]",
-    );
-  }
-  return {
-    arn: arn as string,
-    partition: parts.partition as Partition,
-    accountId: parts.accountId,
-    hostPath: parts.hostPath,
-  };
-}
 
 function listOf(field: string, value: unknown): unknown[] {
   if (value === undefined) return [];
@@ -409,7 +383,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
     input.sessionPolicyArns === undefined
       ? undefined
       : listOf("sessionPolicyArns", input.sessionPolicyArns).map((a, i) =>
-          checkPolicyArn(`sessionPolicyArns[${i}]`, a),
+          checkPolicyArn(a, `sessionPolicyArns[${i}]`),
         );
   if (sessionPolicyArns && sessionPolicyArns.length > MAX_SESSION_POLICY_ARNS) {
     throw new InputError(
@@ -419,10 +393,10 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
     );
   }
   listOf("managedPolicyArns", input.managedPolicyArns).forEach((a, i) =>
-    checkPolicyArn(`managedPolicyArns[${i}]`, a),
+    checkPolicyArn(a, `managedPolicyArns[${i}]`),
   );
   if (input.permissionsBoundary !== undefined) {
-    checkPolicyArn("permissionsBoundary", input.permissionsBoundary);
+    checkPolicyArn(input.permissionsBoundary, "permissionsBoundary");
   }
 
   // Role naming.
@@ -510,17 +484,6 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
     partition: input.partition ?? existingProvider?.partition ?? "aws",
   });
   return spec;
-}
-
-function checkPolicyArn(field: string, value: unknown): string {
-  if (typeof value !== "string" || !POLICY_ARN.test(value)) {
-    throw new InputError(
-      field,
-      `${JSON.stringify(value)} is not an IAM managed policy ARN`,
-      "arn:<partition>:iam::<aws|account>:policy/<path/name>",
-    );
-  }
-  return value;
 }
 
 /** The role's trust policy for a resolved spec, in the given account and partition. */

@@ -11,6 +11,13 @@
  * Every statement carries both the aud and the sub condition: a policy without `sub` is never produced.
  */
 import {
+  PARTITIONS_ALLOWED,
+  isAccountId,
+  isPartition,
+  providerArn,
+  type Partition,
+} from "../core/arn";
+import {
   ATTRIBUTE_SUBJECT_PREFIX,
   DEFAULT_SUBJECT_PREFIX,
   PULUMI_ISSUER,
@@ -21,8 +28,7 @@ import { InputError, TrustPolicyError, TrustPolicyQuotaError } from "../core/err
 import { TRUST_POLICY_QUOTA_DEFAULT, TRUST_POLICY_QUOTA_MAX } from "../core/limits";
 
 /** AWS partitions an IAM OIDC provider can live in. */
-export const PARTITIONS = ["aws", "aws-us-gov", "aws-cn"] as const;
-export type Partition = (typeof PARTITIONS)[number];
+export { PARTITIONS, type Partition } from "../core/arn";
 
 /** What `buildTrustPolicy` needs. */
 export interface TrustPolicyArgs {
@@ -83,7 +89,6 @@ export interface TrustPolicyDocument {
   Statement: TrustStatement[];
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const WILDCARD = /[*?]/;
 /** Patterns starting with this follow the Pulumi rule whatever the issuer. */
 const PULUMI_PATTERN_START = "pulumi:";
@@ -91,7 +96,7 @@ const PULUMI_PATTERN_START = "pulumi:";
 const PULUMI_SUBJECT_ORG = /^pulumi:[A-Za-z]+:(?:org|pulumi\.organization\.login):([^:]*)(:|$)/;
 
 function checkAccountId(value: unknown): string {
-  if (typeof value !== "string" || !ACCOUNT_ID.test(value)) {
+  if (!isAccountId(value)) {
     throw new InputError(
       "accountId",
       `${JSON.stringify(value)} is not an AWS account ID`,
@@ -103,11 +108,11 @@ function checkAccountId(value: unknown): string {
 
 function checkPartition(value: unknown): Partition {
   const partition = value ?? "aws";
-  if (!PARTITIONS.includes(partition as Partition)) {
+  if (!isPartition(partition)) {
     throw new InputError(
       "partition",
       `${JSON.stringify(partition)} is not an AWS partition`,
-      PARTITIONS.join(", "),
+      PARTITIONS_ALLOWED,
     );
   }
   return partition as Partition;
@@ -172,7 +177,7 @@ export function oidcProviderArn(args: {
 }): string {
   const account = checkAccountId(args.accountId);
   const partition = checkPartition(args.partition);
-  return `arn:${partition}:iam::${account}:oidc-provider/${issuerHostPath(args.issuer ?? PULUMI_ISSUER)}`;
+  return providerArn(partition, account, issuerHostPath(args.issuer ?? PULUMI_ISSUER));
 }
 
 /** The organization a Pulumi subject or pattern names, or undefined when it is not in a Pulumi format. */

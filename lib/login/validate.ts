@@ -6,7 +6,7 @@
  * Values still unknown at a first preview (the engine's unknown sentinel) always pass: they are checked again at
  * the next `check()`, once known.
  */
-import { ClaimError, InputError } from "../core/errors";
+import { ClaimError, InputError, quoteValue } from "../core/errors";
 import { loginDurationSeconds, parseDuration } from "../core/duration";
 import {
   MAX_SESSION_POLICY_ARNS,
@@ -19,37 +19,23 @@ import {
 } from "../core/limits";
 import { SUBJECT_ATTRIBUTES, escSubject } from "../claims/grammar";
 import { isObject, isUnknown } from "../core/guards";
+import {
+  PARTITIONS_ALLOWED,
+  PARTITION_DEFAULT_REGIONS,
+  policyArnPartition,
+  isPartition,
+  parseRoleArn,
+} from "../core/arn";
 import { checkEscSource } from "./escSource";
 import { checkLoginRetry } from "./retry";
 import { checkRenewBefore } from "./renewal";
 
 export { UNKNOWN, isUnknown } from "../core/guards";
 
-/** The region each partition's STS is called in when `region` is not given. */
-export const PARTITION_DEFAULT_REGIONS: Readonly<Record<string, string>> = {
-  aws: "us-east-1",
-  "aws-us-gov": "us-gov-west-1",
-  "aws-cn": "cn-north-1",
-};
+export { PARTITION_DEFAULT_REGIONS, parseRoleArn, type RoleArnParts } from "../core/arn";
 
-const PARTITIONS_ALLOWED = "aws, aws-us-gov, aws-cn";
-const ROLE_ARN_ALLOWED =
-  "arn:<partition>:iam::<12-digit account>:role/[<path>/]<name>, partition one of aws, aws-us-gov, aws-cn";
-const ROLE_ARN_PATTERN =
-  /^arn:([a-z-]+):iam::(\d{12}):role\/((?:[\x21-\x7e]{1,510}\/)?)([\w+=,.@-]{1,64})$/;
-const POLICY_ARN_PATTERN =
-  /^arn:([a-z-]+):iam::(aws|\d{12}):policy\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,128}$/;
 const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const ACCESS_KEY_ID_PATTERN = /^\w{16,128}$/;
-
-/** A role ARN, taken apart. */
-export interface RoleArnParts {
-  partition: string;
-  accountId: string;
-  /** `/` or `/path/`. */
-  path: string;
-  roleName: string;
-}
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -65,44 +51,16 @@ function requireString(value: unknown, field: string, allowed: string): string {
   return value;
 }
 
-/**
- * Parses an IAM role ARN. The partition must be one of aws, aws-us-gov, aws-cn (the ones with a default region).
- * @throws InputError naming `field`.
- */
-export function parseRoleArn(value: unknown, field = "oidc.roleArn"): RoleArnParts {
-  const text = requireString(value, field, ROLE_ARN_ALLOWED);
-  const m = ROLE_ARN_PATTERN.exec(text);
-  if (!m) {
-    throw new InputError(field, `${JSON.stringify(text)} is not an IAM role ARN`, ROLE_ARN_ALLOWED);
-  }
-  const partition = m[1] as string;
-  if (!Object.prototype.hasOwnProperty.call(PARTITION_DEFAULT_REGIONS, partition)) {
-    throw new InputError(
-      field,
-      `${JSON.stringify(text)} is in the unknown partition ${JSON.stringify(partition)}`,
-      PARTITIONS_ALLOWED,
-    );
-  }
-  const rawPath = m[3] as string;
-  return {
-    partition,
-    accountId: m[2] as string,
-    path: rawPath === "" ? "/" : `/${rawPath}`,
-    roleName: m[4] as string,
-  };
-}
-
 /** The default region for a partition (`aws` → us-east-1, `aws-us-gov` → us-gov-west-1, `aws-cn` → cn-north-1). */
 export function defaultRegionForPartition(partition: string): string {
-  const region = PARTITION_DEFAULT_REGIONS[partition];
-  if (region === undefined) {
+  if (!isPartition(partition)) {
     throw new InputError(
       "partition",
       `${JSON.stringify(partition)} is not a known partition`,
       PARTITIONS_ALLOWED,
     );
   }
-  return region;
+  return PARTITION_DEFAULT_REGIONS[partition];
 }
 
 /** The region to call STS in: `region` when given, else the role ARN's partition default, else us-east-1. */
@@ -148,12 +106,13 @@ export function checkPolicyArns(
     if (isUnknown(arn)) return;
     const f = `${field}[${i}]`;
     const text = requireString(arn, f, allowed);
-    const m = POLICY_ARN_PATTERN.exec(text);
-    if (!m) throw new InputError(f, `${JSON.stringify(text)} is not an IAM policy ARN`, allowed);
-    if (partition !== undefined && m[1] !== partition) {
+    const found = policyArnPartition(text);
+    if (found === undefined)
+      throw new InputError(f, `${quoteValue(text)} is not an IAM policy ARN`, allowed);
+    if (partition !== undefined && found !== partition) {
       throw new InputError(
         f,
-        `${JSON.stringify(text)} is in partition ${JSON.stringify(m[1])}, but the role is in ${JSON.stringify(partition)}`,
+        `${quoteValue(text)} is in partition ${JSON.stringify(found)}, but the role is in ${JSON.stringify(partition)}`,
         allowed,
       );
     }

@@ -3,9 +3,10 @@
  * flattened, the OIDC providers each statement trusts, and the keys the JSON text repeats.
  */
 import { isPulumiIssuer } from "../../claims/grammar";
+import { readProviderArn } from "../../core/arn";
 import { isObject } from "../../core/guards";
 import { TrustPolicyError } from "../../core/errors";
-import { WEB_IDENTITY_ACTION, parseProviderArn } from "../evaluate";
+import { WEB_IDENTITY_ACTION } from "../evaluate";
 import { parseJsonReportingDuplicates } from "../../core/jsonDuplicates";
 
 export { WEB_IDENTITY_ACTION };
@@ -95,7 +96,7 @@ export function issuerKind(hostPath: string): IssuerKind {
 
 /** The host+path of an `arn:<partition>:iam::<account>:oidc-provider/<host+path>` ARN, or undefined. */
 export function oidcProviderHostPath(principal: string): string | undefined {
-  const arn = parseProviderArn(principal);
+  const arn = readProviderArn(principal);
   if (!arn || !/^aws[a-z-]*$/.test(arn.partition) || !/^\d{12}$/.test(arn.accountId))
     return undefined;
   return /^[^*?\s]+$/.test(arn.hostPath) ? arn.hostPath : undefined;

@@ -5,7 +5,7 @@
  * and its managed policies (from the role and its `RolePolicyAttachment`s) when the document has them.
  */
 import { InputError } from "../../core/errors";
-import { parseProviderArn } from "../evaluate";
+import { readProviderArn } from "../../core/arn";
 import { issuerKeyPrefix } from "../evaluate";
 import { isObject, isUnknown } from "../../core/guards";
 
@@ -169,7 +169,7 @@ function trustedProviderArns(policy: unknown): string[] {
     if (!isObject(s) || !isObject(s.Principal)) continue;
     const federated = s.Principal.Federated;
     for (const f of Array.isArray(federated) ? federated : [federated]) {
-      if (typeof f === "string" && parseProviderArn(f)) out.push(f);
+      if (typeof f === "string" && readProviderArn(f)) out.push(f);
     }
   }
   return out;
@@ -220,7 +220,7 @@ export function pulumiTargets(resources: readonly PulumiResource[]): ReviewTarge
           trusted.some(
             (arn) =>
               arn === p.arn ||
-              (p.hostPath !== undefined && parseProviderArn(arn)?.hostPath === p.hostPath),
+              (p.hostPath !== undefined && readProviderArn(arn)?.hostPath === p.hostPath),
           ),
         );
         if (matches.length === 1 && matches[0]?.clientIds) target.clientIds = matches[0].clientIds;

@@ -1,8 +1,8 @@
+import { readProviderArn } from "../../../lib/core/arn";
 import * as assert from "node:assert/strict";
 import {
   evaluateTrustPolicy,
   issuerKeyPrefix,
-  parseProviderArn,
   type ConditionTrace,
   type TrustEvaluation,
   type TrustRequest,
@@ -784,19 +784,19 @@ describe("evaluateTrustPolicy: claims → condition keys", () => {
     assert.deepEqual(c.keys, { [K_SUB]: "42", [K_EMAIL]: "true" });
   });
 
-  it("issuerKeyPrefix and parseProviderArn", () => {
+  it("issuerKeyPrefix and readProviderArn", () => {
     assert.equal(issuerKeyPrefix("https://api.pulumi.com/oidc/"), HOST);
     assert.equal(issuerKeyPrefix("http://127.0.0.1:8443/oidc"), "127.0.0.1:8443/oidc");
     assert.equal(
       issuerKeyPrefix("token.actions.githubusercontent.com"),
       "token.actions.githubusercontent.com",
     );
-    assert.deepEqual(parseProviderArn(PROVIDER), {
+    assert.deepEqual(readProviderArn(PROVIDER), {
       partition: "aws",
       accountId: ACCOUNT,
       hostPath: HOST,
     });
-    assert.equal(parseProviderArn("arn:aws:iam::123456789012:role/x"), undefined);
+    assert.equal(readProviderArn("arn:aws:iam::123456789012:role/x"), undefined);
   });
 });
 
