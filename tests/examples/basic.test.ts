@@ -126,7 +126,7 @@ describe("examples/basic (mocks)", function () {
     assert.deepEqual(run.outputs.bucketName, { value: "artifacts-9f8e7d6", secret: false });
   });
 
-  it("runs as the root project too (Pulumi.yaml at the repo root has main: examples/basic/)", async () => {
+  it("runs as the root project too (Pulumi.yaml at the repo root has main: examples/basic/index.ts)", async () => {
     const root = await runExample("basic", {
       project: "esc-aws-oidc",
       config: { organization: "acme", environment: "infra/prod", webIdentityTokenFile: "/t" },

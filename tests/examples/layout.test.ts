@@ -41,6 +41,11 @@ describe("examples: layout and docs", () => {
       assert.equal(project.name, `esc-aws-oidc-${name}`);
       assert.deepEqual(project.runtime, { name: "nodejs", options: { typescript: true } });
       assert.equal(typeof project.description, "string");
+      assert.equal(
+        project.main,
+        "index.ts",
+        "main names the program file (see entrypoints.test.ts)",
+      );
 
       assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")), {
         extends: "../../tsconfig.json",
@@ -73,9 +78,9 @@ describe("examples: layout and docs", () => {
     });
   }
 
-  it("the root Pulumi.yaml is a TypeScript project whose main is examples/basic/", () => {
+  it("the root Pulumi.yaml is a TypeScript project whose main is the file examples/basic/index.ts", () => {
     const root = parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8"));
-    assert.equal(root.main, "examples/basic/");
+    assert.equal(root.main, "examples/basic/index.ts");
     assert.deepEqual(root.runtime, { name: "nodejs", options: { typescript: true } });
   });
 });
