@@ -32,7 +32,9 @@ function loadEnvironmentProvider(): typeof environmentProvider {
     const reason = (e as { code?: string }).code ?? String((e as Error).message ?? e);
     throw new Error(
       `esc-aws-oidc: the EscEnvironment provider cannot load esc-aws-oidc/dist/provider/escEnvironmentProvider.js from ${process.cwd()} (${reason}). ` +
-        "Install esc-aws-oidc in the project that runs pulumi (npm install esc-aws-oidc).",
+        "Install esc-aws-oidc in the project that runs pulumi, under that name: it is not published to a registry yet, " +
+        "so install its packed tarball (npm install /path/to/esc-aws-oidc-<version>.tgz, made by npm pack in a checkout) " +
+        "or its git repository (npm install git+<repository URL>).",
       { cause: e },
     );
   }

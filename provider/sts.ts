@@ -6,6 +6,16 @@
  * `Code`, `$metadata` intact) — `loginErrorFor` turns them into what a user reads.
  */
 
+/**
+ * The AWS SDK prints a Node.js version notice (`NodeVersionSupportWarning`) when its first client is made on a Node
+ * older than the SDK's next minimum. Made in the dynamic-provider host, it reaches the user's `pulumi up` output as a
+ * warning about this package's internals. Turned off with the SDK's own switch, unless the user set it (`false`
+ * brings the notice back).
+ */
+function quietSdkNodeVersionNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+
 /** Where STS is called. */
 export interface StsTarget {
   /** The region to sign for and to resolve the regional endpoint of. */
@@ -66,6 +76,7 @@ export async function assumeRoleWithWebIdentity(
   options: StsCallOptions = {},
 ): Promise<WebIdentityLoginResult> {
   const sts = await import("@aws-sdk/client-sts");
+  quietSdkNodeVersionNotice();
   const client = new sts.STSClient({
     region: params.region,
     maxAttempts: 1,
@@ -114,6 +125,7 @@ export async function getCallerIdentity(
   options: StsCallOptions = {},
 ): Promise<CallerIdentityResult> {
   const sts = await import("@aws-sdk/client-sts");
+  quietSdkNodeVersionNotice();
   const client = new sts.STSClient({
     region: params.region,
     maxAttempts: 1,
