@@ -1,5 +1,15 @@
 /**
- * esc-aws-oidc — the public API. An explicit export list (values, then types), like panva/jose.
+ * esc-aws-oidc — the public API of the package root: what a Pulumi program or a library needs (the EscOidcRole
+ * component, the AwsLogin and EscEnvironment resources, claim and trust-policy builders, evaluate / explain / review
+ * entry points, error classes and their types). An explicit export list, values then types.
+ *
+ * Everything else has its own entry point (package.json "exports"), so that this file's declarations compile in a
+ * project with Pulumi's template settings (`strict`, no `skipLibCheck`) and without the test tooling:
+ * - "esc-aws-oidc/sandbox": the local OIDC issuer + STS (sandbox/index.ts);
+ * - "esc-aws-oidc/review": review rules, the trust-document reader, Pulumi-state readers, evaluator tables;
+ * - "esc-aws-oidc/login": AwsLogin's input validation, retry classification and renewal rules;
+ * - "esc-aws-oidc/policy": the CrossGuard policy pack's policies, as plain objects.
+ * docs/api.md documents every name of each.
  */
 
 // Errors
@@ -26,7 +36,7 @@ export type { StsErrorCode } from "./lib/core/errors";
 export * as limits from "./lib/core/limits";
 
 // Durations
-export { parseDuration, formatDuration, loginDurationSeconds } from "./lib/core/duration";
+export { parseDuration, formatDuration } from "./lib/core/duration";
 
 // Claims
 export {
@@ -77,44 +87,8 @@ export { openEscLogin } from "./provider/escLogin";
 export type { EscLoginResult } from "./provider/escLogin";
 export type { EscLoginSource } from "./lib/login/escSource";
 
-// Sandbox
-export {
-  startSandbox,
-  Faults,
-  Registry,
-  StsCalls,
-  STS_MESSAGES,
-  TOKEN_DEFECTS,
-  DEFAULT_ACCOUNT_ID,
-} from "./sandbox";
-export type {
-  Sandbox,
-  SandboxOptions,
-  MintTokenArgs,
-  TokenDefect,
-  Fault,
-  FaultScope,
-  StsAction,
-  StsRequestRecord,
-  TrustDecider,
-  EscOidcRoleOutputs,
-  ProviderRecord,
-  RoleRecord,
-  UserRecord,
-  RegisterProviderArgs,
-  RegisterRoleArgs,
-  RegisterUserArgs,
-  RegistryFile,
-} from "./sandbox";
-
 // Evaluator
-export {
-  evaluateTrustPolicy,
-  WEB_IDENTITY_ACTION,
-  DOCUMENTED_OIDC_CLAIMS,
-  issuerKeyPrefix,
-} from "./lib/iam/evaluate";
-export { readProviderArn } from "./lib/core/arn";
+export { evaluateTrustPolicy } from "./lib/iam/evaluate";
 export type {
   TrustDecision,
   TrustRequest,
@@ -136,8 +110,6 @@ export type {
 } from "./lib/iam/explain";
 export { decodeJwtClaims } from "./lib/claims/jwt";
 export type { DecodedJwt } from "./lib/claims/jwt";
-export { parseJsonReportingDuplicates } from "./lib/core/jsonDuplicates";
-export type { JsonDuplicate, ParsedJson } from "./lib/core/jsonDuplicates";
 
 // The EscOidcRole component
 export { EscOidcRole } from "./components";
@@ -151,7 +123,7 @@ export {
 export type { EscEnvironmentSpec, RoleSpec, RoleSpecInput } from "./lib/iam/roleSpec";
 
 // aws-login
-export { AwsLogin, webIdentityProviderArgs, performLogin } from "./provider";
+export { AwsLogin, webIdentityProviderArgs } from "./provider";
 export type {
   AwsLoginArgs,
   AwsLoginOidcArgs,
@@ -162,70 +134,16 @@ export type {
   ExpectedTrust,
   WebIdentityProviderArgsInput,
 } from "./provider";
-export {
-  UNKNOWN,
-  PARTITION_DEFAULT_REGIONS,
-  parseRoleArn,
-  defaultRegionForPartition,
-  resolveRegion,
-  validateAwsLoginInputs,
-} from "./lib/login/validate";
-export type { RoleArnParts, ValidationFailure } from "./lib/login/validate";
 export { decodeTokenClaims, checkTokenSubject } from "./lib/claims/token";
 export type { TokenClaims, EscEnvironmentDescription } from "./lib/claims/token";
 
-// Login lifecycle: classified retries and renewal
-export {
-  withRetries,
-  classifyLoginError,
-  isRetryableLoginError,
-  stsWireCode,
-  retryInfo,
-  backoffCapMs,
-  checkLoginRetry,
-  loginRetryOptions,
-  RETRY_DEFAULTS,
-  LOGIN_RETRY_LIMITS,
-  LOGIN_ATTEMPT_MIN_TIMEOUT_MS,
-} from "./lib/login/retry";
-export type {
-  RetryOptions,
-  RetryAttempt,
-  RetryEvent,
-  RetryInfo,
-  RetryStop,
-  RetryKind,
-  RetryClassification,
-  LoginRetryArgs,
-} from "./lib/login/retry";
-export {
-  needsRenewal,
-  renewalReason,
-  credentialsExpired,
-  credentialsExpireAt,
-  tokenIdentityChanges,
-  checkRenewBefore,
-  storedLoginInputs,
-  RENEW_BEFORE_DEFAULT_SECONDS,
-  LOGIN_OUTPUT_KEYS,
-} from "./lib/login/renewal";
-export type { StoredCredentials, TokenIdentity } from "./lib/login/renewal";
-
-// Review
-export {
-  reviewTrustPolicy,
-  trustPolicyRule,
-  readTrustDocument,
-  TRUST_POLICY_RULES,
-} from "./lib/iam/review/index";
+// Review: the entry points (rules, document reader and Pulumi-state readers are in "esc-aws-oidc/review")
+export { reviewTrustPolicy } from "./lib/iam/review/index";
 export type {
   Finding,
   ReviewOptions,
-  ReviewRule,
   Severity as ReviewSeverity,
   Violation as ReviewViolation,
-  TrustDocument,
 } from "./lib/iam/review/index";
-export { reviewTargets, pulumiTargets } from "./lib/iam/review/sources";
+export { reviewTargets } from "./lib/iam/review/sources";
 export type { ReviewTarget, SourceKind as ReviewSourceKind } from "./lib/iam/review/sources";
-export { POLICIES as TRUST_POLICY_PACK_POLICIES, POLICY_PACK_NAME } from "./policy/policies";

@@ -1,5 +1,6 @@
 /** Every policy of the pack, as plain objects (the pack itself is in index.ts, which starts a server). */
-import type { Policies } from "@pulumi/policy";
+// Types from @pulumi/policy/policy, not the package root: its index.d.ts does not compile without skipLibCheck.
+import type { Policies } from "@pulumi/policy/policy";
 import { ROLE_POLICIES } from "./rolePolicies";
 import { STACK_POLICIES } from "./stackPolicies";
 

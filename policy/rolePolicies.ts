@@ -8,7 +8,7 @@ import type {
   ResourceValidationArgs,
   ResourceValidationPolicy,
   Severity,
-} from "@pulumi/policy";
+} from "@pulumi/policy/policy";
 import { TrustPolicyError } from "../lib/core/errors";
 import { TRUST_POLICY_RULES, readTrustDocument, type ReviewRule } from "../lib/iam/review/index";
 import type { TrustDocument } from "../lib/iam/review/index";

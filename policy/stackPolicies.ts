@@ -4,7 +4,12 @@
  * get AdministratorAccess (role property or `RolePolicyAttachment`). Role + provider pairs are matched by the
  * provider ARN (or issuer host) in the role's Federated principal.
  */
-import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+// The types come from @pulumi/policy/policy: its index.d.ts does not compile without skipLibCheck.
+import type {
+  PolicyResource,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy/policy";
 import { readTrustDocument, trustPolicyRule, type ReviewRule } from "../lib/iam/review/index";
 import { pulumiTargets } from "../lib/iam/review/sources";
 import { TrustPolicyError } from "../lib/core/errors";

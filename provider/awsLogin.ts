@@ -1,7 +1,7 @@
 /**
  * `AwsLogin`: Pulumi ESC's `aws-login` as a Pulumi dynamic resource (`pulumi-nodejs:dynamic/esc-aws-oidc:AwsLogin`).
  * It logs in (OIDC: one `AssumeRoleWithWebIdentity`; static: one `GetCallerIdentity` proving the keys), hands out
- * the seeds' outputs as secrets and feeds them into an explicit `aws.Provider` (`login.provider(name)`).
+ * the aws-login outputs as secrets and feeds them into an explicit `aws.Provider` (`login.provider(name)`).
  *
  * How the provider's logic reaches the dynamic-provider host. Pulumi stores `serializeFunction(() => provider)` in
  * state as `__provider`; the host evaluates that text with `require` resolving from ITS working directory (the
@@ -23,7 +23,7 @@ import type { SubjectAttribute } from "../lib/claims/types";
 import { AWS_LOGIN_SECRET_OUTPUTS } from "./loginProvider";
 import type { AwsLoginInputs, AwsLoginOutputs, loginProvider } from "./loginProvider";
 
-/** The module the serialized provider loads in the host, by the package's own name. */
+/** The module the serialized provider loads in the host, by the package's own name. @internal */
 export const LOGIN_PROVIDER_MODULE = "esc-aws-oidc/dist/provider/loginProvider.js";
 
 /** Loads the implementation in the host (see the header). Captured by value into `__provider`: keep it tiny. */
@@ -45,6 +45,7 @@ function loadLoginProvider(): typeof loginProvider {
 
 /**
  * The dynamic provider serialized into state: a shim that delegates every call to `loginProvider`, loaded by name.
+ * @internal
  */
 export const awsLoginProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: AwsLoginInputs, news: AwsLoginInputs) {
@@ -67,7 +68,7 @@ export const awsLoginProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-/** `oidc` of `AwsLogin`: the seeds' `AWSLoginOIDC` block (e.g. `EscOidcRole`'s `loginArgs`). */
+/** `oidc` of `AwsLogin`: the aws-login `oidc` block (`AWSLoginOIDC`) (e.g. `EscOidcRole`'s `loginArgs`). */
 export interface AwsLoginOidcArgs {
   /** The ARN of the role to assume. */
   roleArn: pulumi.Input<string>;
@@ -84,7 +85,7 @@ export interface AwsLoginOidcArgs {
   subjectAttributes?: pulumi.Input<pulumi.Input<SubjectAttribute>[]>;
 }
 
-/** `static` of `AwsLogin`: the seeds' `AWSLoginStatic` block. Wrapped in a secret by the constructor. */
+/** `static` of `AwsLogin`: the aws-login `static` block (`AWSLoginStatic`). Wrapped in a secret by the constructor. */
 export interface AwsLoginStaticArgs {
   accessKeyId: pulumi.Input<string>;
   secretAccessKey: pulumi.Input<string>;

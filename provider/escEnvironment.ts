@@ -40,7 +40,7 @@ function loadEnvironmentProvider(): typeof environmentProvider {
   }
 }
 
-/** The dynamic provider serialized into state: a shim that delegates every call to `environmentProvider`. */
+/** The dynamic provider serialized into state: a shim that delegates every call to `environmentProvider`. @internal */
 export const escEnvironmentProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: EscEnvironmentInputs, news: EscEnvironmentInputs) {
     return loadEnvironmentProvider().check!(olds, news);

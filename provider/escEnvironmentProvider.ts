@@ -348,7 +348,7 @@ export async function readEscEnvironment(
   return { id, props: same ? known : { ...known, yaml: text } };
 }
 
-/** The dynamic provider (methods call module-level functions only; see the header). */
+/** The dynamic provider (methods call module-level functions only; see the header). @internal */
 export const environmentProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds: EscEnvironmentInputs, news: EscEnvironmentInputs) {
     const failures = escEnvironmentInputFailures(news as unknown as Record<string, unknown>);

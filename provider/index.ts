@@ -1,13 +1,16 @@
 /** The aws-login as a Pulumi dynamic resource, its STS exchange and token sources. */
-export { AwsLogin, awsLoginProvider, LOGIN_PROVIDER_MODULE } from "./awsLogin";
+export { AwsLogin } from "./awsLogin";
+/** @internal The serialized shim and the module it loads (state names them). */
+export { awsLoginProvider, LOGIN_PROVIDER_MODULE } from "./awsLogin";
 export type {
   AwsLoginArgs,
   AwsLoginOidcArgs,
   AwsLoginStaticArgs,
   AwsLoginProviderArgs,
 } from "./awsLogin";
+/** @internal The provider object state written by 0.1.x calls. */
+export { loginProvider } from "./loginProvider";
 export {
-  loginProvider,
   performLogin,
   loginChanges,
   loginId,

@@ -66,7 +66,7 @@ export interface AwsLoginInputs {
   renewBefore?: string;
 }
 
-/** The outputs: the seeds' three credentials (secret), the non-secret facts of the login, and the inputs echoed. */
+/** The outputs: the three aws-login credentials (secret), the non-secret facts of the login, and the inputs echoed. */
 export interface AwsLoginOutputs extends AwsLoginInputs {
   accessKeyId: string;
   secretAccessKey: string;
@@ -413,6 +413,7 @@ export function loginChanges(olds: AwsLoginOutputs, news: AwsLoginInputs): Login
  * The implementation of the `AwsLogin` dynamic provider, loaded by the serialized shim in the host process
  * (`require("esc-aws-oidc/dist/provider/loginProvider.js").loginProvider`). Its method names and signatures are a
  * stable contract: state written by older versions calls them.
+ * @internal
  */
 export const loginProvider = {
   async check(_olds: AwsLoginInputs, news: AwsLoginInputs) {

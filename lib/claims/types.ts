@@ -1,16 +1,16 @@
 /**
- * The aws-login contract, as the seeds' `oidc` and `static` tables define it. The `EscOidcRole` component's
+ * The aws-login contract, as ESC's aws-login documentation defines its `oidc` and `static` blocks. The `EscOidcRole` component's
  * `loginArgs`, the `AwsLogin` resource and the ESC environment YAML all use these exact types.
  */
 
-/** A `subjectAttributes` entry, in the seeds' words. */
+/** A `subjectAttributes` entry, as ESC's documentation spells it. */
 export type SubjectAttribute =
   | "rootEnvironment.name"
   | "currentEnvironment.name"
   | "pulumi.user.login"
   | "pulumi.organization.login";
 
-/** The seeds' `AWSLoginOIDC` block. */
+/** The aws-login `oidc` block (`AWSLoginOIDC`). */
 export interface EscLoginOidcArgs {
   /** The ARN of the role to assume. */
   roleArn: string;
@@ -24,7 +24,7 @@ export interface EscLoginOidcArgs {
   subjectAttributes?: SubjectAttribute[];
 }
 
-/** The seeds' `AWSLoginStatic` block. */
+/** The aws-login `static` block (`AWSLoginStatic`). */
 export interface EscLoginStaticArgs {
   /** The AWS access key ID. */
   accessKeyId: string;
@@ -34,7 +34,7 @@ export interface EscLoginStaticArgs {
   sessionToken?: string;
 }
 
-/** The seeds' outputs of aws-login. Always secret. */
+/** The outputs of aws-login. Always secret. */
 export interface EscLoginCredentials {
   accessKeyId: string;
   secretAccessKey: string;

@@ -32,7 +32,7 @@ import {
 import { buildTrustPolicy, type TrustPolicyDocument } from "./trust";
 import type { EscLoginOidcArgs, SubjectAttribute } from "../claims/types";
 
-/** The session name `loginArgs` carries unless told otherwise (the seeds' own example). */
+/** The session name `loginArgs` carries unless told otherwise (the example of ESC's documentation). */
 export const DEFAULT_SESSION_NAME = "pulumi-esc";
 
 /** An ESC environment that may assume the role. */

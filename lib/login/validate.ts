@@ -538,7 +538,7 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
     if (isObject(keys)) {
       if (known(keys.accessKeyId) || keys.accessKeyId === undefined) {
         attempt(() => {
-          // An access key ID is an identifier, not a secret, but the seeds treat it as one: never echo it.
+          // An access key ID is an identifier, not a secret, but aws-login treats it as one: never echo it.
           if (
             typeof keys.accessKeyId !== "string" ||
             !ACCESS_KEY_ID_PATTERN.test(keys.accessKeyId)
