@@ -72,7 +72,7 @@ export const awsLoginProvider: pulumi.dynamic.ResourceProvider = {
       // Delete makes no AWS call (STS sessions cannot be revoked; they expire): forgetting the resource needs no
       // provider, so `pulumi up` / `destroy` work after the package was removed together with the resources.
       console.warn(
-        `esc-aws-oidc: warning: AwsLogin ${id} deleted without loading its provider (esc-aws-oidc not found); nothing to undo: its credentials expire on their own.`,
+        `esc-aws-oidc: warning: AwsLogin ${id} deleted without its provider (esc-aws-oidc could not be loaded); nothing to undo: its credentials expire on their own.`,
       );
       return;
     }

@@ -145,7 +145,7 @@ export function providerLoader<T>(spec: LoaderSpec): () => T {
     const version = manifest(path.resolve(file, "..", "..", "..")).version ?? "";
     if (spec.version && version !== spec.version) {
       console.warn(
-        `esc-aws-oidc: warning: ${spec.resource} was registered with esc-aws-oidc ${spec.version} but the provider host loaded ${version || "an unknown version"} from ${file}; install one version of esc-aws-oidc in the project that runs pulumi.`,
+        `esc-aws-oidc: warning: ${spec.resource} was registered with esc-aws-oidc ${spec.version} but the provider host loaded ${version || "an unknown version"} from ${file} (an upgrade since, or two copies: keep one version in the project that runs pulumi).`,
       );
     }
     cache[key] = implementation;

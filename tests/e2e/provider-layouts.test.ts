@@ -289,7 +289,7 @@ describe("provider loading in real layouts, through the dynamic-provider host", 
       const output = await lifecycle(project, text);
       const warning =
         `esc-aws-oidc: warning: AwsLogin was registered with esc-aws-oidc ${VERSION} but the provider host loaded 9.9.9 ` +
-        `from ${path.join(top, "dist", "provider", "loginProvider.js")}; install one version of esc-aws-oidc in the project that runs pulumi.`;
+        `from ${path.join(top, "dist", "provider", "loginProvider.js")} (an upgrade since, or two copies: keep one version in the project that runs pulumi).`;
       assert.equal(output.split(warning).length - 1, 1, output);
     });
   });
@@ -319,7 +319,7 @@ describe("provider loading in real layouts, through the dynamic-provider host", 
         assert.equal(host.calls.delete, 1);
         assert.ok(
           host.output.includes(
-            "esc-aws-oidc: warning: AwsLogin login-1 deleted without loading its provider (esc-aws-oidc not found); nothing to undo: its credentials expire on their own.",
+            "esc-aws-oidc: warning: AwsLogin login-1 deleted without its provider (esc-aws-oidc could not be loaded); nothing to undo: its credentials expire on their own.",
           ),
           host.output,
         );
