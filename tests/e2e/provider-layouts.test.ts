@@ -276,6 +276,11 @@ describe("provider loading in real layouts, through the dynamic-provider host", 
       const output = await lifecycle(project, text);
       assert.ok(!output.includes("decoy"), output);
       assert.ok(!output.includes("esc-aws-oidc: warning"), output);
+      // The 0.1.0 shim (by name from the cwd) silently took the top-level copy instead.
+      assert.match(
+        await oldShimFailure(project),
+        /^esc-aws-oidc: the AwsLogin provider cannot load .* \(the decoy esc-aws-oidc 9\.9\.9 was loaded\)\. /,
+      );
     });
 
     it("when it must load another version, it works and warns once, naming both versions", async () => {
