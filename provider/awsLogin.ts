@@ -9,43 +9,44 @@
  *  - BY VALUE (capture pure functions, which Pulumi inlines): 81 KB serialized (target ≤ 16 KB) and, worse, broken —
  *    Pulumi rewrites captured classes into plain functions, so ES2022 class fields (`code`), `new.target` and
  *    `Error`'s message are lost: every `InputError`/`LoginError` thrown in the host would crash or be empty.
- *  - BY THE PACKAGE'S OWN NAME (this shim): each method does
- *    `require("esc-aws-oidc/dist/provider/loginProvider.js")` and delegates to `loginProvider`. The classes stay
- *    real, the serialized text is a few KB (tests/provider/serialize.test.ts measures it), and it resolves wherever
- *    a program can `import "esc-aws-oidc"` (installed, hoisted in a workspace). Cost: that path and
- *    `loginProvider`'s method signatures are a stable contract (state written by older versions calls them).
- * The repo's tests install the current sources under that name in a temporary directory
- * (tests/helpers/devPackage.ts); tests/e2e/installed-package.test.ts proves it from a packed, installed tarball.
+ *  - FROM THE INSTALLED PACKAGE (this shim): each method loads `dist/provider/loginProvider.js` of the package the
+ *    program registered with — its absolute path and version are recorded as strings in the shim, then it falls
+ *    back to the package's name from the program's directory and its ancestors, then to a package named
+ *    esc-aws-oidc under any directory (npm alias, nested, pnpm); a version other than the recorded one is a warning
+ *    (provider/resolve.ts). The classes stay real and the serialized text is a few KB
+ *    (tests/provider/serialize.test.ts measures it). Delete needs no module (it makes no AWS call): it succeeds when
+ *    the package was removed together with the resources. A bundled program gets a one-line error naming the fix.
+ *    Cost: `dist/provider/loginProvider.js` and `loginProvider`'s method signatures are a stable contract (state
+ *    written by 0.1.x requires that path by name).
+ * The repo's tests lay out the current sources as installed packages in temporary directories
+ * (tests/helpers/devPackage.ts); tests/e2e/provider-layouts.test.ts drives each layout through the host and
+ * tests/e2e/installed-package.test.ts proves it from a packed, installed tarball.
  */
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { SubjectAttribute } from "../lib/claims/types";
 import { AWS_LOGIN_SECRET_OUTPUTS } from "./loginProvider";
 import type { AwsLoginInputs, AwsLoginOutputs, loginProvider } from "./loginProvider";
+import { bundledError, ownPackage, providerLoader } from "./resolve";
 
-/** The module the serialized provider loads in the host, by the package's own name. @internal */
+/** The module 0.1.x shims load by name (state written by them still does): a stable path. @internal */
 export const LOGIN_PROVIDER_MODULE = "esc-aws-oidc/dist/provider/loginProvider.js";
 
-/** Loads the implementation in the host (see the header). Captured by value into `__provider`: keep it tiny. */
-function loadLoginProvider(): typeof loginProvider {
-  try {
-    // A literal, so the serialized text shows exactly what the host resolves.
-    return require("esc-aws-oidc/dist/provider/loginProvider.js").loginProvider;
-  } catch (e) {
-    const reason = (e as { code?: string }).code ?? String((e as Error).message ?? e);
-    throw new Error(
-      `esc-aws-oidc: the AwsLogin provider cannot load esc-aws-oidc/dist/provider/loginProvider.js from ${process.cwd()} (${reason}). ` +
-        "Install esc-aws-oidc in the project that runs pulumi, under that name: it is not published to a registry yet, " +
-        "so install its packed tarball (npm install /path/to/esc-aws-oidc-<version>.tgz, made by npm pack in a checkout) " +
-        "or its git repository (npm install git+<repository URL>).",
-      { cause: e },
-    );
-  }
-}
+/** The installed package this code runs from; undefined in a bundled program (the constructor then throws). */
+const OWN_PACKAGE = ownPackage(__dirname);
+
+/** Loads the implementation in the host (see provider/resolve.ts). Captured by value into `__provider`. */
+const loadLoginProvider = providerLoader<typeof loginProvider>({
+  resource: "AwsLogin",
+  module: "loginProvider",
+  exportName: "loginProvider",
+  file: OWN_PACKAGE ? path.join(__dirname, "loginProvider.js") : "",
+  version: OWN_PACKAGE?.version ?? "",
+});
 
 /**
- * The dynamic provider serialized into state: a shim that delegates every call to `loginProvider`, loaded by name.
- * @internal
+ * The dynamic provider serialized into state: a shim that delegates every call to `loginProvider`. @internal
  */
 export const awsLoginProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: AwsLoginInputs, news: AwsLoginInputs) {
@@ -64,7 +65,18 @@ export const awsLoginProvider: pulumi.dynamic.ResourceProvider = {
     return loadLoginProvider().read(id, props);
   },
   async delete(id: string, props: AwsLoginOutputs) {
-    return loadLoginProvider().delete(id, props);
+    let implementation: typeof loginProvider;
+    try {
+      implementation = loadLoginProvider();
+    } catch {
+      // Delete makes no AWS call (STS sessions cannot be revoked; they expire): forgetting the resource needs no
+      // provider, so `pulumi up` / `destroy` work after the package was removed together with the resources.
+      console.warn(
+        `esc-aws-oidc: warning: AwsLogin ${id} deleted without its provider (esc-aws-oidc could not be loaded); nothing to undo: its credentials expire on their own.`,
+      );
+      return;
+    }
+    return implementation.delete(id, props);
   },
 };
 
@@ -201,6 +213,7 @@ export class AwsLogin extends pulumi.dynamic.Resource {
     if (args === null || typeof args !== "object") {
       throw new TypeError(`AwsLogin ${name}: args must be an object`);
     }
+    if (OWN_PACKAGE === undefined) throw bundledError("AwsLogin", __filename);
     super(
       awsLoginProvider,
       name,

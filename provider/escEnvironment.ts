@@ -10,35 +10,35 @@
  * (`PULUMI_ACCESS_TOKEN`, `PULUMI_BACKEND_URL`, the CLI's stored credentials): never an input, never in state.
  *
  * Like `AwsLogin`, the serialized provider is a shim that loads the implementation
- * (provider/escEnvironmentProvider.ts) by the package's own name in the dynamic-provider host.
+ * (provider/escEnvironmentProvider.ts) from the installed package in the dynamic-provider host (provider/resolve.ts).
  */
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type {
   EscEnvironmentInputs,
   EscEnvironmentOutputs,
   environmentProvider,
 } from "./escEnvironmentProvider";
+import { bundledError, ownPackage, providerLoader } from "./resolve";
 
-/** The module the serialized provider loads in the host, by the package's own name. */
+/** The module 0.1.x shims load by name (state written by them still does): a stable path. */
 export const ESC_ENVIRONMENT_PROVIDER_MODULE =
   "esc-aws-oidc/dist/provider/escEnvironmentProvider.js";
 
-/** Loads the implementation in the host. Captured by value into `__provider`: keep it tiny. */
-function loadEnvironmentProvider(): typeof environmentProvider {
-  try {
-    // A literal, so the serialized text shows exactly what the host resolves.
-    return require("esc-aws-oidc/dist/provider/escEnvironmentProvider.js").environmentProvider;
-  } catch (e) {
-    const reason = (e as { code?: string }).code ?? String((e as Error).message ?? e);
-    throw new Error(
-      `esc-aws-oidc: the EscEnvironment provider cannot load esc-aws-oidc/dist/provider/escEnvironmentProvider.js from ${process.cwd()} (${reason}). ` +
-        "Install esc-aws-oidc in the project that runs pulumi, under that name: it is not published to a registry yet, " +
-        "so install its packed tarball (npm install /path/to/esc-aws-oidc-<version>.tgz, made by npm pack in a checkout) " +
-        "or its git repository (npm install git+<repository URL>).",
-      { cause: e },
-    );
-  }
-}
+/** The installed package this code runs from; undefined in a bundled program (the constructor then throws). */
+const OWN_PACKAGE = ownPackage(__dirname);
+
+/**
+ * Loads the implementation in the host (see provider/resolve.ts). Captured by value into `__provider`. Unlike
+ * AwsLogin's, Delete fails when it cannot load: deleting an environment is an ESC call.
+ */
+const loadEnvironmentProvider = providerLoader<typeof environmentProvider>({
+  resource: "EscEnvironment",
+  module: "escEnvironmentProvider",
+  exportName: "environmentProvider",
+  file: OWN_PACKAGE ? path.join(__dirname, "escEnvironmentProvider.js") : "",
+  version: OWN_PACKAGE?.version ?? "",
+});
 
 /** The dynamic provider serialized into state: a shim that delegates every call to `environmentProvider`. @internal */
 export const escEnvironmentProvider: pulumi.dynamic.ResourceProvider = {
@@ -116,6 +116,7 @@ export class EscEnvironment extends pulumi.dynamic.Resource {
     if (args === null || typeof args !== "object") {
       throw new TypeError(`EscEnvironment ${name}: args must be an object`);
     }
+    if (OWN_PACKAGE === undefined) throw bundledError("EscEnvironment", __filename);
     const yaml = pulumi
       .output(args.yaml)
       .apply((text) =>

@@ -223,7 +223,16 @@ describe("the packed, installed package runs AwsLogin through the host", functio
     assert.equal(typeof entry.AwsLogin, "function", "AwsLogin is exported from the package root");
     const { awsLoginProvider } = fromProject("esc-aws-oidc/dist/provider/awsLogin.js");
     const providerText = await serializeProvider(awsLoginProvider, fromProject("@pulumi/pulumi"));
-    assert.ok(providerText.includes('require("esc-aws-oidc/dist/provider/loginProvider.js")'));
+    // It records where the program loaded the package from, tried first by the host (provider/resolve.ts).
+    const recorded = path.join(
+      fs.realpathSync(project),
+      "node_modules",
+      "esc-aws-oidc",
+      "dist",
+      "provider",
+      "loginProvider.js",
+    );
+    assert.ok(providerText.includes(`file: ${JSON.stringify(recorded)}`), providerText);
     assert.ok(!providerText.includes(REPO + "/"), "nothing points back into the repository");
 
     host = await DynamicHost.start({ cwd: project });

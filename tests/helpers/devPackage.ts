@@ -1,10 +1,12 @@
 /**
- * A development install of this package for the dynamic-provider host: the serialized `AwsLogin` provider loads
- * `esc-aws-oidc/dist/provider/loginProvider.js` by the package's own name from the host's cwd (see the header of
- * provider/awsLogin.ts). This helper transpiles the CURRENT sources of lib/ and provider/ (no type check, ~1 s;
- * `npm test` type-checks separately) into `<tmp>/node_modules/esc-aws-oidc/dist/`, links the repo's node_modules
- * for the package's dependencies, and returns `<tmp>`: start the host with that cwd. Made once per test process,
- * removed when it exits. (tests/e2e/installed-package.test.ts does the real `npm pack` + install.)
+ * Development installs of this package for the dynamic-provider host, which loads the provider modules from the
+ * package the program registered with (see provider/resolve.ts). The CURRENT sources of lib/ and provider/ are
+ * transpiled once per test process (no type check, ~1 s; `npm test` type-checks separately) and written as
+ * `<pkg>/dist/...` with a package.json named esc-aws-oidc and a `node_modules` link to the repo's for the package's
+ * dependencies: `writeDevPackage(dir, version)` lays one out anywhere (an npm alias, a wrapper's nested copy, a pnpm
+ * store); `devPackageDir()` is a project with one at `node_modules/esc-aws-oidc` (start the host with that cwd).
+ * Temporary projects are removed when the test process exits. (tests/e2e/installed-package.test.ts does the real
+ * `npm pack` + install.)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -24,15 +26,13 @@ function sources(dir: string): string[] {
   return out;
 }
 
-let made: string | undefined;
+let transpiled: Map<string, string> | undefined;
 
-/** The directory to run the host in (`DynamicHost.start({ cwd })`), with the current sources installed. */
-export function devPackageDir(): string {
-  if (made !== undefined) return made;
+/** The current sources of lib/ and provider/, transpiled once per test process: `dist/...js` → text. */
+function devSources(): Map<string, string> {
+  if (transpiled !== undefined) return transpiled;
   const ts: typeof import("typescript") = require("typescript");
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "esc-aws-oidc-dev-"));
-  process.once("exit", () => fs.rmSync(root, { recursive: true, force: true }));
-  const pkg = path.join(root, "node_modules", "esc-aws-oidc");
+  transpiled = new Map();
   for (const folder of FOLDERS) {
     for (const file of sources(path.join(REPO_ROOT, folder))) {
       const rel = path.relative(REPO_ROOT, file).replace(/\.ts$/, ".js");
@@ -45,25 +45,54 @@ export function devPackageDir(): string {
           resolveJsonModule: true,
         },
       });
-      const target = path.join(pkg, "dist", rel);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, out.outputText);
+      transpiled.set(path.join("dist", rel), out.outputText);
     }
   }
-  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+  return transpiled;
+}
+
+/** This package's version (package.json). */
+export function repoVersion(): string {
+  return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version;
+}
+
+/**
+ * Writes a dev install of the current sources as a package directory at `pkg` (e.g. `<project>/node_modules/
+ * esc-aws-oidc`, or an npm alias's or a wrapper's nested directory): `dist/`, a package.json named esc-aws-oidc
+ * with `version` (default: this package's), and a `node_modules` link to the repo's for its dependencies.
+ */
+export function writeDevPackage(pkg: string, version = repoVersion()): string {
+  for (const [rel, text] of devSources()) {
+    const target = path.join(pkg, rel);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, text);
+  }
   fs.writeFileSync(
     path.join(pkg, "package.json"),
-    JSON.stringify({
-      name: manifest.name,
-      version: manifest.version,
-      main: "dist/provider/index.js",
-    }),
+    JSON.stringify({ name: "esc-aws-oidc", version, main: "dist/provider/index.js" }),
   );
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(pkg, "node_modules"), "dir");
+  return pkg;
+}
+
+/** A new empty project directory (a package.json), removed when the test process exits. */
+export function tempProject(prefix = "esc-aws-oidc-project-"): string {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  process.once("exit", () => fs.rmSync(root, { recursive: true, force: true }));
   fs.writeFileSync(
     path.join(root, "package.json"),
     JSON.stringify({ name: "esc-aws-oidc-host", private: true }),
   );
+  return root;
+}
+
+let made: string | undefined;
+
+/** The directory to run the host in (`DynamicHost.start({ cwd })`), with the current sources installed. */
+export function devPackageDir(): string {
+  if (made !== undefined) return made;
+  const root = tempProject("esc-aws-oidc-dev-");
+  writeDevPackage(path.join(root, "node_modules", "esc-aws-oidc"));
   made = root;
   return root;
 }
