@@ -151,8 +151,9 @@ export function parseTarget(req: http.IncomingMessage): URL | undefined {
 }
 
 /**
- * Reads the body up to `maxBodyBytes`: resolves with it, or with `undefined` after answering 413 via `tooLarge`
- * (a declared Content-Length over the limit is refused before reading a byte).
+ * Reads the body up to `maxBodyBytes`: resolves with it as text, with `"too-large"` (a declared Content-Length
+ * over the limit is refused before reading a byte; a streamed one as soon as it passes the limit; the caller
+ * answers 413 and closes), or with `"aborted"` when the client went away.
  */
 export function readBody(
   req: http.IncomingMessage,
