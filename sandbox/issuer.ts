@@ -218,6 +218,8 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<LocalIss
         res,
         { status: 400, code: "BadRequest", message: "The request target is not a valid URL" },
         render,
+        {},
+        true,
       );
       return;
     }

@@ -772,11 +772,14 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     };
     const url = parseTarget(req);
     if (!url) {
-      return problem({
-        status: 400,
-        code: "InvalidQueryParameter",
-        message: "The request target is not a valid URL",
-      });
+      return problem(
+        {
+          status: 400,
+          code: "InvalidQueryParameter",
+          message: "The request target is not a valid URL",
+        },
+        true,
+      );
     }
     const headProblem = checkHead(req, limits);
     if (headProblem) {
