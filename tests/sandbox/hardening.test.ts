@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import type { Sandbox } from "../../sandbox";
-import { DEFAULT_HTTP_LIMITS } from "../../sandbox/http";
+import { DEFAULT_HTTP_LIMITS, resolveLimits } from "../../sandbox/http";
 import { DEV, assume, contosoSandbox } from "./helpers";
 
 interface RawResponse {
@@ -241,5 +241,17 @@ describe("sandbox hardening: every bad request answered, never a crash", functio
       });
     });
     await new Promise((r) => setTimeout(r, 100));
+  });
+
+  it("refuses limits that are not positive whole numbers", () => {
+    assert.throws(() => resolveLimits({ maxBodyBytes: 0 }), {
+      name: "TypeError",
+      message: "limits.maxBodyBytes: 0 is not a positive whole number. Allowed: 1 or more.",
+    });
+    assert.deepEqual(resolveLimits({ requestTimeoutMs: 1000 }), {
+      ...DEFAULT_HTTP_LIMITS,
+      requestTimeoutMs: 1000,
+      headersTimeoutMs: 1000,
+    });
   });
 });
