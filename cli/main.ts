@@ -29,7 +29,7 @@ export async function lazy<T>(command: string, specifier: string, exportName: st
 
 const sandboxCommand: Command = {
   name: "sandbox",
-  help: "Usage: esc-aws-oidc sandbox [options]\n\nRuns the local OIDC issuer and STS endpoint. See 'esc-aws-oidc sandbox --help'.",
+  help: "Usage: esc-aws-oidc sandbox [start|token|list|env] [options]\n\nRuns the local OIDC issuer and STS endpoint; mints tokens, lists what is registered, prints AWS_* lines for the AWS CLI. See 'esc-aws-oidc sandbox --help'.",
   async run(argv, io) {
     const run = await lazy<(argv: string[], io: CliIo) => Promise<number | void>>(
       "sandbox",
@@ -92,7 +92,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: "sandbox",
-    summary: "run the local OIDC issuer and STS endpoint (esc-aws-oidc sandbox --help)",
+    summary: "run the local OIDC issuer and STS; mint tokens, list, print AWS_* lines",
     load: async () => sandboxCommand,
   },
   {

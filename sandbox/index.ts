@@ -26,6 +26,8 @@ import {
   type UserRecord,
 } from "./registry";
 import { startSts, type StsCalls, type TrustDecider } from "./sts";
+import { controlHandler, type SandboxInfo } from "./control";
+import type { HttpLimits } from "./http";
 
 /** Options of `startSandbox`. Every field is optional. */
 export interface SandboxOptions {
@@ -33,6 +35,10 @@ export interface SandboxOptions {
   issuer?: string;
   /** The region the STS endpoint serves (credential scopes must name it). Defaults to `us-east-1`. */
   region?: string;
+  /** Request size and time limits of both servers (see sandbox/http.ts for the defaults and their sources). */
+  limits?: HttpLimits;
+  /** Serve the control API (`/_sandbox/info`, `/_sandbox/token`) on the issuer's port. Defaults to false. */
+  control?: boolean;
   /** A private RSA JWK to sign tokens with. Defaults to a key generated at start. */
   privateJwk?: jose.JWK;
   /** Default lifetime of minted tokens, in seconds. Defaults to 300. */
@@ -61,8 +67,14 @@ export interface Sandbox {
   readonly issuerEndpoint: string;
   /** The local JWKS URL. */
   readonly jwksUrl: string;
-  /** The signing key's `kid` (its JWK thumbprint). */
+  /** The current signing key's `kid` (its JWK thumbprint). */
   readonly kid: string;
+  /** Signs with a new key from now on (the JWKS keeps the previous one too); returns the new `kid`. */
+  rotateSigningKey(): Promise<string>;
+  /** Forgets STS's cached JWKS (the next AssumeRoleWithWebIdentity of each provider fetches its keys). */
+  dropKeyCache(): void;
+  /** What the control API's `info` answers: endpoints and the registry, without secrets. */
+  info(): SandboxInfo;
   /** Mints an ESC-shaped token (or a wrong one on purpose, with `defect`). */
   mintToken(args?: MintTokenArgs): Promise<string>;
   /** Registers an IAM OIDC provider (defaults: the sandbox's issuer and JWKS, account 123456789012). */
@@ -100,7 +112,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       `region: ${JSON.stringify(region)} is not an AWS region. Allowed: e.g. us-east-1.`,
     );
   }
+  // Bound late: the control API and the IdP switch need the STS server, started after the issuer.
+  let late: { info(): SandboxInfo; dropKeyCache(): void } | undefined;
   const issuer = await startIssuer({
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.control
+      ? {
+          control: controlHandler({
+            info: () => late!.info(),
+            mint: (args) => issuer.mintToken(args),
+          }),
+        }
+      : {}),
     ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
     ...(options.privateJwk === undefined ? {} : { privateJwk: options.privateJwk }),
     ...(options.tokenLifetimeSeconds === undefined
@@ -111,22 +134,53 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     const registry = new Registry({ url: issuer.issuer, jwksUrl: issuer.jwksUrl });
     if (options.registry !== undefined) registry.load(options.registry);
-    const faults = new Faults(issuer);
+    // Taking the IdP down also drops STS's cached keys, so the outage is seen by the next call (a cold cache).
+    const faults = new Faults({
+      get down() {
+        return issuer.down;
+      },
+      set down(value: boolean) {
+        issuer.down = value;
+        if (value) late?.dropKeyCache();
+      },
+    });
     const sts = await startSts({
       registry,
       faults,
       decide: options.decide ?? decideTrust,
       region,
       ...(options.stsPort === undefined ? {} : { port: options.stsPort }),
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
-    return {
+    const info = (): SandboxInfo => ({
       stsEndpoint: sts.endpoint,
       region,
       issuerUrl: issuer.issuer,
       issuerEndpoint: issuer.endpoint,
       jwksUrl: issuer.jwksUrl,
       kid: issuer.kid,
+      providers: registry
+        .listProviders()
+        .map((p) => ({ arn: p.arn, url: p.url, clientIds: [...p.clientIds] })),
+      roles: registry
+        .listRoles()
+        .map((r) => ({ arn: r.arn, maxSessionDuration: r.maxSessionDuration })),
+      users: registry.listUsers().map((u) => ({ arn: u.arn, accessKeyId: u.accessKeyId })),
+    });
+    late = { info, dropKeyCache: () => sts.dropKeyCache() };
+    return {
+      stsEndpoint: sts.endpoint,
+      region,
+      issuerUrl: issuer.issuer,
+      issuerEndpoint: issuer.endpoint,
+      jwksUrl: issuer.jwksUrl,
+      get kid() {
+        return issuer.kid;
+      },
+      rotateSigningKey: () => issuer.rotateKey(),
+      dropKeyCache: () => sts.dropKeyCache(),
+      info,
       mintToken: (args) => issuer.mintToken(args),
       registerProvider: (args) => registry.registerProvider(args),
       registerRole: (args) => registry.registerRole(args),
@@ -162,4 +216,6 @@ export {
   type RoleRecord,
   type UserRecord,
 } from "./registry";
+export { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./http";
+export type { SandboxInfo } from "./control";
 export { STS_MESSAGES, StsCalls, type StsRequestRecord, type TrustDecider } from "./sts";

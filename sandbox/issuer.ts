@@ -10,6 +10,16 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import * as jose from "jose";
+import {
+  checkHead,
+  harden,
+  parseTarget,
+  resolveLimits,
+  sendProblem,
+  serverOptions,
+  type HttpLimits,
+  type HttpProblem,
+} from "./http";
 import { PULUMI_ISSUER, escAudience, escEnvironmentName, escSubject } from "../lib/claims/grammar";
 import { InputError } from "../lib/core/errors";
 import type { SubjectAttribute } from "../lib/claims/types";
@@ -83,7 +93,22 @@ export interface IssuerOptions {
   tokenLifetimeSeconds?: number;
   /** Port to listen on (127.0.0.1 only). Defaults to a random free port. */
   port?: number;
+  /** Request size and time limits (see ./http). */
+  limits?: HttpLimits;
+  /** Serves the sandbox's control API under `/_sandbox/` (token minting and listing for the CLI). */
+  control?: ControlHandler;
 }
+
+/** The path prefix of the control API on the issuer's port. */
+export const CONTROL_PREFIX = "/_sandbox/";
+
+/** Handles a request under `/_sandbox/` (head already checked; the body is the handler's to read). */
+export type ControlHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  limits: Required<HttpLimits>,
+) => void;
 
 /** A running local issuer. */
 export interface LocalIssuer {
@@ -93,8 +118,10 @@ export interface LocalIssuer {
   readonly endpoint: string;
   /** The local JWKS URL. */
   readonly jwksUrl: string;
-  /** The signing key's `kid` (its RFC 7638 JWK thumbprint). */
+  /** The current signing key's `kid` (its RFC 7638 JWK thumbprint). */
   readonly kid: string;
+  /** Signs with a new key from now on; the JWKS lists it first and keeps the previous one. Returns its `kid`. */
+  rotateKey(): Promise<string>;
   /** The public JWKS served. */
   readonly jwks: { keys: jose.JWK[] };
   /** Number of JWKS and discovery requests served (for cache and retry assertions). */
@@ -108,6 +135,8 @@ export interface LocalIssuer {
 }
 
 const DEFAULT_LIFETIME = 300;
+/** The JWKS's `Cache-Control: max-age`: how long STS (AWS's, and the sandbox's) may keep the keys. */
+export const JWKS_MAX_AGE_SECONDS = 60;
 const SKEW = 600;
 
 async function generateKey(): Promise<{ privateKey: jose.CryptoKey; publicJwk: jose.JWK }> {
@@ -147,12 +176,12 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<LocalIss
     "tokenLifetimeSeconds",
     options.tokenLifetimeSeconds ?? DEFAULT_LIFETIME,
   );
-  const { privateKey, publicJwk } = options.privateJwk
-    ? await loadKey(options.privateJwk)
-    : await generateKey();
-  const kid = await jose.calculateJwkThumbprint(publicJwk);
-  const jwk: jose.JWK = { ...publicJwk, kid, alg: "RS256", use: "sig" };
-  const jwks = { keys: [jwk] };
+  const initial = options.privateJwk ? await loadKey(options.privateJwk) : await generateKey();
+  let privateKey: jose.CryptoKey | Uint8Array = initial.privateKey;
+  let kid = await jose.calculateJwkThumbprint(initial.publicJwk);
+  const jwks: { keys: jose.JWK[] } = {
+    keys: [{ ...initial.publicJwk, kid, alg: "RS256", use: "sig" }],
+  };
   // A second key for "other-key" and "unknown-kid" tokens, made once, when first needed.
   let other: Promise<{ privateKey: jose.CryptoKey; kid: string }> | undefined;
   const otherKey = () =>
@@ -166,8 +195,43 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<LocalIss
   let endpoint = "";
   const state = { down: false };
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  const limits = resolveLimits(options.limits);
+  const render = (p: HttpProblem) => ({
+    contentType: "application/json",
+    body: JSON.stringify({ code: p.status, message: p.message }),
+  });
+  const server = http.createServer(serverOptions(limits), (req, res) => {
+    req.on("error", () => undefined);
+    res.on("error", () => undefined);
+    try {
+      serve(req, res);
+    } catch {
+      sendProblem(res, { status: 500, code: "InternalError", message: "Internal error" }, render);
+    }
+  });
+  harden(server, render);
+
+  function serve(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = parseTarget(req);
+    if (!url) {
+      sendProblem(
+        res,
+        { status: 400, code: "BadRequest", message: "The request target is not a valid URL" },
+        render,
+        {},
+        true,
+      );
+      return;
+    }
+    const headProblem = checkHead(req, limits);
+    if (headProblem) {
+      sendProblem(res, headProblem, render, {}, true);
+      return;
+    }
+    if (options.control && url.pathname.startsWith(CONTROL_PREFIX)) {
+      options.control(req, res, url, limits);
+      return;
+    }
     const isJwks = url.pathname === `${path}/.well-known/jwks`;
     const isDiscovery = url.pathname === `${path}/.well-known/openid-configuration`;
     if (isJwks) requests.jwks++;
@@ -203,9 +267,14 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<LocalIss
             "trigger_user",
           ],
         };
-    res.writeHead(200, { "content-type": "application/json", "cache-control": "max-age=60" });
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "cache-control": `max-age=${JWKS_MAX_AGE_SECONDS}`,
+    });
     res.end(JSON.stringify(body));
-  });
+    // A GET's body (if any) is drained and ignored.
+    req.resume();
+  }
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -280,12 +349,25 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<LocalIss
     return token;
   }
 
+  /** A new signing key: listed first in the JWKS, the previous one kept (so tokens already out still verify). */
+  async function rotateKey(): Promise<string> {
+    const next = await generateKey();
+    const nextKid = await jose.calculateJwkThumbprint(next.publicJwk);
+    jwks.keys = [{ ...next.publicJwk, kid: nextKid, alg: "RS256", use: "sig" }, jwks.keys[0]!];
+    privateKey = next.privateKey;
+    kid = nextKid;
+    return kid;
+  }
+
   return {
     issuer,
     endpoint,
     jwksUrl: `${endpoint}/.well-known/jwks`,
-    kid,
+    get kid() {
+      return kid;
+    },
     jwks,
+    rotateKey,
     requests,
     get down() {
       return state.down;

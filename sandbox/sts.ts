@@ -22,6 +22,18 @@ import {
   WEB_IDENTITY_TOKEN_MIN_LENGTH,
 } from "../lib/core/limits";
 import type { Faults, StsAction } from "./faults";
+import {
+  checkHead,
+  harden,
+  parseTarget,
+  problemTooLarge,
+  readBody,
+  resolveLimits,
+  sendProblem,
+  serverOptions,
+  type HttpLimits,
+  type HttpProblem,
+} from "./http";
 import { parseRoleArn, randomKeyId, randomSecret, type Registry } from "./registry";
 
 export const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -30,6 +42,8 @@ export const STS_VERSION = "2011-06-15";
 const SESSION_MEMORY_MS = 24 * 3600 * 1000;
 /** The request log keeps the most recent entries only (the per-action counts stay exact). */
 export const MAX_LOG_ENTRIES = 10_000;
+/** The log is trimmed back to MAX_LOG_ENTRIES once it holds this many more. */
+const LOG_TRIM_BATCH = 1_000;
 /** The inline session `Policy` parameter: at most 2048 characters (the API's constraint). */
 const SESSION_POLICY_MAX_LENGTH = 2048;
 
@@ -55,7 +69,7 @@ export class StsCalls {
   GetCallerIdentity = 0;
   /** Requests with another or no action. */
   other = 0;
-  /** Every request, in order, without secrets (the most recent 10,000). */
+  /** Every request, in order, without secrets (at least the most recent 10,000; trimmed in batches). */
   readonly log: StsRequestRecord[] = [];
 
   get total(): number {
@@ -83,6 +97,79 @@ interface Session {
   arn: string;
   userId: string;
   accountId: string;
+}
+
+/** How long STS waits for an IdP: "more than 5 seconds" of latency fails (AWS re:Post, iam-sts-invalididentitytoken). */
+const IDP_TIMEOUT_MS = 5000;
+const JWKS_DEFAULT_CACHE_SECONDS = 600;
+const JWKS_MAX_CACHE_SECONDS = 24 * 3600;
+
+/** A fetched JWKS, ready to verify with, and when it must be fetched again. */
+interface CachedJwks {
+  jwks: jose.JSONWebKeySet;
+  keySet: ReturnType<typeof jose.createLocalJWKSet>;
+  kids: Set<string>;
+  expiresAt: number;
+}
+
+/** Seconds a JWKS may be cached, from its `Cache-Control` header. */
+export function cacheSeconds(cacheControl: string | null): number {
+  if (cacheControl === null) return JWKS_DEFAULT_CACHE_SECONDS;
+  const directives = cacheControl
+    .toLowerCase()
+    .split(",")
+    .map((d) => d.trim());
+  if (directives.some((d) => d === "no-cache" || d === "no-store")) return 0;
+  const maxAge = directives.find((d) => d.startsWith("max-age="));
+  if (maxAge === undefined) return JWKS_DEFAULT_CACHE_SECONDS;
+  const n = Number(maxAge.slice("max-age=".length));
+  return Number.isFinite(n) && n > 0 ? Math.min(n, JWKS_MAX_CACHE_SECONDS) : 0;
+}
+
+/** A binary min-heap (for the sessions' forget times). */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => number) {}
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): T | undefined {
+    return this.items[0];
+  }
+  clear(): void {
+    this.items.length = 0;
+  }
+  push(item: T): void {
+    const a = this.items;
+    a.push(item);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.less(a[i]!, a[parent]!) >= 0) break;
+      [a[i], a[parent]] = [a[parent]!, a[i]!];
+      i = parent;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 /** An STS error answer: wire code, HTTP status, message, fault type. */
@@ -193,6 +280,8 @@ export interface StsServerOptions {
   region: string;
   /** Port on 127.0.0.1. Defaults to a random free port. */
   port?: number;
+  /** Request size and time limits (see ./http). */
+  limits?: HttpLimits;
   /** Clock, in milliseconds (tests of expiry). Defaults to `Date.now`. */
   now?: () => number;
   /** Allowed SigV4 clock skew, in milliseconds. Defaults to 15 minutes, as AWS. */
@@ -206,6 +295,10 @@ export interface StsServer {
   forgetSessions(): void;
   /** Number of live (unexpired) sessions remembered. */
   readonly sessionCount: number;
+  /** Forgets every cached JWKS (the next call of each provider fetches its keys). */
+  dropKeyCache(): void;
+  /** The JWKS URLs whose keys are cached. */
+  readonly cachedJwksUrls: string[];
   stop(): Promise<void>;
 }
 
@@ -215,12 +308,18 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
   const now = options.now ?? Date.now;
   const maxSkewMs = options.maxSkewMs ?? 15 * 60 * 1000;
   const calls = new StsCalls();
+  const limits = resolveLimits(options.limits);
   const sessions = new Map<string, Session>();
+  const forgetQueue = new MinHeap<{ at: number; id: string; expiresAt: number }>(
+    (a, b) => a.at - b.at,
+  );
+  const jwksCache = new Map<string, CachedJwks>();
+  const jwksInFlight = new Map<string, Promise<CachedJwks>>();
 
-  async function fetchJwks(url: string): Promise<jose.JSONWebKeySet> {
+  async function fetchJwks(url: string): Promise<CachedJwks> {
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      res = await fetch(url, { signal: AbortSignal.timeout(IDP_TIMEOUT_MS) });
     } catch (cause) {
       throw Object.assign(
         new StsFault("IDPCommunicationError", 400, STS_MESSAGES.idpCommunication),
@@ -233,16 +332,62 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
       await res.body?.cancel();
       throw new StsFault("IDPCommunicationError", 400, STS_MESSAGES.idpCommunication);
     }
+    let jwks: jose.JSONWebKeySet;
     try {
-      const body = (await res.json()) as jose.JSONWebKeySet;
-      if (!body || !Array.isArray(body.keys)) throw new Error("no keys");
-      return body;
+      jwks = (await res.json()) as jose.JSONWebKeySet;
+      if (!jwks || !Array.isArray(jwks.keys)) throw new Error("no keys");
     } catch {
       throw new StsFault("IDPCommunicationError", 400, STS_MESSAGES.idpCommunication);
     }
+    return {
+      jwks,
+      keySet: jose.createLocalJWKSet(jwks),
+      kids: new Set(jwks.keys.map((k) => k.kid).filter((k): k is string => typeof k === "string")),
+      expiresAt: now() + cacheSeconds(res.headers.get("cache-control")) * 1000,
+    };
   }
 
-  async function assumeRoleWithWebIdentity(p: URLSearchParams): Promise<string> {
+  /**
+   * The keys of a JWKS URL, cached as AWS caches an IdP's keys: for as long as the IdP's `Cache-Control` allows
+   * (none with `no-cache`/`no-store`/`max-age=0`, AWS's documented behaviour: "when the OIDC identity provider does
+   * not allow caching of its JWKS through setting either Pragma: no-cache, Cache-Control: no-cache, or
+   * Cache-Control: max-age=0", quoted in gitlab-org/gitlab!138405), 10 minutes without the header, a day at
+   * most. A `kid` the cached set lacks makes one fresh fetch; if the fresh set lacks it too, the token is
+   * refused. Concurrent fetches of one URL share one request.
+   */
+  async function keysFor(url: string, kid: string | undefined): Promise<CachedJwks> {
+    const cached = jwksCache.get(url);
+    if (cached && cached.expiresAt > now() && (kid === undefined || cached.kids.has(kid))) {
+      return cached;
+    }
+    let pending = jwksInFlight.get(url);
+    if (!pending) {
+      pending = fetchJwks(url).finally(() => jwksInFlight.delete(url));
+      jwksInFlight.set(url, pending);
+    }
+    const fresh = await pending;
+    if (fresh.expiresAt > now()) jwksCache.set(url, fresh);
+    else jwksCache.delete(url);
+    return fresh;
+  }
+
+  /** Sessions are forgotten a day after they expire: a heap by forget time, so each call pops only the due. */
+  function rememberSession(accessKeyId: string, session: Session): void {
+    const t = now();
+    while (forgetQueue.size > 0 && forgetQueue.peek()!.at < t) {
+      const due = forgetQueue.pop()!;
+      if (sessions.get(due.id)?.expiresAt === due.expiresAt) sessions.delete(due.id);
+    }
+    sessions.set(accessKeyId, session);
+    forgetQueue.push({
+      at: session.expiresAt + SESSION_MEMORY_MS,
+      id: accessKeyId,
+      expiresAt: session.expiresAt,
+    });
+  }
+
+  async function assumeRoleWithWebIdentity(params: Map<string, string>): Promise<string> {
+    const p = { get: (k: string) => params.get(k) ?? null, has: (k: string) => params.has(k) };
     // 1. Input limits (the API's constraints), then the role's MaxSessionDuration.
     const v = new Violations();
     const roleArn = p.get("RoleArn");
@@ -354,9 +499,12 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     ) {
       throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.notAJwt);
     }
-    const jwks = await fetchJwks(provider.jwksUrl);
+    const keys = await keysFor(
+      provider.jwksUrl,
+      typeof header.kid === "string" ? header.kid : undefined,
+    );
     try {
-      await jose.compactVerify(token!, jose.createLocalJWKSet(jwks), {
+      await jose.compactVerify(token!, keys.keySet, {
         algorithms: ["RS256", "RS384", "RS512", "ES256"],
       });
     } catch (e) {
@@ -417,10 +565,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     const arn = `arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`;
     const userId = `${role.roleId}:${sessionName}`;
     // Sessions expired for over a day are forgotten (their keys then answer InvalidClientTokenId).
-    for (const [id, old] of sessions) {
-      if (old.expiresAt < now() - SESSION_MEMORY_MS) sessions.delete(id);
-    }
-    sessions.set(accessKeyId, {
+    rememberSession(accessKeyId, {
       secretAccessKey,
       sessionToken,
       expiresAt,
@@ -442,7 +587,11 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     );
   }
 
-  async function getCallerIdentity(req: http.IncomingMessage, body: string): Promise<string> {
+  async function getCallerIdentity(
+    req: http.IncomingMessage,
+    url: URL,
+    body: string,
+  ): Promise<string> {
     const authorization = req.headers.authorization;
     if (typeof authorization !== "string") {
       throw new StsFault(
@@ -531,7 +680,6 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
       }
       headers[name] = Array.isArray(value) ? value.join(",") : value;
     }
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const query: Record<string, string> = {};
     url.searchParams.forEach((value, key) => (query[key] = value));
     const signer = new SignatureV4({
@@ -572,29 +720,87 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     );
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
+  const render = (p: HttpProblem) => ({
+    contentType: "text/xml",
+    body: errorDocument(new StsFault(p.code, p.status, p.message), randomUUID()),
+  });
+  const server = http.createServer(serverOptions(limits), (req, res) => {
     // A client that gives up (a cut attempt, a dropped socket) must never take the sandbox down.
     req.on("error", () => undefined);
     res.on("error", () => undefined);
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      void handle(req, res, Buffer.concat(chunks).toString("utf8"));
+    handle(req, res).catch(() => {
+      sendProblem(
+        res,
+        { status: 500, code: "InternalFailure", message: STS_MESSAGES.internalFailure },
+        render,
+      );
     });
   });
+  harden(server, render);
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: string) {
-    const requestId = randomUUID();
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const params = new URLSearchParams(url.search);
-    const contentType = String(req.headers["content-type"] ?? "");
-    if (req.method === "POST" && contentType.startsWith("application/x-www-form-urlencoded")) {
-      new URLSearchParams(body).forEach((value, key) => params.set(key, value));
+  /** Appends to the log; trims it in batches, so keeping it bounded costs O(1) per call amortized. */
+  function logRecord(record: StsRequestRecord): void {
+    calls.log.push(record);
+    if (calls.log.length >= MAX_LOG_ENTRIES + LOG_TRIM_BATCH) {
+      calls.log.splice(0, calls.log.length - MAX_LOG_ENTRIES);
     }
+  }
+
+  /** Query and form parameters (the form's win), or the problem to answer. */
+  function readParams(url: URL, body: string, form: boolean): Map<string, string> | HttpProblem {
+    const count = (text: string) => (text === "" ? 0 : text.split("&").length);
+    const n = count(url.search.slice(1)) + (form ? count(body) : 0);
+    if (n > limits.maxParameters) {
+      return {
+        status: 400,
+        code: "InvalidQueryParameter",
+        message: `The request has ${n} parameters; at most ${limits.maxParameters} are accepted`,
+      };
+    }
+    const params = new Map<string, string>();
+    url.searchParams.forEach((value, key) => params.set(key, value));
+    if (form) new URLSearchParams(body).forEach((value, key) => params.set(key, value));
+    return params;
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const requestId = randomUUID();
+    const problem = (p: HttpProblem, close = false) => {
+      calls.other++;
+      logRecord({ action: "", status: p.status, code: p.code });
+      sendProblem(res, p, render, { "x-amzn-requestid": requestId }, close);
+    };
+    const url = parseTarget(req);
+    if (!url) {
+      return problem(
+        {
+          status: 400,
+          code: "InvalidQueryParameter",
+          message: "The request target is not a valid URL",
+        },
+        true,
+      );
+    }
+    const headProblem = checkHead(req, limits);
+    if (headProblem) {
+      return problem(headProblem, true);
+    }
+    const body = await readBody(req, limits);
+    if (body === "aborted") return;
+    if (body === "too-large") {
+      return problem(problemTooLarge(limits), true);
+    }
+    const contentType = String(req.headers["content-type"] ?? "");
+    const form =
+      req.method === "POST" && contentType.startsWith("application/x-www-form-urlencoded");
+    const parsed = readParams(url, body, form);
+    if (!(parsed instanceof Map)) {
+      return problem(parsed);
+    }
+    const params = parsed;
     const action = params.get("Action") ?? "";
     const record: StsRequestRecord = { action, status: 0 };
-    calls.log.push(record);
-    if (calls.log.length > MAX_LOG_ENTRIES) calls.log.splice(0, calls.log.length - MAX_LOG_ENTRIES);
+    logRecord(record);
     if (action === "AssumeRoleWithWebIdentity" || action === "GetCallerIdentity") calls[action]++;
     else calls.other++;
 
@@ -652,7 +858,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
       }
       let inner: string;
       if (action === "AssumeRoleWithWebIdentity") inner = await assumeRoleWithWebIdentity(params);
-      else if (action === "GetCallerIdentity") inner = await getCallerIdentity(req, body);
+      else if (action === "GetCallerIdentity") inner = await getCallerIdentity(req, url, body);
       else
         throw new StsFault(
           "InvalidAction",
@@ -678,7 +884,16 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
-    forgetSessions: () => sessions.clear(),
+    forgetSessions: () => {
+      sessions.clear();
+      forgetQueue.clear();
+    },
+    dropKeyCache: () => {
+      jwksCache.clear();
+    },
+    get cachedJwksUrls() {
+      return [...jwksCache.keys()];
+    },
     get sessionCount() {
       const t = now();
       return [...sessions.values()].filter((s) => s.expiresAt > t).length;

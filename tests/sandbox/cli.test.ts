@@ -119,6 +119,7 @@ describe("esc-aws-oidc sandbox", () => {
       issuerUrl: "https://api.pulumi.com/oidc",
       issuerEndpoint: sandbox.issuerEndpoint,
       jwksUrl: sandbox.jwksUrl,
+      controlUrl: new URL(sandbox.issuerEndpoint).origin,
       providers: [{ arn: PROVIDER_ARN, clientIds: ["aws:contoso"] }],
       roles: [{ arn: ROLE_ARN, maxSessionDuration: 7200 }],
     });
@@ -149,5 +150,9 @@ describe("esc-aws-oidc sandbox", () => {
       /\n {2}OIDC issuer {6}https:\/\/api\.pulumi\.com\/oidc {2}\(the iss in tokens\)\n/,
     );
     assert.match(text, /\n {2}providers {8}none\n {2}roles {12}none\n/);
+    assert.match(
+      text,
+      /\n {2}control {10}(http:\/\/127\.0\.0\.1:\d+) {2}\(for 'sandbox token', 'list', 'env'\)\nIn another shell: export ESC_AWS_OIDC_SANDBOX=\1\n/,
+    );
   });
 });

@@ -464,11 +464,13 @@ describe("sandbox STS: AssumeRoleWithWebIdentity", () => {
     });
   });
 
-  it("fetches the JWKS from the issuer on every call (the IdP sees each verification)", async () => {
+  it("caches the JWKS: N logins fetch it once (the issuer's Cache-Control: max-age=60)", async () => {
+    sandbox.dropKeyCache();
     const before = sandbox.issuerRequests.jwks;
-    await assume(sandbox, { WebIdentityToken: await sandbox.mintToken(DEV) });
-    await assume(sandbox, { WebIdentityToken: await sandbox.mintToken(DEV) });
-    assert.equal(sandbox.issuerRequests.jwks - before, 2);
+    for (let i = 0; i < 5; i++) {
+      await assume(sandbox, { WebIdentityToken: await sandbox.mintToken(DEV) });
+    }
+    assert.equal(sandbox.issuerRequests.jwks - before, 1);
   });
 
   it("writes no token or secret to the console or stdout/stderr while serving, failing and faulting", async () => {

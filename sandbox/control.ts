@@ -1,0 +1,118 @@
+/**
+ * The sandbox's control API, served on the issuer's port under `/_sandbox/` for `esc-aws-oidc sandbox token`,
+ * `list` and `env` (another process than the running sandbox): loopback only, like everything in the sandbox.
+ *
+ * - `GET /_sandbox/info`: endpoints, region, registered providers, roles and users (never a secret key);
+ * - `POST /_sandbox/token` with a JSON `MintTokenArgs` body: `{ "token": "<jwt>" }`, or 400 with the reason.
+ *
+ * Nothing real is at stake (the sandbox's key signs tokens only this STS accepts), but the API still never logs
+ * a token and answers bad input with the `InputError` text, which never echoes one.
+ */
+import type * as http from "node:http";
+import { InputError } from "../lib/core/errors";
+import { readBody, type HttpLimits } from "./http";
+import type { MintTokenArgs } from "./issuer";
+
+/** What `GET /_sandbox/info` answers. */
+export interface SandboxInfo {
+  stsEndpoint: string;
+  region: string;
+  issuerUrl: string;
+  issuerEndpoint: string;
+  jwksUrl: string;
+  kid: string;
+  providers: { arn: string; url: string; clientIds: string[] }[];
+  roles: { arn: string; maxSessionDuration: number }[];
+  users: { arn: string; accessKeyId: string }[];
+}
+
+/** Mint arguments a JSON body may carry (the rest of `MintTokenArgs`, `defect` included). */
+const MINT_KEYS = new Set([
+  "organization",
+  "project",
+  "environment",
+  "subjectAttributes",
+  "userLogin",
+  "rootEnvironment",
+  "audience",
+  "subject",
+  "issuer",
+  "lifetimeSeconds",
+  "issuedAt",
+  "claims",
+  "defect",
+]);
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
+  res.end(text);
+}
+
+/** The control handler for a sandbox: `info` describes it, `mint` signs. */
+export function controlHandler(sandbox: {
+  info(): SandboxInfo;
+  mint(args: MintTokenArgs): Promise<string>;
+}) {
+  return (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    limits: Required<HttpLimits>,
+  ): void => {
+    void (async () => {
+      const route = url.pathname.slice("/_sandbox/".length);
+      if (route === "info" && req.method === "GET") {
+        req.resume();
+        return json(res, 200, sandbox.info());
+      }
+      if (route === "token" && req.method === "POST") {
+        const body = await readBody(req, limits);
+        if (body === "aborted") return;
+        if (body === "too-large") {
+          return json(res, 413, { code: 413, message: "The request body is too large" });
+        }
+        let args: unknown;
+        try {
+          args = body === "" ? {} : JSON.parse(body);
+        } catch {
+          return json(res, 400, {
+            code: 400,
+            message: "body: is not JSON. Allowed: a JSON object.",
+          });
+        }
+        if (args === null || typeof args !== "object" || Array.isArray(args)) {
+          return json(res, 400, {
+            code: 400,
+            message: "body: is not an object. Allowed: MintTokenArgs as a JSON object.",
+          });
+        }
+        const unknown = Object.keys(args).filter((k) => !MINT_KEYS.has(k));
+        if (unknown.length > 0) {
+          return json(res, 400, {
+            code: 400,
+            message: `body: unknown field ${JSON.stringify(unknown[0])}. Allowed: ${[...MINT_KEYS].join(", ")}.`,
+          });
+        }
+        try {
+          return json(res, 200, { token: await sandbox.mint(args as MintTokenArgs) });
+        } catch (e) {
+          const message =
+            e instanceof InputError || e instanceof TypeError
+              ? e.message
+              : "the token could not be minted";
+          return json(res, 400, { code: 400, message });
+        }
+      }
+      req.resume();
+      return json(res, 404, { code: 404, message: "Not found" });
+    })().catch(() => {
+      if (!res.headersSent) json(res, 500, { code: 500, message: "Internal error" });
+      else res.destroy();
+    });
+  };
+}
