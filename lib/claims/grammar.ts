@@ -2,7 +2,8 @@
  * The claims Pulumi ESC puts into the OIDC token it sends to AWS, to the letter of the ESC documentation
  * ("Configuring OpenID Connect for AWS", "Subject claim customization").
  */
-import { ClaimError } from "../core/errors";
+import { ClaimError, quoteValue } from "../core/errors";
+import { isUnknown } from "../core/guards";
 import type { SubjectAttribute } from "./types";
 
 /** Pulumi Cloud's OIDC issuer. */
@@ -23,6 +24,47 @@ export const SUBJECT_ATTRIBUTES: readonly SubjectAttribute[] = [
   "pulumi.user.login",
   "pulumi.organization.login",
 ];
+
+/** What `subjectAttributes` accepts, as every message about it says. */
+export const SUBJECT_ATTRIBUTES_ALLOWED = `a list of ${SUBJECT_ATTRIBUTES.join(", ")}, each at most once`;
+
+/**
+ * The one check of a `subjectAttributes` list, shared by `escSubject`, `EscOidcRole` (lib/iam/roleSpec), the
+ * `AwsLogin` inputs (lib/login) and `escEnvironmentYaml` (lib/esc): a list of known attributes, each at most once.
+ * `undefined` is the empty list (the default subject). Entries still unknown at a first preview (the engine's
+ * unknown sentinel) pass; they are checked once known.
+ * @throws ClaimError naming `<field>` or `<field>[i]`.
+ */
+export function checkSubjectAttributes(
+  value: unknown,
+  field = "subjectAttributes",
+): SubjectAttribute[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    const got = value === null ? "null" : typeof value;
+    throw new ClaimError(field, `expected a list, got ${got}`, SUBJECT_ATTRIBUTES_ALLOWED);
+  }
+  const seen = new Set<unknown>();
+  value.forEach((attribute: unknown, i) => {
+    if (isUnknown(attribute)) return;
+    if (!(SUBJECT_ATTRIBUTES as readonly unknown[]).includes(attribute)) {
+      throw new ClaimError(
+        `${field}[${i}]`,
+        `${quoteValue(attribute)} is not a subject attribute`,
+        SUBJECT_ATTRIBUTES_ALLOWED,
+      );
+    }
+    if (seen.has(attribute)) {
+      throw new ClaimError(
+        `${field}[${i}]`,
+        `${quoteValue(attribute)} is listed twice`,
+        SUBJECT_ATTRIBUTES_ALLOWED,
+      );
+    }
+    seen.add(attribute);
+  });
+  return value as SubjectAttribute[];
+}
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME_ALLOWED = "letters, digits, '.', '_' and '-', starting with a letter or digit";
@@ -171,10 +213,7 @@ export function escSubject(args: EscSubjectArgs): string {
   const project = checkName("project", args.project);
   const environment = checkName("environment", args.environment);
   const current = escEnvironmentName(project, environment);
-  const attributes = args.subjectAttributes ?? [];
-  if (!Array.isArray(attributes)) {
-    throw new ClaimError("subjectAttributes", "expected a list", SUBJECT_ATTRIBUTES.join(", "));
-  }
+  const attributes = checkSubjectAttributes(args.subjectAttributes);
 
   if (args.userLogin !== undefined) checkName("userLogin", args.userLogin);
   let root = current;
@@ -193,25 +232,8 @@ export function escSubject(args: EscSubjectArgs): string {
     return `${DEFAULT_SUBJECT_PREFIX}${org}:env:${args.stackConfigImport ? STACK_CONFIG_ENVIRONMENT : current}`;
   }
 
-  const seen = new Set<string>();
   let subject = `${ATTRIBUTE_SUBJECT_PREFIX}${org}`;
-  attributes.forEach((attribute, i) => {
-    const field = `subjectAttributes[${i}]`;
-    if (!SUBJECT_ATTRIBUTES.includes(attribute)) {
-      throw new ClaimError(
-        field,
-        `${JSON.stringify(attribute)} is not a subject attribute`,
-        SUBJECT_ATTRIBUTES.join(", "),
-      );
-    }
-    if (seen.has(attribute)) {
-      throw new ClaimError(
-        field,
-        `${JSON.stringify(attribute)} is listed twice`,
-        "each attribute at most once",
-      );
-    }
-    seen.add(attribute);
+  attributes.forEach((attribute) => {
     let value = "";
     switch (attribute) {
       case "rootEnvironment.name":

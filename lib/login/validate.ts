@@ -17,7 +17,7 @@ import {
   WEB_IDENTITY_TOKEN_MAX_LENGTH,
   WEB_IDENTITY_TOKEN_MIN_LENGTH,
 } from "../core/limits";
-import { SUBJECT_ATTRIBUTES, escSubject } from "../claims/grammar";
+import { checkSubjectAttributes, escSubject } from "../claims/grammar";
 import { isObject, isUnknown } from "../core/guards";
 import {
   PARTITIONS_ALLOWED,
@@ -242,36 +242,8 @@ export function checkTokenText(value: unknown, field = "webIdentityToken"): stri
   return value;
 }
 
-/** `subjectAttributes`: known attributes, each at most once. */
-export function checkSubjectAttributes(
-  value: unknown,
-  field = "oidc.subjectAttributes",
-): readonly string[] {
-  const allowed = `a list of ${SUBJECT_ATTRIBUTES.join(", ")}, each at most once`;
-  if (!Array.isArray(value)) {
-    throw new InputError(field, `expected a list, got ${describe(value)}`, allowed);
-  }
-  const seen = new Set<unknown>();
-  value.forEach((attribute, i) => {
-    if (isUnknown(attribute)) return;
-    if (!(SUBJECT_ATTRIBUTES as readonly unknown[]).includes(attribute)) {
-      throw new InputError(
-        `${field}[${i}]`,
-        `${JSON.stringify(attribute)} is not a subject attribute`,
-        allowed,
-      );
-    }
-    if (seen.has(attribute)) {
-      throw new InputError(
-        `${field}[${i}]`,
-        `${JSON.stringify(attribute)} is listed twice`,
-        allowed,
-      );
-    }
-    seen.add(attribute);
-  });
-  return value as string[];
-}
+/** `subjectAttributes`: the one check of lib/claims (known attributes, each at most once). */
+export { checkSubjectAttributes } from "../claims/grammar";
 
 const ESC_ENVIRONMENT_FIELDS = [
   "organization",
@@ -462,7 +434,10 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
       if (known(oidc.policyArns)) attempt(() => checkPolicyArns(oidc.policyArns, partition));
       if (known(oidc.subjectAttributes)) {
         attempt(() => {
-          subjectAttributes = checkSubjectAttributes(oidc.subjectAttributes);
+          subjectAttributes = checkSubjectAttributes(
+            oidc.subjectAttributes,
+            "oidc.subjectAttributes",
+          );
         });
       }
     }
