@@ -444,10 +444,11 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
   }
 
   // The ESC environment description, whatever the token source (the token pre-flight only runs on an inline
-  // token): its names must make a subject, or create() would fail on them.
+  // token): its names must make a subject, or create() would fail on them. null is "not given", as everywhere at
+  // the top level (lib/login/inputs.ts).
   const escEnvironment = inputs.escEnvironment;
   if (
-    escEnvironment !== undefined &&
+    known(escEnvironment) &&
     !nestedUnknown(escEnvironment) &&
     !(hasOidc && isObject(oidc) && nestedListUnknown(oidc.subjectAttributes))
   ) {
