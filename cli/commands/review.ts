@@ -1,4 +1,4 @@
-import { EscAwsOidcError } from "../../lib/core/errors";
+import { EscAwsOidcError, quoteValue } from "../../lib/core/errors";
 import { reviewTrustPolicy, trustPolicyRule, type Finding } from "../../lib/iam/review/index";
 import { reviewTargets, type ReviewTarget, type SourceKind } from "../../lib/iam/review/sources";
 import { list, parseCommandArgs } from "../args";
@@ -67,7 +67,7 @@ export const reviewCommand: Command = {
     for (const id of disabled) {
       if (!trustPolicyRule(id)) {
         throw new UsageError(
-          `esc-aws-oidc review: --disable ${JSON.stringify(id)} is not a rule id. Run 'esc-aws-oidc review --help'.`,
+          `esc-aws-oidc review: --disable ${quoteValue(id)} is not a rule id. Run 'esc-aws-oidc review --help'.`,
         );
       }
     }

@@ -82,19 +82,19 @@ export function checkName(field: string, value: unknown): string {
   if (/\s/.test(value)) {
     throw new ClaimError(
       field,
-      `${JSON.stringify(value)} contains whitespace, which would make the subject ambiguous`,
+      `${quoteValue(value)} contains whitespace, which would make the subject ambiguous`,
       NAME_ALLOWED,
     );
   }
   if (value.includes(":")) {
     throw new ClaimError(
       field,
-      `${JSON.stringify(value)} contains ':', the subject's separator, which would make it ambiguous`,
+      `${quoteValue(value)} contains ':', the subject's separator, which would make it ambiguous`,
       NAME_ALLOWED,
     );
   }
   if (!NAME_PATTERN.test(value)) {
-    throw new ClaimError(field, `${JSON.stringify(value)} is not a valid name`, NAME_ALLOWED);
+    throw new ClaimError(field, `${quoteValue(value)} is not a valid name`, NAME_ALLOWED);
   }
   return value;
 }
@@ -107,7 +107,7 @@ export function issuerHostPath(issuer: string = PULUMI_ISSUER): string {
   } catch (cause) {
     throw new ClaimError(
       "issuer",
-      `${JSON.stringify(issuer)} is not a URL`,
+      `${quoteValue(issuer)} is not a URL`,
       "an https URL such as https://api.pulumi.com/oidc",
       { cause },
     );
@@ -115,14 +115,14 @@ export function issuerHostPath(issuer: string = PULUMI_ISSUER): string {
   if (url.protocol !== "https:") {
     throw new ClaimError(
       "issuer",
-      `${JSON.stringify(issuer)} is not https`,
+      `${quoteValue(issuer)} is not https`,
       "an https URL such as https://api.pulumi.com/oidc",
     );
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new ClaimError(
       "issuer",
-      `${JSON.stringify(issuer)} has a query, fragment or credentials`,
+      `${quoteValue(issuer)} has a query, fragment or credentials`,
       "https://host[/path]",
     );
   }
@@ -193,7 +193,7 @@ function checkRootEnvironment(value: unknown): string {
   if (parts.length > 2) {
     throw new ClaimError(
       "rootEnvironment",
-      `${JSON.stringify(value)} has more than one '/'`,
+      `${quoteValue(value)} has more than one '/'`,
       '"<project>/<environment>", or "<environment>" in the legacy default project',
     );
   }
@@ -222,8 +222,8 @@ export function escSubject(args: EscSubjectArgs): string {
     if (args.stackConfigImport && root !== current) {
       throw new ClaimError(
         "rootEnvironment",
-        `${JSON.stringify(root)} differs from the current environment ${JSON.stringify(current)}, but environments imported into stack config each resolve separately`,
-        `omit rootEnvironment, or ${JSON.stringify(current)}`,
+        `${quoteValue(root)} differs from the current environment ${quoteValue(current)}, but environments imported into stack config each resolve separately`,
+        `omit rootEnvironment, or ${quoteValue(current)}`,
       );
     }
   }
@@ -283,13 +283,13 @@ export function deploymentsSubject(args: DeploymentsSubjectArgs): string {
   if (!DEPLOY_OPERATIONS.includes(operation)) {
     throw new ClaimError(
       "operation",
-      `${JSON.stringify(operation)} is not a deployment operation`,
+      `${quoteValue(operation)} is not a deployment operation`,
       DEPLOY_OPERATIONS.join(", "),
     );
   }
   const scope = args.scope ?? "write";
   if (scope !== "write" && scope !== "read") {
-    throw new ClaimError("scope", `${JSON.stringify(scope)} is not a scope`, "write, read");
+    throw new ClaimError("scope", `${quoteValue(scope)} is not a scope`, "write, read");
   }
   return `pulumi:deploy:org:${org}:project:${project}:stack:${stack}:operation:${operation}:scope:${scope}`;
 }
