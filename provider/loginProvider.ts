@@ -138,19 +138,19 @@ export function explainRefusal(
 
 /**
  * The OIDC token for a login: the inline input, or the file read now (rotation). Takes the parsed request's token
- * source, or (as before) raw inputs.
+ * source, or raw inputs (read as parseLoginInputs reads them: a null is "not given").
  */
 export async function loginToken(source: LoginRequest["token"] | AwsLoginInputs): Promise<string> {
-  const token =
-    source === undefined
-      ? undefined
-      : "field" in source
-        ? source
-        : source.webIdentityToken !== undefined && source.webIdentityToken !== null
-          ? { field: "webIdentityToken" as const, token: source.webIdentityToken }
-          : source.webIdentityTokenFile !== undefined && source.webIdentityTokenFile !== null
-            ? { field: "webIdentityTokenFile" as const, path: source.webIdentityTokenFile }
-            : undefined;
+  let token = source as LoginRequest["token"];
+  if (source !== undefined && !("field" in source)) {
+    const inputs = normalizeLoginInputs(source);
+    token =
+      inputs.webIdentityToken !== undefined
+        ? { field: "webIdentityToken", token: inputs.webIdentityToken }
+        : inputs.webIdentityTokenFile !== undefined
+          ? { field: "webIdentityTokenFile", path: inputs.webIdentityTokenFile }
+          : undefined;
+  }
   if (token?.field === "webIdentityToken") return checkTokenText(token.token);
   if (token?.field === "webIdentityTokenFile") return readWebIdentityTokenFile(token.path);
   throw new InputError(

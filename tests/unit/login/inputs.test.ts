@@ -6,6 +6,7 @@ import { ClaimError, InputError } from "../../../lib/core/errors";
 import { UNKNOWN } from "../../../lib/core/guards";
 import { normalizeLoginInputs, parseLoginInputs } from "../../../lib/login/inputs";
 import { validateAwsLoginInputs } from "../../../lib/login/validate";
+import { loginToken } from "../../../provider/loginProvider";
 
 const ROLE = "arn:aws-us-gov:iam::123456789012:role/esc-deploy";
 const oidc = { roleArn: ROLE, sessionName: "pulumi-esc" };
@@ -152,5 +153,17 @@ describe("parseLoginInputs", () => {
       expectedTrust: { trustPolicy: "{}", maxSessionDuration: null },
     });
     assert.deepEqual(normalizeLoginInputs(once), once);
+  });
+
+  it("loginToken reads raw inputs as parseLoginInputs does: a null token is not given", async () => {
+    assert.equal(
+      await loginToken({ webIdentityToken: TOKEN, webIdentityTokenFile: null } as never),
+      TOKEN,
+    );
+    assert.equal(await loginToken({ field: "webIdentityToken", token: TOKEN }), TOKEN);
+    await assert.rejects(
+      loginToken({ webIdentityToken: null, webIdentityTokenFile: null } as never),
+      /^InputError: webIdentityToken: oidc needs a token, but neither webIdentityToken nor webIdentityTokenFile is given/,
+    );
   });
 });
