@@ -2,6 +2,7 @@
  * `util.parseArgs` with one-line errors that name the option and never echo a value that could be a token.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { showValue } from "../lib/core/errors";
 import { UsageError, safeShow } from "./io";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -32,10 +33,10 @@ export function parseCommandArgs(
     const message = err.message ?? "";
     if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
       const option = /'([^']+)'/.exec(message)?.[1]?.split("=")[0] ?? "?";
-      throw new UsageError(`esc-aws-oidc ${command}: unknown option ${option}. ${help}`);
+      throw new UsageError(`esc-aws-oidc ${command}: unknown option ${showValue(option)}. ${help}`);
     }
     if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-      const option = /'(-[^' ]+)/.exec(message)?.[1] ?? "?";
+      const option = showValue(/'(-[^' ]+)/.exec(message)?.[1] ?? "?");
       throw new UsageError(
         `esc-aws-oidc ${command}: option ${option} ${/argument missing/.test(message) ? "needs a value" : "does not take a value"}. ${help}`,
       );

@@ -8,7 +8,7 @@
  * method that calls them can be serialized and run by the dynamic-provider host.
  */
 import type { EscApi } from "@pulumi/esc-sdk";
-import { EscApiError } from "../lib/core/errors";
+import { EscApiError, quoteValue } from "../lib/core/errors";
 import {
   retryInfo,
   withRetries,
@@ -87,7 +87,7 @@ export async function escClient(): Promise<EscClient> {
     origin = url.origin;
   } catch {
     throw new EscApiError(
-      `ESC: the Pulumi backend ${JSON.stringify(backend)} is not a Pulumi Cloud URL; ESC needs one ` +
+      `ESC: the Pulumi backend ${quoteValue(backend)} is not a Pulumi Cloud URL; ESC needs one ` +
         "(PULUMI_BACKEND_URL such as https://api.pulumi.com, or `pulumi login` to Pulumi Cloud).",
     );
   }

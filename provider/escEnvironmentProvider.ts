@@ -9,7 +9,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { checkName } from "../lib/claims/grammar";
-import { EscApiError, InputError } from "../lib/core/errors";
+import { EscApiError, InputError, quoteValue } from "../lib/core/errors";
 import { isUnknown } from "../lib/core/guards";
 import { escCall, escClient, escFailure, type EscClient } from "./escClient";
 import { parsePropertyPath } from "./escLogin";
@@ -306,7 +306,7 @@ export async function readEscEnvironment(
     if (parts.length !== 3 || failures.length > 0) {
       throw new InputError(
         "id",
-        `${JSON.stringify(id)} does not name an ESC environment`,
+        `${quoteValue(id)} does not name an ESC environment`,
         '"<organization>/<project>/<name>", e.g. "acme/aws/login"',
       );
     }

@@ -10,7 +10,7 @@
  */
 import { parse } from "yaml";
 import { parseDuration } from "../lib/core/duration";
-import { EscApiError } from "../lib/core/errors";
+import { EscApiError, showValue } from "../lib/core/errors";
 import { checkEscSource, parsePropertyPath, type EscLoginSource } from "../lib/login/escSource";
 import { LOGIN_DURATION_DEFAULT_SECONDS } from "../lib/core/limits";
 import type { EscLoginCredentials } from "../lib/claims/types";
@@ -142,7 +142,9 @@ export async function openEscLogin(
   const { organization, project, environment, path } = checkEscSource(source);
   const segments = parsePropertyPath(path);
   const client = options.client ?? (await escClient());
-  const target = `${organization}/${project}/${environment}`;
+  // Names and the path are shown bare, but a token pasted into one of them is never echoed (showValue).
+  const target = [organization, project, environment].map(showValue).join("/");
+  const shownPath = showValue(path);
   const openedAt = (options.now ?? (() => new Date()))();
 
   let opened: { id?: string; diagnostics?: { diagnostics?: unknown[] } } | undefined;
@@ -180,20 +182,20 @@ export async function openEscLogin(
   const at = valueAt(properties, segments);
   if (!at.found) {
     throw new EscApiError(
-      `ESC: ${target} has no value at ${path}. Allowed: the path of an fn::open::aws-login value (default aws.login), ` +
+      `ESC: ${target} has no value at ${shownPath}. Allowed: the path of an fn::open::aws-login value (default aws.login), ` +
         "defined in the environment or one it imports.",
     );
   }
   if (at.unknown) {
     throw new EscApiError(
-      `ESC: the value at ${path} of ${target} is unknown after opening; it cannot be used to log in.`,
+      `ESC: the value at ${shownPath} of ${target} is unknown after opening; it cannot be used to log in.`,
     );
   }
   const fields: Record<string, string> = {};
   for (const name of ["accessKeyId", "secretAccessKey", "sessionToken"] as const) {
     const field = valueAt({ x: { value: at.value } }, ["x", name]);
     if (field.unknown) {
-      throw new EscApiError(`ESC: ${path}.${name} of ${target} is unknown after opening.`);
+      throw new EscApiError(`ESC: ${shownPath}.${name} of ${target} is unknown after opening.`);
     }
     if (
       name === "sessionToken" &&
@@ -208,7 +210,7 @@ export async function openEscLogin(
       (name !== "sessionToken" && field.value === "")
     ) {
       throw new EscApiError(
-        `ESC: ${path} of ${target} has no ${name} string. Allowed: the path of an fn::open::aws-login value, whose ` +
+        `ESC: ${shownPath} of ${target} has no ${name} string. Allowed: the path of an fn::open::aws-login value, whose ` +
           "outputs are accessKeyId, secretAccessKey and sessionToken.",
       );
     }

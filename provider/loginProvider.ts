@@ -5,18 +5,9 @@
  */
 import { ExpiredIdentityTokenError, InputError } from "../lib/core/errors";
 import { arnAccount } from "../lib/core/arn";
-import {
-  checkLoginDuration,
-  checkTokenText,
-  isUnknown,
-  maxSessionSeconds,
-  resolveRegion,
-  validateAwsLoginInputs,
-} from "../lib/login/validate";
-import type { ValidationFailure } from "../lib/login/validate";
+import { checkTokenText, isUnknown, resolveRegion } from "../lib/login/validate";
 import { loginDurationSeconds } from "../lib/core/duration";
 import { checkTokenSubject, decodeTokenClaims } from "../lib/claims/token";
-import type { EscEnvironmentDescription } from "../lib/claims/token";
 import type { EscLoginOidcArgs, EscLoginStaticArgs } from "../lib/claims/types";
 import { explainLogin } from "../lib/iam/explain";
 import { loginErrorFor } from "./loginErrors";
@@ -37,34 +28,10 @@ import {
 } from "../lib/login/renewal";
 import type { TokenIdentity } from "../lib/login/renewal";
 import type { EscLoginSource } from "../lib/login/escSource";
+import { normalizeLoginInputs, parseLoginInputs } from "../lib/login/inputs";
+import type { AwsLoginInputs, ExpectedTrust, LoginRequest } from "../lib/login/inputs";
 
-/** What the role's trust is known to be (e.g. straight from `EscOidcRole` outputs). */
-export interface ExpectedTrust {
-  /** The role's trust policy (JSON text or object): explains an `AccessDenied` with `explainLogin`. */
-  trustPolicy: string | object;
-  /** The OIDC identity provider's client IDs (audiences). */
-  clientIds?: string[];
-  /** The role's maximum session duration: seconds, or a duration such as `"1h"`. `check()` refuses more. */
-  maxSessionDuration?: number | string;
-}
-
-/** The inputs as the provider sees them: plain values (the host does not accept secrets). */
-export interface AwsLoginInputs {
-  oidc?: EscLoginOidcArgs;
-  static?: EscLoginStaticArgs;
-  webIdentityToken?: string;
-  webIdentityTokenFile?: string;
-  region?: string;
-  stsEndpoint?: string;
-  expectedTrust?: ExpectedTrust;
-  escEnvironment?: EscEnvironmentDescription;
-  /** Take the credentials from an ESC environment's aws-login (opened through `@pulumi/esc-sdk`). */
-  esc?: EscLoginSource;
-  /** Bounds of the classified retry loop around the STS call. */
-  retry?: LoginRetryArgs;
-  /** Log in again on `up` when the stored credentials expire within this long (Go duration, default "15m"). */
-  renewBefore?: string;
-}
+export type { AwsLoginInputs, ExpectedTrust, LoginRequest } from "../lib/login/inputs";
 
 /** The outputs: the three aws-login credentials (secret), the non-secret facts of the login, and the inputs echoed. */
 export interface AwsLoginOutputs extends AwsLoginInputs {
@@ -95,12 +62,6 @@ export const AWS_LOGIN_SECRET_OUTPUTS = [
   "webIdentityToken",
   "static",
 ] as const;
-
-function firstFailure(failures: readonly ValidationFailure[]): InputError {
-  const [first, ...rest] = failures as [ValidationFailure, ...ValidationFailure[]];
-  const more = rest.length > 0 ? ` (and ${rest.map((f) => f.property).join(", ")})` : "";
-  return new InputError(first.property, `${first.reason.replace(/\.$/, "")}${more}`);
-}
 
 /**
  * The STS call of a login inside the classified retry loop (lib/retry.ts): throttling, IDPCommunicationError, 5xx
@@ -175,12 +136,23 @@ export function explainRefusal(
   }
 }
 
-/** The OIDC token for a login: the inline input, or the file read now (rotation). */
-export async function loginToken(inputs: AwsLoginInputs): Promise<string> {
-  if (inputs.webIdentityToken !== undefined) return checkTokenText(inputs.webIdentityToken);
-  if (inputs.webIdentityTokenFile !== undefined) {
-    return readWebIdentityTokenFile(inputs.webIdentityTokenFile);
+/**
+ * The OIDC token for a login: the inline input, or the file read now (rotation). Takes the parsed request's token
+ * source, or raw inputs (read as parseLoginInputs reads them: a null is "not given").
+ */
+export async function loginToken(source: LoginRequest["token"] | AwsLoginInputs): Promise<string> {
+  let token = source as LoginRequest["token"];
+  if (source !== undefined && !("field" in source)) {
+    const inputs = normalizeLoginInputs(source);
+    token =
+      inputs.webIdentityToken !== undefined
+        ? { field: "webIdentityToken", token: inputs.webIdentityToken }
+        : inputs.webIdentityTokenFile !== undefined
+          ? { field: "webIdentityTokenFile", path: inputs.webIdentityTokenFile }
+          : undefined;
   }
+  if (token?.field === "webIdentityToken") return checkTokenText(token.token);
+  if (token?.field === "webIdentityTokenFile") return readWebIdentityTokenFile(token.path);
   throw new InputError(
     "webIdentityToken",
     "oidc needs a token, but neither webIdentityToken nor webIdentityTokenFile is given",
@@ -198,29 +170,28 @@ function withoutUndefined<T extends object>(value: T): T {
  * `LoginError` subclass after. Used by `create()` and `update()`; `read()`/`diff()` renewal builds on it.
  */
 export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutputs> {
-  // A top-level null is "not given", exactly as check() (validateAwsLoginInputs) reads it.
-  const inputs = Object.fromEntries(
-    Object.entries(given).filter(([, v]) => v !== null),
-  ) as AwsLoginInputs;
-  const failures = validateAwsLoginInputs(inputs as Record<string, unknown>);
-  if (failures.length > 0) throw firstFailure(failures);
-  const { __provider: _ignored, ...echo } = inputs as AwsLoginInputs & { __provider?: unknown };
-  const oidc = inputs.oidc;
-  const region = resolveRegion(inputs.region, oidc?.roleArn);
-  const endpoint = inputs.stsEndpoint;
+  // The same parse check() and diff() make: null is "not given", failures are check()'s failures.
+  const parsed = parseLoginInputs(given);
+  if (!parsed.ok) throw parsed.error;
+  const request = parsed.request;
+  if (request === undefined) {
+    throw new InputError(
+      "inputs",
+      "some inputs are still unknown",
+      "known values (a login runs at update)",
+    );
+  }
+  const echo = request.echo;
+  const region = request.region;
+  const endpoint = request.stsEndpoint;
+  const oidc = request.oidc;
 
   if (oidc) {
-    const token = await loginToken(inputs);
-    const claims = decodeTokenClaims(
-      token,
-      inputs.webIdentityToken !== undefined ? "webIdentityToken" : "webIdentityTokenFile",
-    );
-    checkTokenSubject(claims, oidc.subjectAttributes, inputs.escEnvironment);
-    const max =
-      inputs.expectedTrust?.maxSessionDuration !== undefined
-        ? maxSessionSeconds(inputs.expectedTrust.maxSessionDuration)
-        : undefined;
-    const durationSeconds = checkLoginDuration(oidc.duration, max);
+    const token = await loginToken(request.token);
+    const claims = decodeTokenClaims(token, request.token?.field ?? "webIdentityToken");
+    checkTokenSubject(claims, oidc.subjectAttributes, request.escEnvironment);
+    const max = request.maxSessionSeconds;
+    const durationSeconds = oidc.durationSeconds;
     const context: LoginErrorContext = {
       mode: "oidc",
       roleArn: oidc.roleArn,
@@ -228,7 +199,7 @@ export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutpu
       durationSeconds,
       ...(oidc.duration !== undefined ? { duration: oidc.duration } : {}),
       ...(max !== undefined ? { maxSessionDuration: max } : {}),
-      ...(inputs.expectedTrust?.clientIds ? { clientIds: inputs.expectedTrust.clientIds } : {}),
+      ...(request.expectedTrust?.clientIds ? { clientIds: request.expectedTrust.clientIds } : {}),
       secrets: [token],
     };
     let result;
@@ -242,15 +213,15 @@ export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutpu
               roleArn: oidc.roleArn,
               sessionName: oidc.sessionName,
               durationSeconds,
-              ...(oidc.policyArns ? { policyArns: oidc.policyArns } : {}),
+              ...(oidc.policyArns.length > 0 ? { policyArns: [...oidc.policyArns] } : {}),
               webIdentityToken: token,
             },
             options,
           ),
-        inputs.retry,
+        request.retry,
       );
     } catch (error) {
-      const explanation = explainRefusal(inputs.expectedTrust, token, oidc.roleArn);
+      const explanation = explainRefusal(request.expectedTrust, token, oidc.roleArn);
       throw loginErrorFor(error, { ...context, ...(explanation ? { explanation } : {}) });
     }
     const account = arnAccount(result.assumedRoleArn || oidc.roleArn);
@@ -277,8 +248,8 @@ export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutpu
 
   // esc: ESC performs the login (Pulumi Cloud's OIDC exchange); its keys are then proven like static ones.
   // ESC returns no expiration: `expiration` is the estimate openEscLogin makes (open time + duration).
-  const fromEsc = inputs.esc !== undefined ? await openEscLogin(inputs.esc) : undefined;
-  const keys = fromEsc ?? (inputs.static as EscLoginStaticArgs);
+  const fromEsc = request.esc !== undefined ? await openEscLogin(request.esc) : undefined;
+  const keys = fromEsc ?? (request.static as EscLoginStaticArgs);
   const sessionToken = keys.sessionToken ?? "";
   let identity;
   try {
@@ -294,7 +265,7 @@ export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutpu
           },
           options,
         ),
-      inputs.retry,
+      request.retry,
     );
   } catch (error) {
     throw loginErrorFor(error, {
@@ -363,7 +334,14 @@ export interface LoginChanges {
  * are pre-flight checks, not login parameters. Unknown new values count as changes. Renewal (expiry) is decided
  * separately by the caller.
  */
-export function loginChanges(olds: AwsLoginOutputs, news: AwsLoginInputs): LoginChanges {
+export function loginChanges(
+  storedOutputs: AwsLoginOutputs,
+  newInputs: AwsLoginInputs,
+): LoginChanges {
+  // Both sides read as parseLoginInputs reads them: a null is "not given", on either side.
+  const olds = normalizeLoginInputs(storedOutputs) as AwsLoginOutputs;
+  const parsed = parseLoginInputs(newInputs);
+  const news = parsed.inputs;
   const changed: string[] = [];
   const replaces: string[] = [];
   const note = (path: string, a: unknown, b: unknown, replace = false): void => {
@@ -404,7 +382,7 @@ export function loginChanges(olds: AwsLoginOutputs, news: AwsLoginInputs): Login
     note("static.secretAccessKey", olds.secretAccessKey, s.secretAccessKey);
     note("static.sessionToken", olds.sessionToken ?? "", s.sessionToken ?? "");
   }
-  note("region", olds.region, regionOf(news));
+  note("region", olds.region, parsed.ok && parsed.request ? parsed.request.region : regionOf(news));
   note("stsEndpoint", olds.stsEndpoint, news.stsEndpoint);
   return { changed, replaces };
 }
@@ -417,37 +395,19 @@ export function loginChanges(olds: AwsLoginOutputs, news: AwsLoginInputs): Login
  */
 export const loginProvider = {
   async check(_olds: AwsLoginInputs, news: AwsLoginInputs) {
-    const failures = validateAwsLoginInputs(news as Record<string, unknown>);
-    // Pre-flight the inline token now when everything it is compared with is known: a token minted with other
-    // subjectAttributes fails at preview, before any STS call.
-    if (
-      failures.length === 0 &&
-      news.oidc !== undefined &&
-      typeof news.webIdentityToken === "string" &&
-      !anyUnknown(news.webIdentityToken) &&
-      !anyUnknown(news.oidc.subjectAttributes) &&
-      !anyUnknown(news.escEnvironment)
-    ) {
-      try {
-        const claims = decodeTokenClaims(news.webIdentityToken);
-        checkTokenSubject(claims, news.oidc.subjectAttributes, news.escEnvironment);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        failures.push({
-          property: e.field,
-          reason: `${e.problem}.${e.allowed ? ` Allowed: ${e.allowed}.` : ""}`,
-        });
-      }
-    }
-    return { inputs: news, failures };
+    // One parse for every method (lib/login/inputs): the checked inputs are the normalized ones (a null is "not
+    // given" and is dropped), so diff() and create() see the same spelling whatever the program wrote.
+    const parsed = parseLoginInputs(news);
+    return { inputs: parsed.inputs, failures: parsed.ok ? [] : parsed.failures };
   },
 
   async diff(_id: string, olds: AwsLoginOutputs, news: AwsLoginInputs) {
-    const { changed, replaces } = loginChanges(olds, news);
+    const inputs = normalizeLoginInputs(news);
+    const { changed, replaces } = loginChanges(olds, inputs);
     // Renewal: credentials expiring within renewBefore are a change, so update() logs in again; so is a new
     // inline token for another subject or audience (a new token for the same identity is not).
-    const renew = renewalDue(olds, news) !== undefined;
-    const identity = tokenIdentityChanges(olds, inlineTokenIdentity(news));
+    const renew = renewalDue(olds, inputs) !== undefined;
+    const identity = tokenIdentityChanges(olds, inlineTokenIdentity(inputs));
     return {
       changes: changed.length > 0 || renew || identity.length > 0,
       replaces,

@@ -1,8 +1,8 @@
-import { EscAwsOidcError } from "../../lib/core/errors";
+import { EscAwsOidcError, quoteValue } from "../../lib/core/errors";
 import { reviewTrustPolicy, trustPolicyRule, type Finding } from "../../lib/iam/review/index";
 import { reviewTargets, type ReviewTarget, type SourceKind } from "../../lib/iam/review/sources";
 import { list, parseCommandArgs } from "../args";
-import { UnreadableInputError, UsageError, readInput } from "../io";
+import { UnreadableInputError, UsageError, readInput, showFile } from "../io";
 import type { Command } from "./types";
 
 export const REVIEW_HELP = `Usage: esc-aws-oidc review <file>... [options]
@@ -67,7 +67,7 @@ export const reviewCommand: Command = {
     for (const id of disabled) {
       if (!trustPolicyRule(id)) {
         throw new UsageError(
-          `esc-aws-oidc review: --disable ${JSON.stringify(id)} is not a rule id. Run 'esc-aws-oidc review --help'.`,
+          `esc-aws-oidc review: --disable ${quoteValue(id)} is not a rule id. Run 'esc-aws-oidc review --help'.`,
         );
       }
     }
@@ -76,7 +76,8 @@ export const reviewCommand: Command = {
 
     const results: FileResult[] = [];
     for (const file of parsed.positionals) {
-      const result: FileResult = { file: file === "-" ? "(stdin)" : file, policies: [] };
+      // A file argument is shown bare, but a token pasted as one never is (showFile).
+      const result: FileResult = { file: file === "-" ? "(stdin)" : showFile(file), policies: [] };
       results.push(result);
       let targets: ReviewTarget[];
       try {

@@ -7,6 +7,7 @@ import {
   type TrustPolicyArgs,
 } from "../../lib/iam/trust";
 import { TRUST_POLICY_QUOTA_DEFAULT } from "../../lib/core/limits";
+import { quoteValue } from "../../lib/core/errors";
 import { list, optional, parseCommandArgs, required, type Parsed } from "../args";
 import { UsageError } from "../io";
 import { escArgs } from "./esc";
@@ -74,7 +75,7 @@ function quotaOf(parsed: Parsed): number {
   if (raw === undefined) return TRUST_POLICY_QUOTA_DEFAULT;
   if (!/^\d+$/.test(raw)) {
     throw new UsageError(
-      `esc-aws-oidc trust-policy: --quota must be a whole number of characters, got ${JSON.stringify(raw)}.`,
+      `esc-aws-oidc trust-policy: --quota must be a whole number of characters, got ${quoteValue(raw)}.`,
     );
   }
   return Number(raw);

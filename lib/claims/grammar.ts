@@ -2,7 +2,8 @@
  * The claims Pulumi ESC puts into the OIDC token it sends to AWS, to the letter of the ESC documentation
  * ("Configuring OpenID Connect for AWS", "Subject claim customization").
  */
-import { ClaimError } from "../core/errors";
+import { ClaimError, quoteValue } from "../core/errors";
+import { isUnknown } from "../core/guards";
 import type { SubjectAttribute } from "./types";
 
 /** Pulumi Cloud's OIDC issuer. */
@@ -24,6 +25,47 @@ export const SUBJECT_ATTRIBUTES: readonly SubjectAttribute[] = [
   "pulumi.organization.login",
 ];
 
+/** What `subjectAttributes` accepts, as every message about it says. */
+export const SUBJECT_ATTRIBUTES_ALLOWED = `a list of ${SUBJECT_ATTRIBUTES.join(", ")}, each at most once`;
+
+/**
+ * The one check of a `subjectAttributes` list, shared by `escSubject`, `EscOidcRole` (lib/iam/roleSpec), the
+ * `AwsLogin` inputs (lib/login) and `escEnvironmentYaml` (lib/esc): a list of known attributes, each at most once.
+ * `undefined` is the empty list (the default subject). Entries still unknown at a first preview (the engine's
+ * unknown sentinel) pass; they are checked once known.
+ * @throws ClaimError naming `<field>` or `<field>[i]`.
+ */
+export function checkSubjectAttributes(
+  value: unknown,
+  field = "subjectAttributes",
+): SubjectAttribute[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    const got = value === null ? "null" : typeof value;
+    throw new ClaimError(field, `expected a list, got ${got}`, SUBJECT_ATTRIBUTES_ALLOWED);
+  }
+  const seen = new Set<unknown>();
+  value.forEach((attribute: unknown, i) => {
+    if (isUnknown(attribute)) return;
+    if (!(SUBJECT_ATTRIBUTES as readonly unknown[]).includes(attribute)) {
+      throw new ClaimError(
+        `${field}[${i}]`,
+        `${quoteValue(attribute)} is not a subject attribute`,
+        SUBJECT_ATTRIBUTES_ALLOWED,
+      );
+    }
+    if (seen.has(attribute)) {
+      throw new ClaimError(
+        `${field}[${i}]`,
+        `${quoteValue(attribute)} is listed twice`,
+        SUBJECT_ATTRIBUTES_ALLOWED,
+      );
+    }
+    seen.add(attribute);
+  });
+  return value as SubjectAttribute[];
+}
+
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME_ALLOWED = "letters, digits, '.', '_' and '-', starting with a letter or digit";
 
@@ -40,19 +82,19 @@ export function checkName(field: string, value: unknown): string {
   if (/\s/.test(value)) {
     throw new ClaimError(
       field,
-      `${JSON.stringify(value)} contains whitespace, which would make the subject ambiguous`,
+      `${quoteValue(value)} contains whitespace, which would make the subject ambiguous`,
       NAME_ALLOWED,
     );
   }
   if (value.includes(":")) {
     throw new ClaimError(
       field,
-      `${JSON.stringify(value)} contains ':', the subject's separator, which would make it ambiguous`,
+      `${quoteValue(value)} contains ':', the subject's separator, which would make it ambiguous`,
       NAME_ALLOWED,
     );
   }
   if (!NAME_PATTERN.test(value)) {
-    throw new ClaimError(field, `${JSON.stringify(value)} is not a valid name`, NAME_ALLOWED);
+    throw new ClaimError(field, `${quoteValue(value)} is not a valid name`, NAME_ALLOWED);
   }
   return value;
 }
@@ -65,7 +107,7 @@ export function issuerHostPath(issuer: string = PULUMI_ISSUER): string {
   } catch (cause) {
     throw new ClaimError(
       "issuer",
-      `${JSON.stringify(issuer)} is not a URL`,
+      `${quoteValue(issuer)} is not a URL`,
       "an https URL such as https://api.pulumi.com/oidc",
       { cause },
     );
@@ -73,14 +115,14 @@ export function issuerHostPath(issuer: string = PULUMI_ISSUER): string {
   if (url.protocol !== "https:") {
     throw new ClaimError(
       "issuer",
-      `${JSON.stringify(issuer)} is not https`,
+      `${quoteValue(issuer)} is not https`,
       "an https URL such as https://api.pulumi.com/oidc",
     );
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new ClaimError(
       "issuer",
-      `${JSON.stringify(issuer)} has a query, fragment or credentials`,
+      `${quoteValue(issuer)} has a query, fragment or credentials`,
       "https://host[/path]",
     );
   }
@@ -151,7 +193,7 @@ function checkRootEnvironment(value: unknown): string {
   if (parts.length > 2) {
     throw new ClaimError(
       "rootEnvironment",
-      `${JSON.stringify(value)} has more than one '/'`,
+      `${quoteValue(value)} has more than one '/'`,
       '"<project>/<environment>", or "<environment>" in the legacy default project',
     );
   }
@@ -171,10 +213,7 @@ export function escSubject(args: EscSubjectArgs): string {
   const project = checkName("project", args.project);
   const environment = checkName("environment", args.environment);
   const current = escEnvironmentName(project, environment);
-  const attributes = args.subjectAttributes ?? [];
-  if (!Array.isArray(attributes)) {
-    throw new ClaimError("subjectAttributes", "expected a list", SUBJECT_ATTRIBUTES.join(", "));
-  }
+  const attributes = checkSubjectAttributes(args.subjectAttributes);
 
   if (args.userLogin !== undefined) checkName("userLogin", args.userLogin);
   let root = current;
@@ -183,8 +222,8 @@ export function escSubject(args: EscSubjectArgs): string {
     if (args.stackConfigImport && root !== current) {
       throw new ClaimError(
         "rootEnvironment",
-        `${JSON.stringify(root)} differs from the current environment ${JSON.stringify(current)}, but environments imported into stack config each resolve separately`,
-        `omit rootEnvironment, or ${JSON.stringify(current)}`,
+        `${quoteValue(root)} differs from the current environment ${quoteValue(current)}, but environments imported into stack config each resolve separately`,
+        `omit rootEnvironment, or ${quoteValue(current)}`,
       );
     }
   }
@@ -193,25 +232,8 @@ export function escSubject(args: EscSubjectArgs): string {
     return `${DEFAULT_SUBJECT_PREFIX}${org}:env:${args.stackConfigImport ? STACK_CONFIG_ENVIRONMENT : current}`;
   }
 
-  const seen = new Set<string>();
   let subject = `${ATTRIBUTE_SUBJECT_PREFIX}${org}`;
-  attributes.forEach((attribute, i) => {
-    const field = `subjectAttributes[${i}]`;
-    if (!SUBJECT_ATTRIBUTES.includes(attribute)) {
-      throw new ClaimError(
-        field,
-        `${JSON.stringify(attribute)} is not a subject attribute`,
-        SUBJECT_ATTRIBUTES.join(", "),
-      );
-    }
-    if (seen.has(attribute)) {
-      throw new ClaimError(
-        field,
-        `${JSON.stringify(attribute)} is listed twice`,
-        "each attribute at most once",
-      );
-    }
-    seen.add(attribute);
+  attributes.forEach((attribute) => {
     let value = "";
     switch (attribute) {
       case "rootEnvironment.name":
@@ -261,13 +283,13 @@ export function deploymentsSubject(args: DeploymentsSubjectArgs): string {
   if (!DEPLOY_OPERATIONS.includes(operation)) {
     throw new ClaimError(
       "operation",
-      `${JSON.stringify(operation)} is not a deployment operation`,
+      `${quoteValue(operation)} is not a deployment operation`,
       DEPLOY_OPERATIONS.join(", "),
     );
   }
   const scope = args.scope ?? "write";
   if (scope !== "write" && scope !== "read") {
-    throw new ClaimError("scope", `${JSON.stringify(scope)} is not a scope`, "write, read");
+    throw new ClaimError("scope", `${quoteValue(scope)} is not a scope`, "write, read");
   }
   return `pulumi:deploy:org:${org}:project:${project}:stack:${stack}:operation:${operation}:scope:${scope}`;
 }

@@ -3,7 +3,7 @@
  * fraction and a unit — `ns`, `us`/`µs`, `ms`, `s`, `m`, `h` — e.g. `1h`, `90m`, `1h30m`, `3600s`, `1.5h`.
  * One parser for the component, the aws-login resource, the ESC YAML, the sandbox and the CLI.
  */
-import { InputError } from "./errors";
+import { InputError, quoteValue } from "./errors";
 import {
   LOGIN_DURATION_DEFAULT,
   LOGIN_DURATION_MAX_SECONDS,
@@ -35,10 +35,10 @@ export function parseDuration(text: string, field = "duration"): number {
   const s = text.trim();
   if (s === "0") return 0;
   if (s === "" || s !== text) {
-    throw new InputError(field, `${JSON.stringify(text)} is not a duration`, ALLOWED);
+    throw new InputError(field, `${quoteValue(text)} is not a duration`, ALLOWED);
   }
   if (s.startsWith("-")) {
-    throw new InputError(field, `${JSON.stringify(text)} is negative`, ALLOWED);
+    throw new InputError(field, `${quoteValue(text)} is negative`, ALLOWED);
   }
   const body = s.startsWith("+") ? s.slice(1) : s;
   const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
@@ -48,13 +48,13 @@ export function parseDuration(text: string, field = "duration"): number {
     part.lastIndex = index;
     const m = part.exec(body);
     if (!m) {
-      throw new InputError(field, `${JSON.stringify(text)} is not a duration`, ALLOWED);
+      throw new InputError(field, `${quoteValue(text)} is not a duration`, ALLOWED);
     }
     seconds += Number(m[1]) * (UNIT_SECONDS[m[2] as string] as number);
     index = part.lastIndex;
   }
   if (body.length === 0) {
-    throw new InputError(field, `${JSON.stringify(text)} is not a duration`, ALLOWED);
+    throw new InputError(field, `${quoteValue(text)} is not a duration`, ALLOWED);
   }
   // Round away binary noise from fractional units (1.1h → 3960 s, not 3960.0000000000005).
   return Math.round(seconds * 1e9) / 1e9;
@@ -86,7 +86,7 @@ export function loginDurationSeconds(duration: string | undefined, field = "dura
   if (seconds < LOGIN_DURATION_MIN_SECONDS || seconds > LOGIN_DURATION_MAX_SECONDS) {
     throw new InputError(
       field,
-      `${JSON.stringify(text)} is ${seconds} seconds, outside what STS accepts`,
+      `${quoteValue(text)} is ${seconds} seconds, outside what STS accepts`,
       `${LOGIN_DURATION_MIN_SECONDS} to ${LOGIN_DURATION_MAX_SECONDS} seconds ("15m" to "12h")`,
     );
   }

@@ -4,11 +4,35 @@
  * callers pass only non-secret observed values.
  */
 
+/** Every stable `code` an error of this package carries: a `switch (e.code)` narrows on it. */
+export type ErrorCode =
+  | "ERR_ESC_AWS_OIDC"
+  | "ERR_INPUT"
+  | "ERR_CLAIM"
+  | "ERR_TRUST_POLICY"
+  | "ERR_TRUST_POLICY_QUOTA"
+  | "ERR_OIDC_PROVIDER"
+  | "ERR_LOGIN"
+  | "ERR_LOGIN_ACCESS_DENIED"
+  | "ERR_LOGIN_INVALID_IDENTITY_TOKEN"
+  | "ERR_LOGIN_DURATION"
+  | "ERR_LOGIN_EXPIRED_IDENTITY_TOKEN"
+  | "ERR_LOGIN_EXPIRED_CREDENTIALS"
+  | "ERR_LOGIN_INVALID_CREDENTIALS"
+  | "ERR_LOGIN_TRANSIENT"
+  | "ERR_ESC_API";
+
+/** The codes of `InputError` and its subclasses (bad input, refused before any AWS call). */
+export type InputErrorCode = "ERR_INPUT" | "ERR_CLAIM" | "ERR_TRUST_POLICY" | "ERR_OIDC_PROVIDER";
+
+/** The codes of `LoginError` and its subclasses (an STS call failed). */
+export type LoginErrorCode = Extract<ErrorCode, `ERR_LOGIN${string}`>;
+
 /** Base class of every error this package throws on purpose. `code` is stable across releases. */
 export class EscAwsOidcError extends Error {
   /** Stable machine-readable code, e.g. `ERR_INPUT`. */
-  static readonly code: string = "ERR_ESC_AWS_OIDC";
-  readonly code: string = "ERR_ESC_AWS_OIDC";
+  static readonly code: ErrorCode = "ERR_ESC_AWS_OIDC";
+  readonly code: ErrorCode = "ERR_ESC_AWS_OIDC";
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -20,8 +44,8 @@ export class EscAwsOidcError extends Error {
  * Bad input, refused before any AWS call. Message: `<field>: <what is wrong>. Allowed: <...>`.
  */
 export class InputError extends EscAwsOidcError {
-  static override readonly code: string = "ERR_INPUT";
-  override readonly code: string = "ERR_INPUT";
+  static override readonly code: InputErrorCode = "ERR_INPUT";
+  override readonly code: InputErrorCode = "ERR_INPUT";
   /** The input field, as a dotted path (`oidc.sessionName`, `environments[2]`). */
   readonly field: string;
   /** What is wrong, without the field name. */
@@ -39,20 +63,20 @@ export class InputError extends EscAwsOidcError {
 
 /** An ESC claim (audience or subject) cannot be formed from the given description. */
 export class ClaimError extends InputError {
-  static override readonly code: string = "ERR_CLAIM";
-  override readonly code: string = "ERR_CLAIM";
+  static override readonly code = "ERR_CLAIM" as const;
+  override readonly code = "ERR_CLAIM" as const;
 }
 
 /** A trust policy cannot be built as asked (no subject, unsafe wildcard, `<yaml>` without opt-in...). */
 export class TrustPolicyError extends InputError {
-  static override readonly code: string = "ERR_TRUST_POLICY";
-  override readonly code: string = "ERR_TRUST_POLICY";
+  static override readonly code = "ERR_TRUST_POLICY" as const;
+  override readonly code = "ERR_TRUST_POLICY" as const;
 }
 
 /** The rendered trust policy is larger than the account's IAM quota. */
 export class TrustPolicyQuotaError extends EscAwsOidcError {
-  static override readonly code: string = "ERR_TRUST_POLICY_QUOTA";
-  override readonly code: string = "ERR_TRUST_POLICY_QUOTA";
+  static override readonly code = "ERR_TRUST_POLICY_QUOTA" as const;
+  override readonly code = "ERR_TRUST_POLICY_QUOTA" as const;
   /** Size of the rendered policy, in characters as IAM counts them. */
   readonly size: number;
   /** The quota it exceeds. */
@@ -86,8 +110,8 @@ export class TrustPolicyQuotaError extends EscAwsOidcError {
  * policy needs (or its URL is another issuer). `commands` are the exact AWS CLI commands that fix it.
  */
 export class OidcProviderError extends InputError {
-  static override readonly code: string = "ERR_OIDC_PROVIDER";
-  override readonly code: string = "ERR_OIDC_PROVIDER";
+  static override readonly code = "ERR_OIDC_PROVIDER" as const;
+  override readonly code = "ERR_OIDC_PROVIDER" as const;
   /** The provider's ARN. */
   readonly providerArn: string;
   /** Audiences missing from the provider's client IDs. */
@@ -136,8 +160,8 @@ export type StsErrorCode =
  * `InvalidIdentityToken`); `retryable` says whether the classified retry loop may try again.
  */
 export class LoginError extends EscAwsOidcError {
-  static override readonly code: string = "ERR_LOGIN";
-  override readonly code: string = "ERR_LOGIN";
+  static override readonly code: LoginErrorCode = "ERR_LOGIN";
+  override readonly code: LoginErrorCode = "ERR_LOGIN";
   readonly awsCode: StsErrorCode;
   readonly roleArn: string | undefined;
   readonly retryable: boolean;
@@ -164,20 +188,20 @@ export class LoginError extends EscAwsOidcError {
 
 /** STS refused the role assumption: the trust policy does not admit the token. */
 export class AccessDeniedError extends LoginError {
-  static override readonly code: string = "ERR_LOGIN_ACCESS_DENIED";
-  override readonly code: string = "ERR_LOGIN_ACCESS_DENIED";
+  static override readonly code = "ERR_LOGIN_ACCESS_DENIED" as const;
+  override readonly code = "ERR_LOGIN_ACCESS_DENIED" as const;
 }
 
 /** The token was refused: no such identity provider, audience not in its client IDs, bad signature. */
 export class InvalidIdentityTokenError extends LoginError {
-  static override readonly code: string = "ERR_LOGIN_INVALID_IDENTITY_TOKEN";
-  override readonly code: string = "ERR_LOGIN_INVALID_IDENTITY_TOKEN";
+  static override readonly code = "ERR_LOGIN_INVALID_IDENTITY_TOKEN" as const;
+  override readonly code = "ERR_LOGIN_INVALID_IDENTITY_TOKEN" as const;
 }
 
 /** The requested session duration exceeds the role's MaxSessionDuration (or 900–43200). */
 export class SessionDurationError extends LoginError {
-  static override readonly code: string = "ERR_LOGIN_DURATION";
-  override readonly code: string = "ERR_LOGIN_DURATION";
+  static override readonly code = "ERR_LOGIN_DURATION" as const;
+  override readonly code = "ERR_LOGIN_DURATION" as const;
   readonly requestedSeconds: number | undefined;
   readonly maxSessionDuration: number | undefined;
 
@@ -200,32 +224,32 @@ export class SessionDurationError extends LoginError {
 
 /** The web identity token has expired (`ExpiredTokenException`). */
 export class ExpiredIdentityTokenError extends LoginError {
-  static override readonly code: string = "ERR_LOGIN_EXPIRED_IDENTITY_TOKEN";
-  override readonly code: string = "ERR_LOGIN_EXPIRED_IDENTITY_TOKEN";
+  static override readonly code = "ERR_LOGIN_EXPIRED_IDENTITY_TOKEN" as const;
+  override readonly code = "ERR_LOGIN_EXPIRED_IDENTITY_TOKEN" as const;
 }
 
 /** Session credentials (or static keys) were rejected as expired (`ExpiredToken`). */
 export class ExpiredCredentialsError extends LoginError {
-  static override readonly code: string = "ERR_LOGIN_EXPIRED_CREDENTIALS";
-  override readonly code: string = "ERR_LOGIN_EXPIRED_CREDENTIALS";
+  static override readonly code = "ERR_LOGIN_EXPIRED_CREDENTIALS" as const;
+  override readonly code = "ERR_LOGIN_EXPIRED_CREDENTIALS" as const;
 }
 
 /** Static keys were refused (`InvalidClientTokenId`, `SignatureDoesNotMatch`). */
 export class InvalidCredentialsError extends LoginError {
-  static override readonly code: string = "ERR_LOGIN_INVALID_CREDENTIALS";
-  override readonly code: string = "ERR_LOGIN_INVALID_CREDENTIALS";
+  static override readonly code = "ERR_LOGIN_INVALID_CREDENTIALS" as const;
+  override readonly code = "ERR_LOGIN_INVALID_CREDENTIALS" as const;
 }
 
 /** A transient failure (throttling, IdP unreachable, 5xx, network) that outlived the retry budget. */
 export class TransientLoginError extends LoginError {
-  static override readonly code: string = "ERR_LOGIN_TRANSIENT";
-  override readonly code: string = "ERR_LOGIN_TRANSIENT";
+  static override readonly code = "ERR_LOGIN_TRANSIENT" as const;
+  override readonly code = "ERR_LOGIN_TRANSIENT" as const;
 }
 
 /** A call to the Pulumi ESC API failed (401, 404, 409, diagnostics...). */
 export class EscApiError extends EscAwsOidcError {
-  static override readonly code: string = "ERR_ESC_API";
-  override readonly code: string = "ERR_ESC_API";
+  static override readonly code = "ERR_ESC_API" as const;
+  override readonly code = "ERR_ESC_API" as const;
   readonly status: number | undefined;
   readonly diagnostics: readonly { summary: string; path?: string }[];
 
@@ -253,8 +277,9 @@ export function quoteValue(value: unknown): string {
   if (typeof value !== "string") {
     if (value === undefined) return "undefined";
     const text = JSON.stringify(value) ?? String(value);
-    return text.length > QUOTE_MAX_LENGTH
-      ? `a ${Array.isArray(value) ? "list" : typeof value} of ${text.length} characters`
+    // A list or an object holding a token is described, never shown.
+    return text.length > QUOTE_MAX_LENGTH || JWT_SHAPED.test(text)
+      ? `${Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`} of ${text.length} characters (not shown)`
       : text;
   }
   if (JWT_SHAPED.test(value) || value.length > QUOTE_MAX_LENGTH) {
@@ -262,4 +287,13 @@ export function quoteValue(value: unknown): string {
     return `${JSON.stringify(value.slice(0, 6) + "…")} (${value.length} characters${looksJwt ? ", looks like a token: not shown" : ", not shown"})`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * A text as messages show it bare (a path, a name): unchanged when `quoteValue` would quote it whole, else
+ * `quoteValue`'s redacted prefix. For places where a quoted value would read oddly (`<file>: cannot be read`).
+ */
+export function showValue(value: string): string {
+  const quoted = quoteValue(value);
+  return quoted === JSON.stringify(value) ? value : quoted;
 }

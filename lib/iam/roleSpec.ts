@@ -6,7 +6,7 @@
 import {
   LEGACY_DEFAULT_PROJECT,
   PULUMI_ISSUER,
-  SUBJECT_ATTRIBUTES,
+  checkSubjectAttributes,
   checkName,
   escAudience,
   escSubject,
@@ -212,23 +212,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
   const hostPath = issuerHostPath(issuer);
 
   // subjectAttributes: validated by escSubject too, but checked here so the field is named even with no env.
-  const attributes = listOf("subjectAttributes", input.subjectAttributes) as SubjectAttribute[];
-  attributes.forEach((a, i) => {
-    if (!SUBJECT_ATTRIBUTES.includes(a)) {
-      throw new InputError(
-        `subjectAttributes[${i}]`,
-        `${JSON.stringify(a)} is not a subject attribute`,
-        SUBJECT_ATTRIBUTES.join(", "),
-      );
-    }
-    if (attributes.indexOf(a) !== i) {
-      throw new InputError(
-        `subjectAttributes[${i}]`,
-        `${JSON.stringify(a)} is listed twice`,
-        "each attribute at most once",
-      );
-    }
-  });
+  const attributes = checkSubjectAttributes(input.subjectAttributes, "subjectAttributes");
   const wantsUser = attributes.includes("pulumi.user.login");
   const wantsRoot = attributes.includes("rootEnvironment.name");
 

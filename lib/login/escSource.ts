@@ -3,7 +3,7 @@
  * and the property path of its aws-login outputs. Pure validation, shared by the provider and lib/validate.
  */
 import { checkName } from "../claims/grammar";
-import { InputError } from "../core/errors";
+import { InputError, quoteValue } from "../core/errors";
 
 /** Which ESC environment to log in from: `esc open <organization>/<project>/<environment>`. */
 export interface EscLoginSource {
@@ -21,7 +21,7 @@ const PATH_ALLOWED = 'a property path such as aws.login, creds["aws-prod"] or lo
 /** Splits `a.b["c-d"][0]` into `["a", "b", "c-d", 0]`. @throws InputError (field `esc.path`). */
 export function parsePropertyPath(path: string, field = "esc.path"): (string | number)[] {
   if (typeof path !== "string" || !PATH_PATTERN.test(path)) {
-    throw new InputError(field, `${JSON.stringify(path)} is not a property path`, PATH_ALLOWED);
+    throw new InputError(field, `${quoteValue(path)} is not a property path`, PATH_ALLOWED);
   }
   const segments: (string | number)[] = [];
   const token = /([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]+)"\]/g;

@@ -5,7 +5,7 @@
  *
  * Pure: no SDK, no Pulumi; the clock is a parameter.
  */
-import { InputError } from "../core/errors";
+import { InputError, quoteValue } from "../core/errors";
 import { formatDuration, parseDuration } from "../core/duration";
 import { LOGIN_DURATION_MAX_SECONDS } from "../core/limits";
 
@@ -26,10 +26,10 @@ export function checkRenewBefore(value: unknown, field = "renewBefore"): number 
   try {
     seconds = parseDuration(value, field);
   } catch {
-    throw new InputError(field, `${JSON.stringify(value)} is not a duration`, allowed);
+    throw new InputError(field, `${quoteValue(value)} is not a duration`, allowed);
   }
   if (seconds > LOGIN_DURATION_MAX_SECONDS) {
-    throw new InputError(field, `${JSON.stringify(value)} is longer than any session`, allowed);
+    throw new InputError(field, `${quoteValue(value)} is longer than any session`, allowed);
   }
   return seconds;
 }
@@ -90,7 +90,7 @@ export function renewalReason(
   const expireAt = credentialsExpireAt(outputs);
   if (expireAt === undefined) return undefined;
   if (Number.isNaN(expireAt)) {
-    return `the stored expiration ${JSON.stringify(outputs.expiration)} cannot be read`;
+    return `the stored expiration ${quoteValue(outputs.expiration)} cannot be read`;
   }
   if (expireAt <= t) {
     return `the stored credentials expired at ${new Date(expireAt).toISOString()}`;

@@ -8,7 +8,7 @@
  *
  * Pure: no SDK, no Pulumi, no module state but constant tables. The clock, randomness and sleep are injectable.
  */
-import { InputError } from "../core/errors";
+import { InputError, quoteValue } from "../core/errors";
 
 /** Why an error may (or may not) be retried. */
 export type RetryKind =
@@ -461,7 +461,7 @@ export function checkLoginRetry(value: unknown, field = "retry"): LoginRetryArgs
     ) {
       throw new InputError(
         `${field}.${key}`,
-        `${JSON.stringify(v)} is out of range`,
+        `${quoteValue(v)} is out of range`,
         `${whole ? "a whole number" : "a number of seconds"} from ${min} to ${max}`,
       );
     }

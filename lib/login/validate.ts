@@ -17,7 +17,7 @@ import {
   WEB_IDENTITY_TOKEN_MAX_LENGTH,
   WEB_IDENTITY_TOKEN_MIN_LENGTH,
 } from "../core/limits";
-import { SUBJECT_ATTRIBUTES, escSubject } from "../claims/grammar";
+import { checkSubjectAttributes, escSubject } from "../claims/grammar";
 import { isObject, isUnknown } from "../core/guards";
 import {
   PARTITIONS_ALLOWED,
@@ -56,7 +56,7 @@ export function defaultRegionForPartition(partition: string): string {
   if (!isPartition(partition)) {
     throw new InputError(
       "partition",
-      `${JSON.stringify(partition)} is not a known partition`,
+      `${quoteValue(partition)} is not a known partition`,
       PARTITIONS_ALLOWED,
     );
   }
@@ -79,7 +79,7 @@ export function checkSessionName(value: unknown, field = "oidc.sessionName"): st
   if (!ROLE_SESSION_NAME_PATTERN.test(text)) {
     throw new InputError(
       field,
-      `${JSON.stringify(text)} is not a valid role session name`,
+      `${quoteValue(text)} is not a valid role session name`,
       ROLE_SESSION_NAME_ALLOWED,
     );
   }
@@ -112,7 +112,7 @@ export function checkPolicyArns(
     if (partition !== undefined && found !== partition) {
       throw new InputError(
         f,
-        `${quoteValue(text)} is in partition ${JSON.stringify(found)}, but the role is in ${JSON.stringify(partition)}`,
+        `${quoteValue(text)} is in partition ${quoteValue(found)}, but the role is in ${quoteValue(partition)}`,
         allowed,
       );
     }
@@ -132,7 +132,7 @@ export function maxSessionSeconds(
   const seconds =
     typeof value === "number" ? value : parseDuration(requireString(value, field, allowed), field);
   const shown =
-    typeof value === "number" ? `${value}` : `${JSON.stringify(value)} (${seconds} seconds)`;
+    typeof value === "number" ? `${value}` : `${quoteValue(value)} (${seconds} seconds)`;
   if (!Number.isInteger(seconds)) {
     throw new InputError(field, `${shown} is not a whole number of seconds`, allowed);
   }
@@ -166,7 +166,7 @@ export function checkLoginDuration(
   if (maxSessionDuration !== undefined && seconds > maxSessionDuration) {
     throw new InputError(
       field,
-      `${JSON.stringify(value ?? "2h")} is ${seconds} seconds, above the role's maximum session duration of ${maxSessionDuration} seconds` +
+      `${quoteValue(value ?? "2h")} is ${seconds} seconds, above the role's maximum session duration of ${maxSessionDuration} seconds` +
         (value === undefined ? ' (ESC\'s default duration is "2h")' : ""),
       `at most ${maxSessionDuration} seconds — lower duration, or raise the role's maximum session duration (EscOidcRole's maxSessionDuration, up to 12h)`,
     );
@@ -179,7 +179,7 @@ export function checkRegion(value: unknown, field = "region"): string {
   const allowed = 'an AWS region such as "us-east-1", "us-gov-west-1" or "cn-north-1"';
   const text = requireString(value, field, allowed);
   if (!REGION_PATTERN.test(text)) {
-    throw new InputError(field, `${JSON.stringify(text)} is not a region name`, allowed);
+    throw new InputError(field, `${quoteValue(text)} is not a region name`, allowed);
   }
   return text;
 }
@@ -200,8 +200,8 @@ export function checkRegionInPartition(
   if (partitionOfRegion(region) !== partition) {
     throw new InputError(
       field,
-      `${JSON.stringify(region)} is not in the role's partition ${JSON.stringify(partition)}`,
-      `a region of partition ${partition}, e.g. ${JSON.stringify(defaultRegionForPartition(partition))}`,
+      `${quoteValue(region)} is not in the role's partition ${quoteValue(partition)}`,
+      `a region of partition ${partition}, e.g. ${quoteValue(defaultRegionForPartition(partition))}`,
     );
   }
   return region;
@@ -216,10 +216,10 @@ export function checkStsEndpoint(value: unknown, field = "stsEndpoint"): string 
   try {
     url = new URL(text);
   } catch {
-    throw new InputError(field, `${JSON.stringify(text)} is not a URL`, allowed);
+    throw new InputError(field, `${quoteValue(text)} is not a URL`, allowed);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new InputError(field, `${JSON.stringify(text)} is not http(s)`, allowed);
+    throw new InputError(field, `${quoteValue(text)} is not http(s)`, allowed);
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new InputError(field, "carries credentials, a query or a fragment (not shown)", allowed);
@@ -242,36 +242,8 @@ export function checkTokenText(value: unknown, field = "webIdentityToken"): stri
   return value;
 }
 
-/** `subjectAttributes`: known attributes, each at most once. */
-export function checkSubjectAttributes(
-  value: unknown,
-  field = "oidc.subjectAttributes",
-): readonly string[] {
-  const allowed = `a list of ${SUBJECT_ATTRIBUTES.join(", ")}, each at most once`;
-  if (!Array.isArray(value)) {
-    throw new InputError(field, `expected a list, got ${describe(value)}`, allowed);
-  }
-  const seen = new Set<unknown>();
-  value.forEach((attribute, i) => {
-    if (isUnknown(attribute)) return;
-    if (!(SUBJECT_ATTRIBUTES as readonly unknown[]).includes(attribute)) {
-      throw new InputError(
-        `${field}[${i}]`,
-        `${JSON.stringify(attribute)} is not a subject attribute`,
-        allowed,
-      );
-    }
-    if (seen.has(attribute)) {
-      throw new InputError(
-        `${field}[${i}]`,
-        `${JSON.stringify(attribute)} is listed twice`,
-        allowed,
-      );
-    }
-    seen.add(attribute);
-  });
-  return value as string[];
-}
+/** `subjectAttributes`: the one check of lib/claims (known attributes, each at most once). */
+export { checkSubjectAttributes } from "../claims/grammar";
 
 const ESC_ENVIRONMENT_FIELDS = [
   "organization",
@@ -462,17 +434,21 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
       if (known(oidc.policyArns)) attempt(() => checkPolicyArns(oidc.policyArns, partition));
       if (known(oidc.subjectAttributes)) {
         attempt(() => {
-          subjectAttributes = checkSubjectAttributes(oidc.subjectAttributes);
+          subjectAttributes = checkSubjectAttributes(
+            oidc.subjectAttributes,
+            "oidc.subjectAttributes",
+          );
         });
       }
     }
   }
 
   // The ESC environment description, whatever the token source (the token pre-flight only runs on an inline
-  // token): its names must make a subject, or create() would fail on them.
+  // token): its names must make a subject, or create() would fail on them. null is "not given", as everywhere at
+  // the top level (lib/login/inputs.ts).
   const escEnvironment = inputs.escEnvironment;
   if (
-    escEnvironment !== undefined &&
+    known(escEnvironment) &&
     !nestedUnknown(escEnvironment) &&
     !(hasOidc && isObject(oidc) && nestedListUnknown(oidc.subjectAttributes))
   ) {

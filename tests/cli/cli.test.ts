@@ -91,11 +91,11 @@ describe("esc-aws-oidc CLI", () => {
         "utf8",
       ).trim();
       const r = await run(["subject", token]);
+      // quoteValue, the package's one rule: a short redacted prefix and the length, never the token.
       assert.deepStrictEqual(r, {
         code: 2,
         stdout: "",
-        stderr:
-          "esc-aws-oidc subject: unexpected argument (value not shown). Run 'esc-aws-oidc subject --help'.\n",
+        stderr: `esc-aws-oidc subject: unexpected argument "eyJhbG…" (${token.length} characters, looks like a token: not shown). Run 'esc-aws-oidc subject --help'.\n`,
       });
     });
   });

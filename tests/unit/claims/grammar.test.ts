@@ -241,13 +241,13 @@ describe("escSubject", () => {
       "unknown attribute",
       { subjectAttributes: ["currentEnvironment.name", "environment.name"] },
       "subjectAttributes[1]",
-      `subjectAttributes[1]: "environment.name" is not a subject attribute. Allowed: ${SUBJECT_ATTRIBUTES.join(", ")}.`,
+      `subjectAttributes[1]: "environment.name" is not a subject attribute. Allowed: a list of ${SUBJECT_ATTRIBUTES.join(", ")}, each at most once.`,
     ],
     [
       "duplicate attribute",
       { subjectAttributes: ["currentEnvironment.name", "currentEnvironment.name"] },
       "subjectAttributes[1]",
-      'subjectAttributes[1]: "currentEnvironment.name" is listed twice. Allowed: each attribute at most once.',
+      `subjectAttributes[1]: "currentEnvironment.name" is listed twice. Allowed: a list of ${SUBJECT_ATTRIBUTES.join(", ")}, each at most once.`,
     ],
     [
       "subjectAttributes not a list",
