@@ -123,9 +123,12 @@ export interface ClauseValue {
   hasEscapes: boolean;
   /** Whether IAM substitutes variables and escapes in this value (the policy's Version is 2012-10-17). */
   variablesActive: boolean;
-  /** The text compared literally (escapes resolved when active; variables left as written). */
+  /** The text compared literally (escapes resolved when active; variables kept as written). */
   literal: string;
-  /** The text as a StringLike pattern: literal runs and wildcards (escaped `*`/`?` are literal). */
+  /**
+   * The text as a StringLike pattern: literal runs and wildcards (escaped `*`/`?`, and the text of a policy
+   * variable, are literal).
+   */
   pattern: { text: string; wild: "*" | "?" | undefined }[];
   /** Whether the pattern has a real wildcard (`*` or `?` not escaped). */
   hasWildcard: boolean;
@@ -354,10 +357,10 @@ export function parseClauseValue(text: string, isString: boolean, active: boolea
         if (escape) hasEscapes = true;
         else variables.push(text.slice(i, close + 1));
         if (active) {
-          if (escape) {
-            literal += inner;
-            run += inner;
-          }
+          // An escape is its character; a variable is kept as written, as literal text (never evaluated).
+          const literalText = escape ? inner : text.slice(i, close + 1);
+          literal += literalText;
+          run += literalText;
           i = close + 1;
           continue;
         }
@@ -379,7 +382,7 @@ export function parseClauseValue(text: string, isString: boolean, active: boolea
     variables,
     hasEscapes,
     variablesActive: active,
-    literal: active && variables.length > 0 ? text : literal,
+    literal,
     pattern,
     hasWildcard: pattern.some((p) => p.wild !== undefined),
   };
