@@ -80,9 +80,10 @@ export interface TrustRequest {
  * - `value-mismatch`: the key is present and its value does not satisfy the operator;
  * - `multivalued-key`: a single-valued operator on a multivalued key (false);
  * - `null-mismatch`: a `Null` condition not satisfied;
- * - `key-absent`: the token lacks a documented claim; `key-not-exposed`: AWS exposes no such key for OIDC;
- *   `key-other-issuer`: the key belongs to another issuer; `no-issuer`: the request has no issuer (these four
- *   also when a set operator or a negated one is true on the absent key: then `outcome` is `matched`);
+ * - the key is absent and the operator is false on it: `key-absent` (the token lacks a documented claim),
+ *   `claim-not-exposed` (the token has the claim, AWS does not expose it as a key), `key-not-exposed` (AWS
+ *   exposes no such key for OIDC federation), `key-other-issuer` (the key belongs to another issuer),
+ *   `no-issuer` (the request has no issuer, so no claim keys);
  * - `unsupported`: not evaluated (see `note`), the statement does not apply.
  */
 export type ConditionReason =
@@ -92,6 +93,7 @@ export type ConditionReason =
   | "multivalued-key"
   | "null-mismatch"
   | "key-absent"
+  | "claim-not-exposed"
   | "key-not-exposed"
   | "key-other-issuer"
   | "no-issuer"
@@ -364,7 +366,9 @@ function absentReason(st: EvalState, clause: ConditionClause): ConditionReason {
   if (st.req.prefixLower === undefined) return "no-issuer";
   if (keyPrefix !== st.req.prefixLower) return "key-other-issuer";
   if (DOCUMENTED_OIDC_CLAIMS.includes(clause.keyClaim.toLowerCase())) return "key-absent";
-  return "key-not-exposed";
+  return st.req.context.claimsNotExposed.includes(clause.keyClaim)
+    ? "claim-not-exposed"
+    : "key-not-exposed";
 }
 
 function absentNoteOf(st: EvalState, clause: ConditionClause, reason: ConditionReason): string {
@@ -376,10 +380,10 @@ function absentNoteOf(st: EvalState, clause: ConditionClause, reason: ConditionR
       return `key absent: ${clause.key} belongs to another identity provider than ${st.req.context.keyPrefix}`;
     case "key-absent":
       return `key absent: the token has no ${claim} claim`;
+    case "claim-not-exposed":
+      return `key absent: AWS does not expose the token's ${claim} claim as a condition key (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`;
     default:
-      return st.req.context.claimsNotExposed.includes(claim)
-        ? `key absent: AWS does not expose the token's ${claim} claim as a condition key (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`
-        : `key absent: AWS exposes no ${claim} key for OIDC federation (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`;
+      return `key absent: AWS exposes no ${claim} key for OIDC federation (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`;
   }
 }
 

@@ -436,7 +436,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB, repository: "x" },
       requestValue: undefined,
       outcome: "not-matched",
-      reason: "key-not-exposed",
+      reason: "claim-not-exposed",
       note: "key absent: AWS does not expose the token's repository claim as a condition key (only aud, sub, amr, email, oaud); the operator is false",
     },
     {

@@ -15,7 +15,7 @@ export const oidcTrustIfExistsClaim: ReviewRule = {
         if (!claim || !clause.op.ifExists || clause.op.qualifier === "ForAllValues") continue;
         out.push({
           path: clause.path,
-          message: `${clause.path}: ${clause.operator} is true when the token has no "${claim}" claim, so it does not require "${claim}" in an Allow. Fix: use "${clause.operator.replace(/IfExists$/, "")}".`,
+          message: `${clause.path}: ${clause.operator} is true when the token has no "${claim}" claim, so it does not require "${claim}" in an Allow. Fix: use "${clause.op.qualifier ? `${clause.op.qualifier}:` : ""}${clause.op.base}".`,
         });
       }
     }
