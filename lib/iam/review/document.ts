@@ -19,7 +19,6 @@ import { WEB_IDENTITY_ACTION } from "../evaluate";
 
 export { WEB_IDENTITY_ACTION, actionCovers };
 export type { ConditionClause, ClauseValue };
-export { pathSegment } from "../model";
 
 /** Built-in web identity providers that are not `oidc-provider/` ARNs. */
 export const BUILT_IN_WEB_IDENTITY_PROVIDERS: readonly string[] = [
