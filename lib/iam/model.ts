@@ -339,8 +339,27 @@ export function parseOperator(written: string): ParsedOperator {
   };
 }
 
-/** Parses one condition value's text: escapes, policy variables, StringLike segments. */
+/**
+ * Parsed values, one map per (JSON string?, variables active?), keyed by the text itself (no concatenated key,
+ * so the text's hash is reused): policies repeat values, and evaluations repeat policies.
+ */
+const VALUE_CACHES = [0, 1, 2, 3].map(() => new Map<string, Readonly<ClauseValue>>());
+
+/**
+ * Parses one condition value's text: escapes, policy variables, StringLike segments. The result is shared
+ * (cached, frozen): treat it as read-only.
+ */
 export function parseClauseValue(text: string, isString: boolean, active: boolean): ClauseValue {
+  const cache = VALUE_CACHES[(isString ? 2 : 0) + (active ? 1 : 0)] as Map<string, ClauseValue>;
+  const cached = cache.get(text);
+  if (cached !== undefined) return cached;
+  const value = Object.freeze(parseValueText(text, isString, active));
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(text, value);
+  return value;
+}
+
+function parseValueText(text: string, isString: boolean, active: boolean): ClauseValue {
   let literal = "";
   const pattern: ClauseValue["pattern"] = [];
   let run = "";
