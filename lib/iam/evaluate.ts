@@ -37,6 +37,11 @@
  * `Resource`/`NotResource` (IAM refuses them in trust policies), non-string condition values, malformed
  * statements. An unsupported element in a `Deny` statement means the decision may be wrong in the permissive
  * direction: `complete` is false whenever anything was unsupported, so callers that must be safe can refuse.
+ *
+ * The policy is read through the one trust-policy model (`./model`: parsing, operator names, values, paths);
+ * this module only decides. Each condition, principal and action in the trace carries a stable `reason` code,
+ * so callers (`explain`) act on codes, never on the wording of `note`. Paths are the model's:
+ * `Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"]`, `(document)` for the document.
  */
 import { readProviderArn } from "../core/arn";
 import {
