@@ -15,6 +15,7 @@
 import { parseJsonReportingDuplicates, type JsonPathSegment } from "../core/jsonDuplicates";
 import { TrustPolicyError } from "../core/errors";
 import { isObject } from "../core/guards";
+import { readProviderArn, type AnyProviderArnParts } from "../core/arn";
 
 /** One JSON-path segment: an object key or a list position. */
 export type PolicyPathSegment = JsonPathSegment;
@@ -197,6 +198,11 @@ export interface PrincipalModel {
   entries: PrincipalEntry[];
   /** Convenience views of `entries`. */
   federated: string[];
+  /**
+   * Each `Federated` value with its OIDC provider ARN parts (partition, account, host+path as written), or
+   * `undefined` when the value is not an `oidc-provider/` ARN (a built-in provider, a SAML provider, a typo).
+   */
+  federatedProviders: { value: string; arn: AnyProviderArnParts | undefined }[];
   aws: string[];
   service: string[];
 }
@@ -211,6 +217,8 @@ export interface PolicyStatement {
   sid: string | undefined;
   /** The Effect as written (`undefined` when absent). */
   effect: unknown;
+  /** `Allow` or `Deny` when the Effect is exactly one of them (IAM's spelling), else undefined. */
+  effectKind: "Allow" | "Deny" | undefined;
   principal: PrincipalModel | undefined;
   notPrincipal: PrincipalModel | undefined;
   /** String values of `Action` and of `NotAction` (non-strings dropped). */
@@ -481,6 +489,7 @@ function readPrincipal(
     isObject: isObject(raw),
     entries: [],
     federated: [],
+    federatedProviders: [],
     aws: [],
     service: [],
   };
@@ -491,8 +500,12 @@ function readPrincipal(
       const wellFormed = list.every((v) => typeof v === "string");
       const values = list.filter((v): v is string => typeof v === "string");
       model.entries.push({ type, values, wellFormed, path: entryPath });
-      if (type === "Federated") model.federated.push(...values);
-      else if (type === "AWS") model.aws.push(...values);
+      if (type === "Federated") {
+        model.federated.push(...values);
+        for (const value of values) {
+          model.federatedProviders.push({ value, arn: readProviderArn(value) });
+        }
+      } else if (type === "AWS") model.aws.push(...values);
       else if (type === "Service") model.service.push(...values);
       if (!report) continue;
       if (!wellFormed) {
@@ -534,6 +547,7 @@ function readStatement(
     isObject: isObject(raw),
     sid: undefined,
     effect: undefined,
+    effectKind: undefined,
     principal: undefined,
     notPrincipal: undefined,
     actions: [],
@@ -556,6 +570,7 @@ function readStatement(
   }
   if (typeof raw.Sid === "string") s.sid = raw.Sid;
   s.effect = raw.Effect;
+  s.effectKind = raw.Effect === "Allow" || raw.Effect === "Deny" ? raw.Effect : undefined;
   if (raw.Effect !== "Allow" && raw.Effect !== "Deny") {
     problem(
       "effect",

@@ -268,6 +268,7 @@ describe("model: statements, principals, actions, clauses (exact structures)", (
         isObject: s.isObject,
         sid: s.sid,
         effect: s.effect,
+        effectKind: s.effectKind,
         notPrincipal: s.notPrincipal,
         actions: s.actions,
         notActions: s.notActions,
@@ -283,6 +284,7 @@ describe("model: statements, principals, actions, clauses (exact structures)", (
         isObject: true,
         sid: "Esc",
         effect: "Allow",
+        effectKind: "Allow",
         notPrincipal: undefined,
         actions: ["sts:AssumeRoleWithWebIdentity"],
         notActions: [],
@@ -306,6 +308,12 @@ describe("model: statements, principals, actions, clauses (exact structures)", (
         },
       ],
       federated: [PROVIDER],
+      federatedProviders: [
+        {
+          value: PROVIDER,
+          arn: { partition: "aws", accountId: "123456789012", hostPath: HOST },
+        },
+      ],
       aws: [],
       service: [],
     });
@@ -385,6 +393,7 @@ describe("model: statements, principals, actions, clauses (exact structures)", (
       isObject: false,
       entries: [],
       federated: [],
+      federatedProviders: [],
       aws: [],
       service: [],
     });
@@ -438,6 +447,31 @@ describe("model: statements, principals, actions, clauses (exact structures)", (
         ],
       ],
     );
+  });
+
+  it("Federated values with their provider ARN parts, as written (partition, account, case)", () => {
+    const m = readTrustPolicyValue({
+      Statement: {
+        Effect: "Deny",
+        Principal: {
+          Federated: [
+            "arn:aws-cn:iam::210987654321:oidc-provider/API.PULUMI.COM/oidc",
+            "accounts.google.com",
+            "arn:aws:iam::123456789012:saml-provider/x",
+          ],
+        },
+        Action: "*",
+      },
+    });
+    assert.equal(m.statements[0]?.effectKind, "Deny");
+    assert.deepStrictEqual(m.statements[0]?.principal?.federatedProviders, [
+      {
+        value: "arn:aws-cn:iam::210987654321:oidc-provider/API.PULUMI.COM/oidc",
+        arn: { partition: "aws-cn", accountId: "210987654321", hostPath: "API.PULUMI.COM/oidc" },
+      },
+      { value: "accounts.google.com", arn: undefined },
+      { value: "arn:aws:iam::123456789012:saml-provider/x", arn: undefined },
+    ]);
   });
 
   it("keys: issuer and claim, service keys, keys without a colon", () => {
