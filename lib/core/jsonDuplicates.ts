@@ -4,10 +4,15 @@
  * trust policy was hand-merged (two `"StringEquals"` blocks, or two `"...:sub"` keys in one block).
  */
 
+/** One step of a path: an object key or a list position. */
+export type JsonPathSegment = string | number;
+
 /** One key that occurs more than once in the same JSON object. */
 export interface JsonDuplicate {
   /** JSONPath of the object holding the key, e.g. `$.Statement[0].Condition.StringEquals`. */
   path: string;
+  /** The same path as segments (`["Statement", 0, "Condition", "StringEquals"]`), for other spellings. */
+  segments: JsonPathSegment[];
   /** The duplicated key, decoded (escapes resolved). */
   key: string;
   /** How many times the key occurs in that object (at least 2). The last occurrence wins. */
@@ -35,6 +40,7 @@ export function jsonPathChild(path: string, key: string | number): string {
 interface Frame {
   kind: "object" | "array";
   path: string;
+  segments: JsonPathSegment[];
   /** object: key → occurrences (and its report once duplicated); array: unused. */
   keys: Map<string, { count: number; dup: JsonDuplicate | undefined }> | undefined;
   /** array: index of the next element. */
@@ -60,11 +66,11 @@ export function parseJsonReportingDuplicates(text: string): ParsedJson {
   let line = 1;
   let lineStart = 0;
   // The text is valid JSON (JSON.parse succeeded), so a simple scanner suffices.
-  const valuePath = (): string => {
+  const valuePath = (): { path: string; segments: JsonPathSegment[] } => {
     const top = stack[stack.length - 1];
-    if (top === undefined) return "$";
-    if (top.kind === "array") return jsonPathChild(top.path, top.index);
-    return jsonPathChild(top.path, top.pendingKey ?? "");
+    if (top === undefined) return { path: "$", segments: [] };
+    const key = top.kind === "array" ? top.index : (top.pendingKey ?? "");
+    return { path: jsonPathChild(top.path, key), segments: [...top.segments, key] };
   };
   let i = 0;
   const n = text.length;
@@ -77,7 +83,7 @@ export function parseJsonReportingDuplicates(text: string): ParsedJson {
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       stack.push({
         kind: c === 0x7b ? "object" : "array",
-        path: valuePath(),
+        ...valuePath(),
         keys: c === 0x7b ? new Map() : undefined,
         index: 0,
         pendingKey: undefined,
@@ -119,7 +125,14 @@ export function parseJsonReportingDuplicates(text: string): ParsedJson {
           keys.set(key, { count: 1, dup: undefined });
         } else if (entry.dup === undefined) {
           entry.count = 2;
-          entry.dup = { path: top.path, key, occurrences: 2, line, column: start - lineStart + 1 };
+          entry.dup = {
+            path: top.path,
+            segments: top.segments,
+            key,
+            occurrences: 2,
+            line,
+            column: start - lineStart + 1,
+          };
           duplicates.push(entry.dup);
         } else {
           entry.count++;

@@ -37,14 +37,26 @@
  * `Resource`/`NotResource` (IAM refuses them in trust policies), non-string condition values, malformed
  * statements. An unsupported element in a `Deny` statement means the decision may be wrong in the permissive
  * direction: `complete` is false whenever anything was unsupported, so callers that must be safe can refuse.
+ *
+ * The policy is read through the one trust-policy model (`./model`: parsing, operator names, values, paths);
+ * this module only decides. Each condition, principal and action in the trace carries a stable `reason` code,
+ * so callers (`explain`) act on codes, never on the wording of `note`. Paths are the model's:
+ * `Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"]`, `(document)` for the document.
  */
-import {
-  parseJsonReportingDuplicates,
-  jsonPathChild,
-  type JsonDuplicate,
-} from "../core/jsonDuplicates";
 import { readProviderArn } from "../core/arn";
-import { TrustPolicyError } from "../core/errors";
+import {
+  actionCovers,
+  isTrustPolicyModel,
+  likeMatches,
+  readTrustPolicy,
+  type ClauseValue,
+  type ConditionClause,
+  type ParsedOperator,
+  type PolicyDuplicate,
+  type PolicyStatement,
+  type StringComparison,
+  type TrustPolicyModel,
+} from "./model";
 
 /** The three outcomes of IAM policy evaluation. */
 export type TrustDecision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
@@ -66,6 +78,36 @@ export interface TrustRequest {
   action?: string;
 }
 
+/**
+ * Why a condition came out as it did (stable codes, for callers that act on the reason instead of the note):
+ * - `matched`: the condition holds on the request's value;
+ * - `ifexists`: the key is absent and the `...IfExists` operator ignores the condition;
+ * - `value-mismatch`: the key is present and its value does not satisfy the operator;
+ * - `multivalued-key`: a single-valued operator on a multivalued key (false);
+ * - `null-mismatch`: a `Null` condition not satisfied;
+ * - the key is absent and the operator is false on it: `key-absent` (the token lacks a documented claim),
+ *   `claim-not-exposed` (the token has the claim, AWS does not expose it as a key), `key-not-exposed` (AWS
+ *   exposes no such key for OIDC federation), `key-other-issuer` (the key belongs to another issuer),
+ *   `no-issuer` (the request has no issuer, so no claim keys);
+ * - `unsupported`: not evaluated (see `note`), the statement does not apply.
+ */
+export type ConditionReason =
+  | "matched"
+  | "ifexists"
+  | "value-mismatch"
+  | "multivalued-key"
+  | "null-mismatch"
+  | "key-absent"
+  | "claim-not-exposed"
+  | "key-not-exposed"
+  | "key-other-issuer"
+  | "no-issuer"
+  | "unsupported";
+
+/** Why a principal or action came out as it did. */
+export type PrincipalReason = "matched" | "everyone" | "principal-mismatch" | "not-evaluated";
+export type ActionReason = "matched" | "action-mismatch" | "not-evaluated";
+
 /** One condition (operator × key) as evaluated. */
 export interface ConditionTrace {
   /** The operator as written, e.g. `ForAnyValue:StringLike`. */
@@ -78,6 +120,11 @@ export interface ConditionTrace {
   requestValue: string | string[] | undefined;
   /** `matched`, `not-matched`, or `unsupported` (then the statement does not apply). */
   outcome: "matched" | "not-matched" | "unsupported";
+  /**
+   * Why, as a stable code. The condition is `conditions[i]` of the model's statement (`readTrustPolicy`):
+   * the trace lists the model's clauses in the same order.
+   */
+  reason: ConditionReason;
   /** Why, in words (absent key, IfExists, multivalued key, unsupported operator...). */
   note: string;
 }
@@ -91,8 +138,8 @@ export interface StatementTrace {
   /** `Allow`, `Deny`, or whatever was written (then unsupported). */
   effect: string;
   /** Whether the principal matched; `federated` lists the `Federated` values the statement names. */
-  principal: { matched: boolean; note: string; federated: string[] };
-  action: { matched: boolean; note: string };
+  principal: { matched: boolean; reason: PrincipalReason; note: string; federated: string[] };
+  action: { matched: boolean; reason: ActionReason; note: string };
   conditions: ConditionTrace[];
   /** Every condition matched (true when there are none). */
   conditionsMatched: boolean;
@@ -104,7 +151,7 @@ export interface StatementTrace {
 export interface UnsupportedElement {
   /** Index of the statement, or -1 for the policy document itself. */
   statement: number;
-  /** JSONPath of the element, e.g. `$.Statement[0].Condition.NumericLessThan`. */
+  /** Path of the element, e.g. `Statement[0].Condition.NumericLessThan` (`(document)` for the document). */
   path: string;
   /** What is not supported, in words. */
   problem: string;
@@ -123,6 +170,8 @@ export interface TrustContext {
   claimsNotExposed: string[];
   /** Whether the principal's account was checked (false when only the issuer was given). */
   accountChecked: boolean;
+  /** The account checked, when one was. */
+  accountId: string | undefined;
 }
 
 /** The decision and the full trace. */
@@ -133,7 +182,7 @@ export interface TrustEvaluation {
   statements: StatementTrace[];
   unsupported: UnsupportedElement[];
   /** Keys duplicated inside one JSON object of the policy text (only when the policy was given as text). */
-  duplicates: JsonDuplicate[];
+  duplicates: PolicyDuplicate[];
   context: TrustContext;
 }
 
@@ -142,15 +191,6 @@ export const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
 
 /** The claims AWS documents as condition keys for OIDC federation (default keys). */
 export const DOCUMENTED_OIDC_CLAIMS: readonly string[] = ["aud", "sub", "amr", "email", "oaud"];
-
-const STRING_OPERATORS = new Map<string, { positive: boolean; kind: "eq" | "ieq" | "like" }>([
-  ["stringequals", { positive: true, kind: "eq" }],
-  ["stringnotequals", { positive: false, kind: "eq" }],
-  ["stringequalsignorecase", { positive: true, kind: "ieq" }],
-  ["stringnotequalsignorecase", { positive: false, kind: "ieq" }],
-  ["stringlike", { positive: true, kind: "like" }],
-  ["stringnotlike", { positive: false, kind: "like" }],
-]);
 
 /** `host+path` of an issuer URL or host path: scheme and trailing slashes removed, case kept. */
 export function issuerKeyPrefix(issuer: string): string {
@@ -207,6 +247,7 @@ function buildRequest(request: TrustRequest): RequestModel {
   let principalMatches: (federated: string) => boolean = () => false;
   let principalText = "no principal: neither providerArn, issuer nor an iss claim was given";
   let accountChecked = false;
+  let accountId: string | undefined;
   const issuer =
     typeof request.issuer === "string" && request.issuer.length > 0
       ? request.issuer
@@ -222,12 +263,14 @@ function buildRequest(request: TrustRequest): RequestModel {
     principalMatches = (federated) => federated === arn;
     principalText = `the request's principal is ${arn}`;
     accountChecked = true;
+    accountId = parsed?.accountId;
   } else if (issuer !== undefined) {
     prefix = issuerKeyPrefix(issuer);
     const hostPath = prefix;
     const account = typeof request.accountId === "string" ? request.accountId : undefined;
     if (account !== undefined) {
       accountChecked = true;
+      accountId = account;
       principal = `arn:*:iam::${account}:oidc-provider/${hostPath}`;
       principalMatches = (federated) => {
         const p = readProviderArn(federated);
@@ -287,6 +330,7 @@ function buildRequest(request: TrustRequest): RequestModel {
       keys: contextKeys,
       claimsNotExposed,
       accountChecked,
+      accountId,
     },
     keys,
     prefixLower: prefix?.toLowerCase(),
@@ -296,321 +340,151 @@ function buildRequest(request: TrustRequest): RequestModel {
   };
 }
 
-/** Glob match: `*` any sequence (also empty, also across newlines), `?` exactly one UTF-16 unit. */
-function globMatch(pattern: string, text: string, ignoreCase: boolean): boolean {
-  const p = ignoreCase ? pattern.toLowerCase() : pattern;
-  const t = ignoreCase ? text.toLowerCase() : text;
-  let pi = 0;
-  let ti = 0;
-  let star = -1;
-  let mark = 0;
-  while (ti < t.length) {
-    const pc = p.charCodeAt(pi);
-    if (pi < p.length && pc === 0x2a /* * */) {
-      star = pi++;
-      mark = ti;
-    } else if (pi < p.length && (pc === 0x3f /* ? */ || pc === t.charCodeAt(ti))) {
-      pi++;
-      ti++;
-    } else if (star !== -1) {
-      pi = star + 1;
-      ti = ++mark;
-    } else {
-      return false;
-    }
+function showValue(v: string | string[] | undefined): string {
+  return v === undefined ? "absent" : JSON.stringify(v);
+}
+
+/** One policy value against one request value, as the operator compares. */
+function matchOne(comparison: StringComparison, value: ClauseValue, requestValue: string): boolean {
+  if (comparison === "equals") return value.literal === requestValue;
+  if (comparison === "equals-ignore-case") {
+    return value.literal.toLowerCase() === requestValue.toLowerCase();
   }
-  while (pi < p.length && p.charCodeAt(pi) === 0x2a) pi++;
-  return pi === p.length;
-}
-
-/**
- * A policy string value, compiled: `${*}`, `${?}`, `${$}` resolved; `variable` set when it holds any other
- * `${...}`. For StringLike, `glob` marks the literal `*`/`?` (from `${*}`/`${?}`) as escaped.
- */
-interface CompiledValue {
-  raw: string;
-  /** Literal text (for the equality operators). */
-  literal: string;
-  /** Segments for StringLike: text and wildcards. */
-  like: { text: string; wild: "*" | "?" | undefined }[];
-  /** A plain glob pattern for StringLike, when no escaped `*`/`?` is involved. */
-  glob: string | undefined;
-  variable: string | undefined;
-}
-
-const compileCache = new Map<string, CompiledValue>();
-
-function compileValue(raw: string, variablesEnabled: boolean): CompiledValue {
-  const cacheKey = (variablesEnabled ? "1" : "0") + raw;
-  const cached = compileCache.get(cacheKey);
-  if (cached) return cached;
-  let literal = "";
-  const like: CompiledValue["like"] = [];
-  let text = "";
-  let variable: string | undefined;
-  let i = 0;
-  while (i < raw.length) {
-    const ch = raw[i] as string;
-    if (variablesEnabled && ch === "$" && raw[i + 1] === "{") {
-      const close = raw.indexOf("}", i + 2);
-      if (close !== -1) {
-        const inner = raw.slice(i + 2, close);
-        if (inner === "*" || inner === "?" || inner === "$") {
-          literal += inner;
-          text += inner;
-        } else if (variable === undefined) {
-          variable = raw.slice(i, close + 1);
-        }
-        i = close + 1;
-        continue;
-      }
-    }
-    if (ch === "*" || ch === "?") {
-      like.push({ text, wild: ch });
-      text = "";
-    } else {
-      text += ch;
-    }
-    literal += ch;
-    i++;
-  }
-  like.push({ text, wild: undefined });
-  const escapedWild = like.some((seg) => seg.text.includes("*") || seg.text.includes("?"));
-  const glob = escapedWild ? undefined : like.map((seg) => seg.text + (seg.wild ?? "")).join("");
-  const compiled: CompiledValue = { raw, literal, like, glob, variable };
-  if (compileCache.size > 10_000) compileCache.clear();
-  compileCache.set(cacheKey, compiled);
-  return compiled;
-}
-
-/** StringLike on a compiled value. */
-function likeMatch(value: CompiledValue, text: string): boolean {
-  if (value.glob !== undefined) return globMatch(value.glob, text, false);
-  return segmentMatch(value.like, 0, 0, text);
-}
-
-/** Backtracking match over segments (only used when a value mixes real and escaped wildcards). */
-function segmentMatch(segs: CompiledValue["like"], si: number, pos: number, text: string): boolean {
-  const seg = segs[si];
-  if (seg === undefined) return pos === text.length;
-  if (!text.startsWith(seg.text, pos)) return false;
-  const after = pos + seg.text.length;
-  if (seg.wild === undefined) return si === segs.length - 1 && after === text.length;
-  if (seg.wild === "?") return after < text.length && segmentMatch(segs, si + 1, after + 1, text);
-  for (let k = after; k <= text.length; k++) if (segmentMatch(segs, si + 1, k, text)) return true;
-  return false;
-}
-
-function matchOne(
-  kind: "eq" | "ieq" | "like",
-  value: CompiledValue,
-  requestValue: string,
-): boolean {
-  if (kind === "eq") return value.literal === requestValue;
-  if (kind === "ieq") return value.literal.toLowerCase() === requestValue.toLowerCase();
-  return likeMatch(value, requestValue);
+  return likeMatches(value, requestValue);
 }
 
 /** Base operator on one request value: positive = any policy value matches; negated = none matches. */
-function baseMatches(
-  op: { positive: boolean; kind: "eq" | "ieq" | "like" },
-  values: CompiledValue[],
-  requestValue: string,
-): boolean {
-  let any = false;
-  for (const v of values) {
-    if (matchOne(op.kind, v, requestValue)) {
-      any = true;
-      break;
-    }
-  }
-  return op.positive ? any : !any;
-}
-
-interface ParsedOperator {
-  raw: string;
-  set: "ForAnyValue" | "ForAllValues" | undefined;
-  base: string;
-  ifExists: boolean;
-}
-
-function parseOperator(raw: string): ParsedOperator {
-  let rest = raw;
-  let set: ParsedOperator["set"];
-  const colon = rest.indexOf(":");
-  if (colon !== -1) {
-    const q = rest.slice(0, colon).toLowerCase();
-    if (q === "foranyvalue") set = "ForAnyValue";
-    else if (q === "forallvalues") set = "ForAllValues";
-    else return { raw, set: undefined, base: rest, ifExists: false };
-    rest = rest.slice(colon + 1);
-  }
-  let ifExists = false;
-  if (rest.toLowerCase().endsWith("ifexists")) {
-    ifExists = true;
-    rest = rest.slice(0, -"ifexists".length);
-  }
-  return { raw, set, base: rest, ifExists };
-}
-
-function conditionValues(raw: unknown): string[] | undefined {
-  const one = (v: unknown): string | undefined =>
-    typeof v === "string"
-      ? v
-      : typeof v === "number" || typeof v === "boolean"
-        ? String(v)
-        : undefined;
-  if (Array.isArray(raw)) {
-    const out: string[] = [];
-    for (const v of raw) {
-      const s = one(v);
-      if (s === undefined) return undefined;
-      out.push(s);
-    }
-    return out;
-  }
-  const s = one(raw);
-  return s === undefined ? undefined : [s];
-}
-
-/** A key whose value a web-identity token does not determine (global or service keys): unsupported. */
-function isServiceKey(key: string): boolean {
-  const colon = key.indexOf(":");
-  if (colon <= 0) return false;
-  const ns = key.slice(0, colon);
-  return /^[A-Za-z0-9-]+$/.test(ns);
-}
-
-function showValue(v: string | string[] | undefined): string {
-  return v === undefined ? "absent" : JSON.stringify(v);
+function baseMatches(op: ParsedOperator, values: ClauseValue[], requestValue: string): boolean {
+  const comparison = op.comparison as StringComparison;
+  const any = values.some((v) => matchOne(comparison, v, requestValue));
+  return op.negated ? !any : any;
 }
 
 interface EvalState {
   req: RequestModel;
   unsupported: UnsupportedElement[];
-  variablesEnabled: boolean;
+}
+
+/** Why an absent key is absent. */
+function absentReason(st: EvalState, clause: ConditionClause): ConditionReason {
+  const keyPrefix = clause.keyIssuer?.toLowerCase() ?? "";
+  if (st.req.prefixLower === undefined) return "no-issuer";
+  if (keyPrefix !== st.req.prefixLower) return "key-other-issuer";
+  if (DOCUMENTED_OIDC_CLAIMS.includes(clause.keyClaim.toLowerCase())) return "key-absent";
+  return st.req.context.claimsNotExposed.includes(clause.keyClaim)
+    ? "claim-not-exposed"
+    : "key-not-exposed";
+}
+
+function absentNoteOf(st: EvalState, clause: ConditionClause, reason: ConditionReason): string {
+  const claim = clause.keyClaim;
+  switch (reason) {
+    case "no-issuer":
+      return "key absent: the request has no issuer, so no claim keys";
+    case "key-other-issuer":
+      return `key absent: ${clause.key} belongs to another identity provider than ${st.req.context.keyPrefix}`;
+    case "key-absent":
+      return `key absent: the token has no ${claim} claim`;
+    case "claim-not-exposed":
+      return `key absent: AWS does not expose the token's ${claim} claim as a condition key (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`;
+    default:
+      return `key absent: AWS exposes no ${claim} key for OIDC federation (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`;
+  }
 }
 
 function evaluateCondition(
   st: EvalState,
   statement: number,
-  path: string,
-  opRaw: string,
-  key: string,
-  rawValues: unknown,
+  clause: ConditionClause,
 ): ConditionTrace {
-  const op = parseOperator(opRaw);
-  const keyLower = key.toLowerCase();
-  const present = st.req.keys.has(keyLower);
-  const requestValue = st.req.keys.get(keyLower);
-  const unsupported = (problem: string, policyValues: string[] = []): ConditionTrace => {
-    st.unsupported.push({ statement, path, problem });
-    return {
-      operator: opRaw,
-      key,
-      policyValues,
-      requestValue,
-      outcome: "unsupported",
-      note: problem,
-    };
-  };
-  const values = conditionValues(rawValues);
-  if (values === undefined) {
-    return unsupported(
-      `condition values must be strings (or a list of strings), got ${describe(rawValues)}`,
-    );
-  }
-
-  // Where the key's value would come from.
-  let absentNote = "";
-  if (!present) {
-    const colon = key.lastIndexOf(":");
-    const keyPrefix = colon > 0 ? key.slice(0, colon).toLowerCase() : "";
-    const claim = colon > 0 ? key.slice(colon + 1) : key;
-    if (st.req.prefixLower !== undefined && keyPrefix === st.req.prefixLower) {
-      absentNote = DOCUMENTED_OIDC_CLAIMS.includes(claim.toLowerCase())
-        ? `key absent: the token has no ${claim} claim`
-        : st.req.context.claimsNotExposed.includes(claim)
-          ? `key absent: AWS does not expose the token's ${claim} claim as a condition key (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`
-          : `key absent: AWS exposes no ${claim} key for OIDC federation (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`;
-    } else if (isServiceKey(key)) {
-      return unsupported(
-        `the value of ${key} is not determined by the token (a global or service key): not evaluated`,
-        values,
-      );
-    } else {
-      absentNote =
-        st.req.prefixLower !== undefined
-          ? `key absent: ${key} belongs to another identity provider than ${st.req.context.keyPrefix}`
-          : "key absent: the request has no issuer, so no claim keys";
-    }
-  }
-
-  if (op.base.toLowerCase() === "null") {
-    if (op.set !== undefined || op.ifExists) {
-      return unsupported(`operator ${opRaw}: Null takes no qualifier`, values);
-    }
-    const goal = present ? "false" : "true";
-    const matched = values.some((v) => v.toLowerCase() === goal);
-    return {
-      operator: opRaw,
-      key,
-      policyValues: values,
-      requestValue,
-      outcome: matched ? "matched" : "not-matched",
-      note: present
-        ? `key present: Null is ${matched ? "satisfied by" : "not satisfied without"} "false"`
-        : `${absentNote}; Null is ${matched ? "satisfied by" : "not satisfied without"} "true"`,
-    };
-  }
-
-  const base = STRING_OPERATORS.get(op.base.toLowerCase());
-  if (base === undefined) {
-    return unsupported(
-      `operator ${opRaw} is not supported (only String*, ...IfExists, ForAnyValue:/ForAllValues:, Null)`,
-      values,
-    );
-  }
-  const compiled = values.map((v) => compileValue(v, st.variablesEnabled));
-  const withVariable = compiled.find((c) => c.variable !== undefined);
-  if (withVariable) {
-    return unsupported(
-      `policy variable ${withVariable.variable} in ${opRaw} ${key}: not evaluated`,
-      values,
-    );
-  }
-
-  const result = (matched: boolean, note: string): ConditionTrace => ({
-    operator: opRaw,
-    key,
-    policyValues: values,
+  const op = clause.op;
+  const present = st.req.keys.has(clause.keyLower);
+  const requestValue = st.req.keys.get(clause.keyLower);
+  const texts = clause.values.map((v) => v.text);
+  const trace = (
+    outcome: ConditionTrace["outcome"],
+    reason: ConditionReason,
+    note: string,
+    policyValues: string[] = texts,
+  ): ConditionTrace => ({
+    operator: clause.operator,
+    key: clause.key,
+    policyValues,
     requestValue,
-    outcome: matched ? "matched" : "not-matched",
+    outcome,
+    reason,
     note,
   });
+  const unsupported = (problem: string, policyValues: string[] = texts): ConditionTrace => {
+    st.unsupported.push({ statement, path: clause.path, problem });
+    return trace("unsupported", "unsupported", problem, policyValues);
+  };
+  if (clause.valuesProblem !== undefined) return unsupported(clause.valuesProblem, []);
 
-  if (!present || requestValue === undefined) {
-    if (op.ifExists) return result(true, `${absentNote}; ...IfExists: condition ignored`);
-    if (op.set === "ForAnyValue") return result(false, `${absentNote}; ForAnyValue: is false`);
-    if (op.set === "ForAllValues") return result(true, `${absentNote}; ForAllValues: is true`);
-    if (!base.positive) return result(true, `${absentNote}; a negated operator is true`);
-    return result(false, `${absentNote}; the operator is false`);
+  // Where the key's value would come from.
+  let reasonAbsent: ConditionReason = "key-absent";
+  let absentNote = "";
+  if (!present) {
+    reasonAbsent = absentReason(st, clause);
+    if (reasonAbsent === "key-other-issuer" && clause.serviceKey) {
+      return unsupported(
+        `the value of ${clause.key} is not determined by the token (a global or service key): not evaluated`,
+      );
+    }
+    absentNote = absentNoteOf(st, clause, reasonAbsent);
+  }
+  if (clause.operatorProblem !== undefined) return unsupported(clause.operatorProblem);
+
+  if (op.family === "null") {
+    const goal = present ? "false" : "true";
+    const matched = texts.some((v) => v.toLowerCase() === goal);
+    return trace(
+      matched ? "matched" : "not-matched",
+      matched ? "matched" : "null-mismatch",
+      present
+        ? `key present: Null is ${matched ? "satisfied by" : "not satisfied without"} "false"`
+        : `${absentNote}; Null is ${matched ? "satisfied by" : "not satisfied without"} "true"`,
+    );
+  }
+  if (clause.variable !== undefined) {
+    return unsupported(
+      `policy variable ${clause.variable} in ${clause.operator} ${clause.key}: not evaluated`,
+    );
   }
 
-  if (op.set !== undefined) {
+  const result = (matched: boolean, reason: ConditionReason, note: string): ConditionTrace =>
+    trace(matched ? "matched" : "not-matched", matched ? "matched" : reason, note);
+
+  if (!present || requestValue === undefined) {
+    if (op.ifExists) {
+      return trace("matched", "ifexists", `${absentNote}; ...IfExists: condition ignored`);
+    }
+    if (op.qualifier === "ForAnyValue") {
+      return result(false, reasonAbsent, `${absentNote}; ForAnyValue: is false`);
+    }
+    if (op.qualifier === "ForAllValues") {
+      return result(true, reasonAbsent, `${absentNote}; ForAllValues: is true`);
+    }
+    if (op.negated) return result(true, reasonAbsent, `${absentNote}; a negated operator is true`);
+    return result(false, reasonAbsent, `${absentNote}; the operator is false`);
+  }
+
+  if (op.qualifier !== undefined) {
     const list = Array.isArray(requestValue) ? requestValue : [requestValue];
-    if (op.set === "ForAnyValue") {
-      const hit = list.find((v) => baseMatches(base, compiled, v));
+    if (op.qualifier === "ForAnyValue") {
+      const hit = list.find((v) => baseMatches(op, clause.values, v));
       return result(
         hit !== undefined,
+        "value-mismatch",
         hit !== undefined
           ? `ForAnyValue: ${JSON.stringify(hit)} satisfies ${op.base}`
           : `ForAnyValue: no request value satisfies ${op.base}`,
       );
     }
-    const miss = list.find((v) => !baseMatches(base, compiled, v));
+    const miss = list.find((v) => !baseMatches(op, clause.values, v));
     return result(
       miss === undefined,
+      "value-mismatch",
       miss === undefined
         ? list.length === 0
           ? "ForAllValues: the key has no values, which is true"
@@ -622,174 +496,120 @@ function evaluateCondition(
   if (Array.isArray(requestValue)) {
     return result(
       false,
+      "multivalued-key",
       `the key is multivalued (${requestValue.length} values): a single-valued operator is false; use ForAnyValue: or ForAllValues:`,
     );
   }
-  const matched = baseMatches(base, compiled, requestValue);
+  const matched = baseMatches(op, clause.values, requestValue);
   let note: string;
-  if (base.positive) {
+  if (!op.negated) {
     note = matched
       ? `${showValue(requestValue)} matches`
-      : `${showValue(requestValue)} matches none of the ${values.length} value(s)`;
+      : `${showValue(requestValue)} matches none of the ${texts.length} value(s)`;
   } else {
     note = matched
       ? `${showValue(requestValue)} matches none of the value(s), so the negated operator is true`
       : `${showValue(requestValue)} matches a value, so the negated operator is false`;
   }
-  return result(matched, note);
+  return result(matched, "value-mismatch", note);
 }
 
-function actionMatches(st: EvalState, patterns: string[]): boolean {
-  return patterns.some((p) => globMatch(p, st.req.context.action, true));
-}
-
-function stringList(raw: unknown): string[] | undefined {
-  if (typeof raw === "string") return [raw];
-  if (Array.isArray(raw) && raw.every((x) => typeof x === "string")) return raw as string[];
-  return undefined;
-}
-
-function evaluateStatement(
-  st: EvalState,
-  raw: unknown,
-  index: number,
-  path: string,
-): StatementTrace {
+function evaluateStatement(st: EvalState, s: PolicyStatement): StatementTrace {
   const trace: StatementTrace = {
-    index,
-    sid: undefined,
-    effect: "",
-    principal: { matched: false, note: "", federated: [] },
-    action: { matched: false, note: "" },
+    index: s.index,
+    sid: s.sid,
+    effect: typeof s.effect === "string" ? s.effect : "",
+    principal: { matched: false, reason: "not-evaluated", note: "", federated: [] },
+    action: { matched: false, reason: "not-evaluated", note: "" },
     conditions: [],
     conditionsMatched: true,
     applies: false,
   };
   const before = st.unsupported.length;
-  const bad = (p: string, problem: string): void => {
-    st.unsupported.push({ statement: index, path: p, problem });
-  };
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    bad(path, `a statement must be an object, got ${describe(raw)}`);
+  for (const p of s.problems) {
+    st.unsupported.push({ statement: p.statement, path: p.path, problem: p.problem });
+  }
+  if (!s.isObject) {
     trace.principal.note = trace.action.note = "not evaluated";
     return trace;
   }
-  const s = raw as Record<string, unknown>;
-  if (typeof s.Sid === "string") trace.sid = s.Sid;
-  trace.effect = typeof s.Effect === "string" ? s.Effect : "";
-  if (s.Effect !== "Allow" && s.Effect !== "Deny") {
-    bad(
-      jsonPathChild(path, "Effect"),
-      `Effect must be "Allow" or "Deny", got ${JSON.stringify(s.Effect) ?? "nothing"}`,
-    );
-  }
 
   // Principal.
-  if (s.NotPrincipal !== undefined) {
-    bad(jsonPathChild(path, "NotPrincipal"), "NotPrincipal is not supported in trust policies");
+  if (s.notPrincipal !== undefined) {
     trace.principal.note = "NotPrincipal: not evaluated";
-  } else if (s.Principal === undefined) {
-    bad(path, "a trust policy statement needs a Principal");
+  } else if (s.principal === undefined) {
     trace.principal.note = "no Principal";
-  } else {
-    const p = s.Principal;
-    const pPath = jsonPathChild(path, "Principal");
-    if (p === "*") {
-      trace.principal = { matched: true, note: 'Principal "*" matches everyone', federated: [] };
-    } else if (p !== null && typeof p === "object" && !Array.isArray(p)) {
-      const principalBlock = p as Record<string, unknown>;
-      let matched = false;
-      const notes: string[] = [];
-      const federated: string[] = [];
-      for (const [type, value] of Object.entries(principalBlock)) {
-        const list = stringList(value);
-        if (list === undefined) {
-          bad(
-            jsonPathChild(pPath, type),
-            `Principal ${type} must be a string or a list of strings`,
-          );
-          continue;
-        }
-        if (type === "AWS" && list.includes("*")) {
+  } else if (s.principal.star) {
+    trace.principal = {
+      matched: true,
+      reason: "everyone",
+      note: 'Principal "*" matches everyone',
+      federated: [],
+    };
+  } else if (s.principal.isObject) {
+    let matched = false;
+    const notes: string[] = [];
+    const federated: string[] = [];
+    for (const entry of s.principal.entries) {
+      if (!entry.wellFormed) continue;
+      const list = entry.values;
+      if (entry.type === "AWS" && list.includes("*")) {
+        matched = true;
+        notes.push('{"AWS": "*"} matches everyone');
+      } else if (entry.type === "Federated") {
+        federated.push(...list);
+        const hit = list.find((f) => st.req.principalMatches(f));
+        if (hit !== undefined) {
           matched = true;
-          notes.push('{"AWS": "*"} matches everyone');
-        } else if (type === "Federated") {
-          federated.push(...list);
-          const hit = list.find((f) => st.req.principalMatches(f));
-          if (hit !== undefined) {
-            matched = true;
-            notes.push(`Federated ${hit} matches`);
-          } else {
-            notes.push(`Federated ${list.join(", ")} does not match`);
-          }
-        } else if (type === "AWS" || type === "Service" || type === "CanonicalUser") {
-          notes.push(`${type} principals never match a web-identity request`);
+          notes.push(`Federated ${hit} matches`);
         } else {
-          bad(jsonPathChild(pPath, type), `unknown principal type ${type}`);
+          notes.push(`Federated ${list.join(", ")} does not match`);
         }
+      } else if (["AWS", "Service", "CanonicalUser"].includes(entry.type)) {
+        notes.push(`${entry.type} principals never match a web-identity request`);
       }
-      trace.principal = {
-        matched,
-        note: `${notes.join("; ")} (${st.req.principalText})`,
-        federated,
-      };
-    } else {
-      bad(pPath, `Principal must be "*" or an object, got ${describe(p)}`);
-      trace.principal.note = "malformed Principal";
     }
+    trace.principal = {
+      matched,
+      reason: matched ? "matched" : "principal-mismatch",
+      note: `${notes.join("; ")} (${st.req.principalText})`,
+      federated,
+    };
+  } else {
+    trace.principal.note = "malformed Principal";
   }
 
   // Action / NotAction.
-  const hasAction = s.Action !== undefined;
-  const hasNotAction = s.NotAction !== undefined;
-  if (hasAction && hasNotAction) {
-    bad(path, "a statement cannot have both Action and NotAction");
-  } else if (!hasAction && !hasNotAction) {
-    bad(path, "a statement needs Action or NotAction");
-  } else {
-    const field = hasAction ? "Action" : "NotAction";
-    const list = stringList(s[field]);
-    if (list === undefined) {
-      bad(jsonPathChild(path, field), `${field} must be a string or a list of strings`);
-    } else {
-      const hit = actionMatches(st, list);
-      const matched = hasAction ? hit : !hit;
-      trace.action = {
-        matched,
-        note: hasAction
-          ? `Action ${hit ? "includes" : "does not include"} ${st.req.context.action}`
-          : `NotAction ${hit ? "excludes" : "does not exclude"} ${st.req.context.action}`,
-      };
-    }
-  }
-  if (s.Resource !== undefined || s.NotResource !== undefined) {
-    bad(
-      jsonPathChild(path, s.Resource !== undefined ? "Resource" : "NotResource"),
-      "Resource/NotResource is not allowed in a trust policy (IAM refuses it)",
+  if (s.hasAction !== s.hasNotAction && s.actionWellFormed) {
+    const hit = (s.hasAction ? s.actions : s.notActions).some((p) =>
+      actionCovers(p, st.req.context.action),
     );
+    const matched = s.hasAction ? hit : !hit;
+    trace.action = {
+      matched,
+      reason: matched ? "matched" : "action-mismatch",
+      note: s.hasAction
+        ? `Action ${hit ? "includes" : "does not include"} ${st.req.context.action}`
+        : `NotAction ${hit ? "excludes" : "does not exclude"} ${st.req.context.action}`,
+    };
   }
 
   // Conditions.
-  if (s.Condition !== undefined) {
-    const cPath = jsonPathChild(path, "Condition");
-    const c = s.Condition;
-    if (c === null || typeof c !== "object" || Array.isArray(c)) {
-      bad(cPath, `Condition must be an object, got ${describe(c)}`);
+  if (s.problems.some((p) => p.code === "condition-shape")) trace.conditionsMatched = false;
+  for (const block of s.blocks) {
+    if (block.problem) {
+      st.unsupported.push({
+        statement: s.index,
+        path: block.problem.path,
+        problem: block.problem.problem,
+      });
       trace.conditionsMatched = false;
-    } else {
-      for (const [op, block] of Object.entries(c as Record<string, unknown>)) {
-        const opPath = jsonPathChild(cPath, op);
-        if (block === null || typeof block !== "object" || Array.isArray(block)) {
-          bad(opPath, `the ${op} block must be an object of key: values, got ${describe(block)}`);
-          trace.conditionsMatched = false;
-          continue;
-        }
-        for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
-          const ct = evaluateCondition(st, index, jsonPathChild(opPath, key), op, key, values);
-          trace.conditions.push(ct);
-          if (ct.outcome !== "matched") trace.conditionsMatched = false;
-        }
-      }
+      continue;
+    }
+    for (const clause of block.clauses) {
+      const ct = evaluateCondition(st, s.index, clause);
+      trace.conditions.push(ct);
+      if (ct.outcome !== "matched") trace.conditionsMatched = false;
     }
   }
   const clean = st.unsupported.length === before;
@@ -802,69 +622,41 @@ function evaluateStatement(
  * Evaluates a role trust policy against a web-identity request, as AWS would. Never throws on a policy that
  * is valid JSON: what it does not understand is reported in `unsupported` and the statement does not apply.
  * Throws `TrustPolicyError` only when `policy` is text that is not JSON, and `TypeError` on a non-object
- * request.
+ * request. `policy` may also be a model from `readTrustPolicy` (parsed once, evaluated many times).
  */
 export function evaluateTrustPolicy(
-  policy: object | string,
+  policy: object | string | TrustPolicyModel,
   request: TrustRequest,
 ): TrustEvaluation {
-  let doc: unknown = policy;
-  let duplicates: JsonDuplicate[] = [];
-  if (typeof policy === "string") {
-    try {
-      const parsed = parseJsonReportingDuplicates(policy);
-      doc = parsed.value;
-      duplicates = parsed.duplicates;
-    } catch (cause) {
-      throw new TrustPolicyError(
-        "policy",
-        `is not valid JSON (${(cause as Error).message})`,
-        "an IAM policy document as an object or JSON text",
-        { cause },
-      );
-    }
-  }
+  const model = isTrustPolicyModel(policy)
+    ? policy
+    : readTrustPolicy(policy, {
+        field: "policy",
+        allowed: "an IAM policy document as an object or JSON text",
+      });
   const req = buildRequest(request);
-  const unsupported: UnsupportedElement[] = [];
-  const statements: StatementTrace[] = [];
-  const finish = (): TrustEvaluation => {
-    let decision: TrustDecision = "ImplicitlyDenied";
-    for (const s of statements) {
-      if (!s.applies) continue;
-      if (s.effect === "Deny") {
-        decision = "ExplicitlyDenied";
-        break;
-      }
-      if (s.effect === "Allow") decision = "Allowed";
+  const unsupported: UnsupportedElement[] = model.problems.map((p) => ({
+    statement: p.statement,
+    path: p.path,
+    problem: p.problem,
+  }));
+  const st: EvalState = { req, unsupported };
+  const statements = model.statements.map((s) => evaluateStatement(st, s));
+  let decision: TrustDecision = "ImplicitlyDenied";
+  for (const s of statements) {
+    if (!s.applies) continue;
+    if (s.effect === "Deny") {
+      decision = "ExplicitlyDenied";
+      break;
     }
-    return {
-      decision,
-      complete: unsupported.length === 0,
-      statements,
-      unsupported,
-      duplicates,
-      context: req.context,
-    };
+    if (s.effect === "Allow") decision = "Allowed";
+  }
+  return {
+    decision,
+    complete: unsupported.length === 0,
+    statements,
+    unsupported,
+    duplicates: model.duplicates,
+    context: req.context,
   };
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    unsupported.push({
-      statement: -1,
-      path: "$",
-      problem: `a policy must be an object, got ${describe(doc)}`,
-    });
-    return finish();
-  }
-  const d = doc as Record<string, unknown>;
-  const st: EvalState = { req, unsupported, variablesEnabled: d.Version === "2012-10-17" };
-  const raw = d.Statement;
-  if (raw === undefined) {
-    unsupported.push({ statement: -1, path: "$", problem: "the policy has no Statement" });
-    return finish();
-  }
-  const list = Array.isArray(raw) ? raw : [raw];
-  list.forEach((s, i) => {
-    const path = Array.isArray(raw) ? jsonPathChild("$.Statement", i) : "$.Statement";
-    statements.push(evaluateStatement(st, s, i, path));
-  });
-  return finish();
 }

@@ -25,6 +25,7 @@ import {
   type TrustEvaluation,
   type TrustRequest,
 } from "./evaluate";
+import { readTrustPolicy, type ConditionClause, type TrustPolicyModel } from "./model";
 import { decodeJwtClaims } from "../claims/jwt";
 
 /** The ESC environment whose aws-login is explained: exactly what `escSubject` takes. */
@@ -322,8 +323,13 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
     }
   }
 
-  // 3. The trust policy.
-  const trace = evaluateTrustPolicy(args.policy, request);
+  // 3. The trust policy, parsed once: the evaluator's trace says why (reason codes), the model says what is
+  // written (operators, keys); the trace lists each statement's clauses in the model's order.
+  const model = readTrustPolicy(args.policy, {
+    field: "policy",
+    allowed: "an IAM policy document as an object or JSON text",
+  });
+  const trace = evaluateTrustPolicy(model, request);
   for (const d of trace.duplicates) {
     add(
       "duplicate-key",
@@ -343,12 +349,9 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
 
   // StringEquals values with wildcard characters (a very common mistake).
   for (const s of trace.statements) {
-    for (const c of s.conditions) {
-      if (
-        !/^(ForAnyValue:|ForAllValues:)?StringEquals(IgnoreCase)?(IfExists)?$/i.test(c.operator)
-      ) {
-        continue;
-      }
+    for (const [i, c] of s.conditions.entries()) {
+      const base = clauseOf(model, s, i)?.op.base;
+      if (base !== "StringEquals" && base !== "StringEqualsIgnoreCase") continue;
       for (const v of c.policyValues) {
         if (!/[*?]/.test(v)) continue;
         const failing = c.outcome === "not-matched" && trace.decision !== "Allowed";
@@ -377,7 +380,7 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
     }
   } else {
     const azp = typeof claims.azp === "string" ? claims.azp : undefined;
-    explainImplicitDeny(trace, allowStatements, prefix, hostPath, issuer, azp, add);
+    explainImplicitDeny(trace, model, allowStatements, prefix, hostPath, issuer, azp, add);
   }
 
   if (trace.decision !== "Allowed") stsError ??= "AccessDenied";
@@ -440,6 +443,15 @@ function audienceHint(audiences: readonly string[], ids: readonly string[]): str
 
 type Add = (c: ReasonCode, severity: ReasonSeverity, message: string) => void;
 
+/** The model's clause behind the `i`-th condition of a statement's trace. */
+function clauseOf(
+  model: TrustPolicyModel,
+  s: StatementTrace,
+  i: number,
+): ConditionClause | undefined {
+  return model.statements[s.index]?.conditions[i];
+}
+
 function isKey(c: ConditionTrace, prefix: string, claim: string): boolean {
   return c.key.toLowerCase() === `${prefix}:${claim}`.toLowerCase();
 }
@@ -464,6 +476,7 @@ function warnBroad(s: StatementTrace, prefix: string, add: Add): void {
 
 function explainImplicitDeny(
   trace: TrustEvaluation,
+  model: TrustPolicyModel,
   allows: StatementTrace[],
   prefix: string,
   hostPath: string,
@@ -492,9 +505,10 @@ function explainImplicitDeny(
     explainPrincipal(trace, actionOk, hostPath, issuer, add);
   }
   for (const s of principalOk) {
-    for (const c of s.conditions) {
-      if (c.outcome !== "not-matched") continue;
-      explainCondition(s, c, prefix, hostPath, azp, add);
+    for (const [i, c] of s.conditions.entries()) {
+      const clause = clauseOf(model, s, i);
+      if (c.outcome !== "not-matched" || clause === undefined) continue;
+      explainCondition(s, c, clause, prefix, hostPath, azp, add);
     }
   }
 }
@@ -528,7 +542,7 @@ function explainPrincipal(
       );
     } else if (p && fHostPath === hostPath && trace.context.accountChecked) {
       specific = true;
-      const account = /iam::([^:]*):/.exec(trace.context.principal ?? "")?.[1];
+      const account = trace.context.accountId;
       add(
         "provider-account-mismatch",
         "error",
@@ -548,17 +562,17 @@ function explainPrincipal(
 function explainCondition(
   s: StatementTrace,
   c: ConditionTrace,
+  clause: ConditionClause,
   prefix: string,
   hostPath: string,
   azp: string | undefined,
   add: Add,
 ): void {
   const where = `${describeStatement(s)}: ${c.operator}`;
-  const keyLower = c.key.toLowerCase();
-  const colon = c.key.lastIndexOf(":");
-  const keyPrefix = colon > 0 ? c.key.slice(0, colon) : "";
-  const claim = colon > 0 ? c.key.slice(colon + 1) : c.key;
-  if (c.requestValue === undefined && keyPrefix.toLowerCase() !== prefix.toLowerCase()) {
+  const keyLower = clause.keyLower;
+  const keyPrefix = clause.keyIssuer ?? "";
+  const claim = clause.keyClaim;
+  if (c.reason === "key-other-issuer") {
     if (keyPrefix.includes(".") || keyPrefix.includes("/")) {
       add(
         "condition-key-other-issuer",
@@ -568,7 +582,7 @@ function explainCondition(
       return;
     }
   }
-  if (c.requestValue === undefined && c.note.includes("does not expose")) {
+  if (c.reason === "claim-not-exposed") {
     add(
       "condition-key-not-exposed",
       "error",
@@ -576,7 +590,7 @@ function explainCondition(
     );
     return;
   }
-  if (Array.isArray(c.requestValue) && !/^For(Any|All)Values?:/i.test(c.operator)) {
+  if (c.reason === "multivalued-key" && Array.isArray(c.requestValue)) {
     add(
       "multivalued-key",
       "error",
@@ -584,7 +598,7 @@ function explainCondition(
     );
     return;
   }
-  const positive = !/Not/.test(c.operator);
+  const positive = !clause.op.negated;
   if (
     keyLower === `${prefix}:sub`.toLowerCase() &&
     typeof c.requestValue === "string" &&
@@ -592,7 +606,7 @@ function explainCondition(
   ) {
     const actual = c.requestValue;
     const best = closest(c.policyValues, actual);
-    const like = /Like/i.test(c.operator);
+    const like = clause.op.comparison === "like";
     let msg = `sub condition (${where}) expects ${like ? "a match for " : ""}${listOf(c.policyValues)}, the token has ${code(actual)}`;
     if (c.policyValues.length > 3 && best !== undefined) msg += ` (closest: ${code(best)})`;
     const hints: string[] = [];

@@ -1,15 +1,24 @@
 /**
- * The trust policy as the rules see it: statements with their principals, actions and condition clauses
- * flattened, the OIDC providers each statement trusts, and the keys the JSON text repeats.
+ * The trust policy as the rules see it: a view over the one trust-policy model (`../model`) adding what
+ * rules need — each statement's label, the OIDC providers it trusts, whether it admits web identities, the
+ * keys the JSON text repeats and the document's shape problems in the rules' words.
  */
 import { isPulumiIssuer } from "../../claims/grammar";
 import { readProviderArn } from "../../core/arn";
-import { isObject } from "../../core/guards";
-import { TrustPolicyError } from "../../core/errors";
+import {
+  DOCUMENT_PATH,
+  actionCovers,
+  readTrustPolicyText,
+  type ClauseValue,
+  type ConditionClause,
+  type ModelProblem,
+  type PolicyStatement,
+  type TrustPolicyModel,
+} from "../model";
 import { WEB_IDENTITY_ACTION } from "../evaluate";
-import { parseJsonReportingDuplicates } from "../../core/jsonDuplicates";
 
-export { WEB_IDENTITY_ACTION };
+export { WEB_IDENTITY_ACTION, actionCovers };
+export type { ConditionClause, ClauseValue };
 
 /** Built-in web identity providers that are not `oidc-provider/` ARNs. */
 export const BUILT_IN_WEB_IDENTITY_PROVIDERS: readonly string[] = [
@@ -34,23 +43,10 @@ export interface TrustedProvider {
   principal?: string;
 }
 
-/** One `"<Operator>": { "<key>": values }` entry of a Condition block. */
-export interface ConditionClause {
-  /** `Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"]` */
-  path: string;
-  /** The operator as written: `ForAllValues:StringLikeIfExists`. */
-  operator: string;
-  /** The operator without set qualifier and `IfExists`: `StringLike`. */
-  base: string;
-  qualifier: "ForAllValues" | "ForAnyValue" | undefined;
-  ifExists: boolean;
-  /** The key as written. */
-  key: string;
-  /** The values, always as a list. */
-  values: unknown[];
-}
-
+/** A statement of the model, with what the rules need. */
 export interface StatementModel {
+  /** The model's statement. */
+  statement: PolicyStatement;
   index: number;
   /** `Statement[0]`, or `Statement` when the document has a single statement object. */
   path: string;
@@ -72,18 +68,16 @@ export interface StatementModel {
 }
 
 export interface TrustDocument {
+  /** The one model the view is built on. */
+  model: TrustPolicyModel;
   /** The parsed document (a later duplicate key wins, as in JSON.parse). */
   value: unknown;
   /** Keys that appear twice in one JSON object. */
   duplicates: { path: string; key: string; line: number }[];
+  /** The statements that are objects. */
   statements: StatementModel[];
   /** Shape problems (statement is not an object, Effect is not Allow/Deny...), as `{ path, problem }`. */
   shapeProblems: { path: string; problem: string }[];
-}
-
-/** A JSON property path segment: `.Key` for identifier-like keys, `["key"]` otherwise. */
-export function pathSegment(key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
 export function issuerKind(hostPath: string): IssuerKind {
@@ -102,198 +96,80 @@ export function oidcProviderHostPath(principal: string): string | undefined {
   return /^[^*?\s]+$/.test(arn.hostPath) ? arn.hostPath : undefined;
 }
 
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
-}
-
-function strings(value: unknown): string[] {
-  return asList(value).filter((v): v is string => typeof v === "string");
-}
-
-/** Whether an IAM action pattern (`sts:*`, `*`, `sts:AssumeRoleWith*`) covers the given action. */
-export function actionCovers(pattern: string, action: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .split("")
-      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-      .join("")}$`,
-    "i",
-  );
-  return re.test(action);
-}
-
-/** Turns policy text (JSON, or URL-encoded JSON as the IAM API returns it) into the rules' model. */
-export function readTrustDocument(text: string): TrustDocument {
-  let source = text.trim();
-  if (/^%7B/i.test(source)) {
-    try {
-      source = decodeURIComponent(source);
-    } catch (cause) {
-      throw new TrustPolicyError("trustPolicy", "is URL-encoded but cannot be decoded", "JSON", {
-        cause,
-      });
+/** The model's problems the well-formedness rule reports, in its words. */
+function shapeProblem(
+  model: TrustPolicyModel,
+  p: ModelProblem,
+): { path: string; problem: string } | undefined {
+  switch (p.code) {
+    case "document-not-object":
+      return { path: DOCUMENT_PATH, problem: "is not a JSON object" };
+    case "statement-missing":
+      return { path: "Statement", problem: "is missing" };
+    case "statement-not-object":
+      return model.statementForm === "single"
+        ? { path: p.path, problem: "is neither an object nor a list" }
+        : { path: p.path, problem: "is not an object" };
+    case "effect": {
+      const effect = model.statements[p.statement]?.effect;
+      return {
+        path: p.path,
+        problem: `is ${JSON.stringify(effect ?? null)}, not "Allow" or "Deny"`,
+      };
     }
+    case "condition-shape":
+      return { path: p.path, problem: "is not an object" };
+    case "condition-block-shape":
+      return { path: p.path, problem: "is not an object of condition keys" };
+    default:
+      return undefined;
   }
-  let parsed: { value: unknown; duplicates: { path: string; key: string; line: number }[] };
-  try {
-    const result = parseJsonReportingDuplicates(source);
-    parsed = {
-      value: result.value,
-      duplicates: result.duplicates.map((d) => ({
-        path: formatPath(d.path),
-        key: d.key,
-        line: d.line,
-      })),
-    };
-  } catch (cause) {
-    throw new TrustPolicyError(
-      "trustPolicy",
-      `is not valid JSON (${cause instanceof Error ? cause.message : String(cause)})`,
-      "an IAM policy document in JSON",
-      { cause },
-    );
-  }
-
-  const shapeProblems: { path: string; problem: string }[] = [];
-  const statements: StatementModel[] = [];
-  const doc = parsed.value;
-  if (!isObject(doc)) {
-    shapeProblems.push({ path: "(document)", problem: "is not a JSON object" });
-    return { value: doc, duplicates: parsed.duplicates, statements, shapeProblems };
-  }
-  const rawStatements = doc.Statement;
-  if (rawStatements === undefined) {
-    shapeProblems.push({ path: "Statement", problem: "is missing" });
-  } else if (!Array.isArray(rawStatements) && !isObject(rawStatements)) {
-    shapeProblems.push({ path: "Statement", problem: "is neither an object nor a list" });
-  }
-  const list = Array.isArray(rawStatements)
-    ? rawStatements
-    : isObject(rawStatements)
-      ? [rawStatements]
-      : [];
-  list.forEach((raw, index) => {
-    const path = Array.isArray(rawStatements) ? `Statement[${index}]` : "Statement";
-    if (!isObject(raw)) {
-      shapeProblems.push({ path, problem: "is not an object" });
-      return;
-    }
-    statements.push(readStatement(raw, index, path, shapeProblems));
-  });
-  return { value: doc, duplicates: parsed.duplicates, statements, shapeProblems };
 }
-
-function formatPath(path: unknown): string {
-  if (Array.isArray(path)) {
-    let out = "";
-    for (const p of path) {
-      out += typeof p === "number" ? `[${p}]` : pathSegment(String(p));
-    }
-    return out.replace(/^\./, "") || "(document)";
-  }
-  const s = String(path ?? "");
-  return s.replace(/^\$\.?/, "").replace(/^\//, "") || "(document)";
-}
-
-/** The condition operators IAM documents, by lowercase name. */
-const CANONICAL_OPERATORS = new Map(
-  [
-    "StringEquals",
-    "StringNotEquals",
-    "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase",
-    "StringLike",
-    "StringNotLike",
-    "NumericEquals",
-    "NumericNotEquals",
-    "NumericLessThan",
-    "NumericLessThanEquals",
-    "NumericGreaterThan",
-    "NumericGreaterThanEquals",
-    "DateEquals",
-    "DateNotEquals",
-    "DateLessThan",
-    "DateLessThanEquals",
-    "DateGreaterThan",
-    "DateGreaterThanEquals",
-    "Bool",
-    "BinaryEquals",
-    "IpAddress",
-    "NotIpAddress",
-    "ArnEquals",
-    "ArnNotEquals",
-    "ArnLike",
-    "ArnNotLike",
-    "Null",
-  ].map((o) => [o.toLowerCase(), o]),
-);
 
 /**
- * Splits an operator into set qualifier, base and `IfExists`, matching names case-insensitively as the
- * evaluator (`lib/evaluate`) does, so `stringlike` is read as `StringLike`; `base` is the canonical spelling.
+ * Turns policy text (JSON, or URL-encoded JSON as the IAM API returns it) into the rules' view of the model.
+ * Throws `TrustPolicyError` when the text is not JSON.
  */
-export function parseOperator(
-  operator: string,
-): Pick<ConditionClause, "base" | "qualifier" | "ifExists"> {
-  const m = /^(?:(ForAllValues|ForAnyValue):)?(.*?)(IfExists)?$/i.exec(operator);
-  const rawBase = m?.[2] ?? operator;
-  const q = m?.[1]?.toLowerCase();
+export function readTrustDocument(text: string): TrustDocument {
+  return trustDocumentOf(readTrustPolicyText(text, { field: "trustPolicy" }));
+}
+
+/** The rules' view of a model. */
+export function trustDocumentOf(model: TrustPolicyModel): TrustDocument {
+  const shapeProblems: { path: string; problem: string }[] = [];
+  const push = (p: ModelProblem): void => {
+    const shape = shapeProblem(model, p);
+    if (shape) shapeProblems.push(shape);
+  };
+  model.problems.forEach(push);
+  for (const s of model.statements) {
+    s.problems.forEach(push);
+    for (const b of s.blocks) if (b.problem) push(b.problem);
+  }
   return {
-    base: CANONICAL_OPERATORS.get(rawBase.toLowerCase()) ?? rawBase,
-    qualifier:
-      q === "forallvalues" ? "ForAllValues" : q === "foranyvalue" ? "ForAnyValue" : undefined,
-    ifExists: m?.[3] !== undefined,
+    model,
+    value: model.value,
+    duplicates: model.duplicates.map(({ path, key, line }) => ({ path, key, line })),
+    statements: model.statements.filter((s) => s.isObject).map(statementView),
+    shapeProblems,
   };
 }
 
-function readStatement(
-  raw: Record<string, unknown>,
-  index: number,
-  path: string,
-  shapeProblems: { path: string; problem: string }[],
-): StatementModel {
-  const sid = typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined;
-  const label = sid === undefined ? path : `${path} (Sid ${JSON.stringify(sid)})`;
-  if (raw.Effect !== "Allow" && raw.Effect !== "Deny") {
-    shapeProblems.push({
-      path: `${path}.Effect`,
-      problem: `is ${JSON.stringify(raw.Effect ?? null)}, not "Allow" or "Deny"`,
-    });
-  }
+/** Whether a key's issuer part looks like a host (`<x>.<y>`, not the `aws:` namespace). */
+function isIssuerKey(clause: ConditionClause): boolean {
+  const issuer = clause.keyIssuer;
+  if (issuer === undefined) return false;
+  const dot = issuer.indexOf(".", 1);
+  return dot > 0 && dot < issuer.length - 1 && !issuer.toLowerCase().startsWith("aws:");
+}
 
+function statementView(s: PolicyStatement): StatementModel {
+  const sid = s.sid !== undefined && s.sid !== "" ? s.sid : undefined;
+  const label = sid === undefined ? s.path : `${s.path} (Sid ${JSON.stringify(sid)})`;
   const principals: { type: string; value: string }[] = [];
-  const principalStar = raw.Principal === "*";
-  if (isObject(raw.Principal)) {
-    for (const [type, values] of Object.entries(raw.Principal)) {
-      for (const value of strings(values)) principals.push({ type, value });
-    }
+  for (const entry of s.principal?.entries ?? []) {
+    for (const value of entry.values) principals.push({ type: entry.type, value });
   }
-
-  const conditions: ConditionClause[] = [];
-  if (raw.Condition !== undefined && !isObject(raw.Condition)) {
-    shapeProblems.push({ path: `${path}.Condition`, problem: "is not an object" });
-  }
-  if (isObject(raw.Condition)) {
-    for (const [operator, block] of Object.entries(raw.Condition)) {
-      const opPath = `${path}.Condition${pathSegment(operator)}`;
-      if (!isObject(block)) {
-        shapeProblems.push({ path: opPath, problem: "is not an object of condition keys" });
-        continue;
-      }
-      const parsed = parseOperator(operator);
-      for (const [key, values] of Object.entries(block)) {
-        conditions.push({
-          path: `${opPath}${pathSegment(key)}`,
-          operator,
-          ...parsed,
-          key,
-          values: asList(values),
-        });
-      }
-    }
-  }
-
-  const actions = strings(raw.Action);
   const providers: TrustedProvider[] = [];
   for (const p of principals) {
     if (p.type !== "Federated") continue;
@@ -307,30 +183,32 @@ function readStatement(
   if (providers.length === 0) {
     // No usable federated principal: infer the provider from `<host>:aud` / `<host>:sub` keys.
     const seen = new Set<string>();
-    for (const c of conditions) {
-      const m = /^(.+\..+):(aud|sub)$/i.exec(c.key);
-      if (m?.[1] && !m[1].toLowerCase().startsWith("aws:") && !seen.has(m[1].toLowerCase())) {
-        seen.add(m[1].toLowerCase());
-        providers.push({ hostPath: m[1], kind: issuerKind(m[1]) });
-      }
+    for (const c of s.conditions) {
+      const claim = c.keyClaim.toLowerCase();
+      if (claim !== "aud" && claim !== "sub") continue;
+      if (!isIssuerKey(c)) continue;
+      const host = c.keyIssuer as string;
+      if (seen.has(host.toLowerCase())) continue;
+      seen.add(host.toLowerCase());
+      providers.push({ hostPath: host, kind: issuerKind(host) });
     }
   }
-  const allowsWebIdentity = actions.some((a) => actionCovers(a, WEB_IDENTITY_ACTION));
+  const allowsWebIdentity = s.actions.some((a) => actionCovers(a, WEB_IDENTITY_ACTION));
   const federatedOidc = providers.some((p) => p.principal !== undefined);
   const isWebIdentityAllow =
-    raw.Effect === "Allow" && (federatedOidc || (allowsWebIdentity && raw.NotAction === undefined));
-
+    s.effect === "Allow" && (federatedOidc || (allowsWebIdentity && !s.hasNotAction));
   return {
-    index,
-    path,
+    statement: s,
+    index: s.index,
+    path: s.path,
     label,
-    effect: raw.Effect,
-    principalStar,
+    effect: s.effect,
+    principalStar: s.principal?.star ?? false,
     principals,
-    hasNotPrincipal: raw.NotPrincipal !== undefined,
-    actions,
-    hasNotAction: raw.NotAction !== undefined,
-    conditions,
+    hasNotPrincipal: s.notPrincipal !== undefined,
+    actions: s.actions,
+    hasNotAction: s.hasNotAction,
+    conditions: s.conditions,
     providers,
     isWebIdentityAllow,
   };
@@ -343,7 +221,7 @@ export function claimClauses(
   claim: string,
 ): ConditionClause[] {
   const key = `${hostPath}:${claim}`.toLowerCase();
-  return statement.conditions.filter((c) => c.key.toLowerCase() === key);
+  return statement.conditions.filter((c) => c.keyLower === key);
 }
 
 const POSITIVE_STRING_OPERATORS = ["StringEquals", "StringLike", "StringEqualsIgnoreCase"];
@@ -354,9 +232,9 @@ const POSITIVE_STRING_OPERATORS = ["StringEquals", "StringLike", "StringEqualsIg
  */
 export function isRestricting(clause: ConditionClause): boolean {
   return (
-    POSITIVE_STRING_OPERATORS.includes(clause.base) &&
-    clause.qualifier !== "ForAllValues" &&
-    !clause.ifExists
+    POSITIVE_STRING_OPERATORS.includes(clause.op.base) &&
+    clause.op.qualifier !== "ForAllValues" &&
+    !clause.op.ifExists
   );
 }
 
@@ -365,30 +243,25 @@ export function restricts(statement: StatementModel, hostPath: string, claim: st
   return claimClauses(statement, hostPath, claim).some(isRestricting);
 }
 
-/** String values of the restricting clauses on a claim, with their clause. */
+/** String values (JSON strings) of the restricting clauses on a claim, with their clause. */
 export function restrictingValues(
   statement: StatementModel,
   hostPath: string,
   claim: string,
-): { value: string; clause: ConditionClause }[] {
-  const out: { value: string; clause: ConditionClause }[] = [];
+): { value: string; parsed: ClauseValue; clause: ConditionClause }[] {
+  const out: { value: string; parsed: ClauseValue; clause: ConditionClause }[] = [];
   for (const clause of claimClauses(statement, hostPath, claim)) {
     if (!isRestricting(clause)) continue;
-    for (const value of clause.values) {
-      if (typeof value === "string") out.push({ value, clause });
+    for (const parsed of clause.values) {
+      if (parsed.isString) out.push({ value: parsed.text, parsed, clause });
     }
   }
   return out;
 }
 
-/** Whether a StringLike value has wildcards (`*`, `?`), ignoring the escapes `${*}`, `${?}`, `${$}`. */
-export function hasWildcard(pattern: string): boolean {
-  return /[*?]/.test(pattern.replace(/\$\{[*?$]\}/g, ""));
-}
-
 /** Whether the clause's operator compares literally (StringEquals family). */
 export function isLiteralOperator(clause: ConditionClause): boolean {
-  return clause.base === "StringEquals" || clause.base === "StringEqualsIgnoreCase";
+  return clause.op.base === "StringEquals" || clause.op.base === "StringEqualsIgnoreCase";
 }
 
 const NEGATED_STRING_OPERATORS = ["StringNotEquals", "StringNotLike", "StringNotEqualsIgnoreCase"];
@@ -419,11 +292,18 @@ export function denyGuards(
     if (!forProvider || s.conditions.length === 0) continue;
     const guards = s.conditions.every(
       (c) =>
-        c.key.toLowerCase() === key &&
-        NEGATED_STRING_OPERATORS.includes(c.base) &&
-        c.qualifier === undefined,
+        c.keyLower === key &&
+        NEGATED_STRING_OPERATORS.includes(c.op.base) &&
+        c.op.qualifier === undefined,
     );
     if (guards) out.push(...s.conditions);
   }
   return out;
+}
+
+/** The claim as written when the clause's key is `<issuer>:aud` / `<issuer>:sub` (any case), else undefined. */
+export function claimOf(clause: ConditionClause): string | undefined {
+  if (clause.keyIssuer === undefined) return undefined;
+  const claim = clause.keyClaim.toLowerCase();
+  return claim === "aud" || claim === "sub" ? clause.keyClaim : undefined;
 }

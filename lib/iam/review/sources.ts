@@ -7,6 +7,7 @@
 import { InputError } from "../../core/errors";
 import { readProviderArn } from "../../core/arn";
 import { issuerKeyPrefix } from "../evaluate";
+import { readTrustPolicyText, readTrustPolicyValue, type TrustPolicyModel } from "../model";
 import { isObject, isUnknown } from "../../core/guards";
 
 export const ROLE_TYPE = "aws:iam/role:Role";
@@ -152,24 +153,18 @@ function resourceName(urn: string | undefined): string | undefined {
   return urn?.split("::").pop();
 }
 
-/** Host+path of the OIDC providers a policy trusts (from Federated ARNs). */
+/** The Federated provider ARNs a policy trusts, read through the one trust-policy model. */
 function trustedProviderArns(policy: unknown): string[] {
-  let doc = policy;
-  if (typeof doc === "string") {
-    try {
-      doc = JSON.parse(/^%7B/i.test(doc.trim()) ? decodeURIComponent(doc.trim()) : doc);
-    } catch {
-      return [];
-    }
+  let model: TrustPolicyModel;
+  try {
+    model = typeof policy === "string" ? readTrustPolicyText(policy) : readTrustPolicyValue(policy);
+  } catch {
+    return [];
   }
-  if (!isObject(doc)) return [];
-  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
   const out: string[] = [];
-  for (const s of statements) {
-    if (!isObject(s) || !isObject(s.Principal)) continue;
-    const federated = s.Principal.Federated;
-    for (const f of Array.isArray(federated) ? federated : [federated]) {
-      if (typeof f === "string" && readProviderArn(f)) out.push(f);
+  for (const s of model.statements) {
+    for (const f of s.principal?.federated ?? []) {
+      if (readProviderArn(f)) out.push(f);
     }
   }
   return out;

@@ -2,6 +2,7 @@
 import {
   denyGuards,
   restrictingValues,
+  type ClauseValue,
   type ConditionClause,
   type TrustDocument,
   type TrustedProvider,
@@ -10,6 +11,8 @@ import { webIdentityProviders } from "./examples";
 
 export interface SubjectValue {
   value: string;
+  /** The value as the model parsed it (wildcards, escapes, policy variables). */
+  parsed: ClauseValue;
   clause: ConditionClause;
   provider: TrustedProvider;
   /** Whether wildcards are wildcards (StringLike, or StringNotLike in a Deny guard). */
@@ -27,13 +30,23 @@ export function subjectValues(document: TrustDocument): SubjectValue[] {
     out.push(v);
   };
   for (const { statement, provider } of webIdentityProviders(document.statements)) {
-    for (const { value, clause } of restrictingValues(statement, provider.hostPath, "sub")) {
-      push({ value, clause, provider, isPattern: clause.base === "StringLike" });
+    for (const { value, parsed, clause } of restrictingValues(
+      statement,
+      provider.hostPath,
+      "sub",
+    )) {
+      push({ value, parsed, clause, provider, isPattern: clause.op.base === "StringLike" });
     }
     for (const clause of denyGuards(document, provider.hostPath, "sub")) {
-      for (const value of clause.values) {
-        if (typeof value !== "string") continue;
-        push({ value, clause, provider, isPattern: clause.base === "StringNotLike" });
+      for (const parsed of clause.values) {
+        if (!parsed.isString) continue;
+        push({
+          value: parsed.text,
+          parsed,
+          clause,
+          provider,
+          isPattern: clause.op.base === "StringNotLike",
+        });
       }
     }
   }

@@ -4,7 +4,7 @@
  * issuers only a bare wildcard is judged.
  */
 import { STACK_CONFIG_ENVIRONMENT } from "../../claims/grammar";
-import { WEB_IDENTITY_ACTION, evaluateTrustPolicy } from "../evaluate";
+import { likeMatches as modelLikeMatches, type ClauseValue } from "../model";
 import type { IssuerKind } from "./document";
 
 /** Where a `sub` value's wildcards reach. */
@@ -18,54 +18,18 @@ export type SubjectReach =
   /** Wildcards after a fixed organization (`org` undefined for issuers whose format is unknown). */
   | { kind: "scoped"; org: string | undefined };
 
-/** Characters of a StringLike pattern as tokens: a literal character, `*`, or `?` (`${*}` etc. are literal). */
-function tokens(pattern: string): { literal: boolean; char: string }[] {
-  const out: { literal: boolean; char: string }[] = [];
-  for (let i = 0; i < pattern.length; i++) {
-    const escape = /^\$\{([*?$])\}/.exec(pattern.slice(i));
-    if (escape?.[1]) {
-      out.push({ literal: true, char: escape[1] });
-      i += 3;
-      continue;
-    }
-    const c = pattern[i] as string;
-    out.push({ literal: c !== "*" && c !== "?", char: c });
-  }
-  return out;
+/** The literal text before the first wildcard of a parsed value (escapes resolved). */
+export function literalPrefix(value: ClauseValue): string {
+  return value.pattern[0]?.text ?? "";
 }
-
-/** The literal text before the first wildcard. */
-export function literalPrefix(pattern: string): string {
-  let prefix = "";
-  for (const t of tokens(pattern)) {
-    if (!t.literal) break;
-    prefix += t.char;
-  }
-  return prefix;
-}
-
-const PROBE_PROVIDER = "arn:aws:iam::000000000000:oidc-provider/review.invalid/oidc";
 
 /**
- * Whether the StringLike `pattern` matches `value`, decided by the evaluator (`lib/evaluate`) on a
- * one-condition policy, so wildcards and escapes mean exactly what they mean there.
+ * Whether the StringLike pattern `value` matches `text`, with the model's matcher (the evaluator's). A value
+ * holding a policy variable matches nothing: its meaning depends on the request, which is not evaluated.
  */
-export function likeMatches(pattern: string, value: string): boolean {
-  const evaluation = evaluateTrustPolicy(
-    {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Principal: { Federated: PROBE_PROVIDER },
-          Action: WEB_IDENTITY_ACTION,
-          Condition: { StringLike: { "review.invalid/oidc:sub": pattern } },
-        },
-      ],
-    },
-    { providerArn: PROBE_PROVIDER, claims: { sub: value } },
-  );
-  return evaluation.decision === "Allowed";
+export function likeMatches(value: ClauseValue, text: string): boolean {
+  if (value.variablesActive && value.variables.length > 0) return false;
+  return modelLikeMatches(value, text);
 }
 
 interface OrgShape {
@@ -93,8 +57,12 @@ const ORG_SHAPES: Partial<Record<IssuerKind, OrgShape[]>> = {
 };
 
 /** Where a `sub` value reaches. `isPattern`: the operator is StringLike (wildcards are wildcards). */
-export function subjectReach(value: string, isPattern: boolean, kind: IssuerKind): SubjectReach {
-  if (!isPattern || tokens(value).every((t) => t.literal)) return { kind: "exact" };
+export function subjectReach(
+  value: ClauseValue,
+  isPattern: boolean,
+  kind: IssuerKind,
+): SubjectReach {
+  if (!isPattern || !value.hasWildcard) return { kind: "exact" };
   const prefix = literalPrefix(value);
   const shapes = ORG_SHAPES[kind];
   if (shapes === undefined) {

@@ -30,6 +30,7 @@ describe("parseJsonReportingDuplicates", () => {
     assert.deepEqual(r.duplicates, [
       {
         path: "$.Statement[0].Condition.StringEquals",
+        segments: ["Statement", 0, "Condition", "StringEquals"],
         key: "api.pulumi.com/oidc:sub",
         occurrences: 2,
         line: 7,

@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import {
   evaluateTrustPolicy,
   issuerKeyPrefix,
+  type ConditionReason,
   type ConditionTrace,
   type TrustEvaluation,
   type TrustRequest,
@@ -61,6 +62,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
     claims: Record<string, unknown>;
     requestValue: string | string[] | undefined;
     outcome: "matched" | "not-matched";
+    reason: ConditionReason;
     note: string;
   }[] = [
     {
@@ -71,6 +73,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `"${SUB}" matches`,
     },
     {
@@ -81,6 +84,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `"${SUB}" matches`,
     },
     {
@@ -91,6 +95,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "not-matched",
+      reason: "value-mismatch",
       note: `"${SUB}" matches none of the 1 value(s)`,
     },
     {
@@ -101,6 +106,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "not-matched",
+      reason: "value-mismatch",
       note: `"${SUB}" matches none of the 1 value(s)`,
     },
     {
@@ -111,6 +117,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: undefined,
       outcome: "not-matched",
+      reason: "key-absent",
       note: `${absentEmail}; the operator is false`,
     },
     {
@@ -121,6 +128,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `"${SUB}" matches none of the value(s), so the negated operator is true`,
     },
     {
@@ -131,6 +139,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "not-matched",
+      reason: "value-mismatch",
       note: `"${SUB}" matches a value, so the negated operator is false`,
     },
     {
@@ -141,6 +150,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: undefined,
       outcome: "matched",
+      reason: "matched",
       note: `${absentEmail}; a negated operator is true`,
     },
     {
@@ -151,6 +161,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { aud: "aws:contoso" },
       requestValue: "aws:contoso",
       outcome: "matched",
+      reason: "matched",
       note: `"aws:contoso" matches`,
     },
     {
@@ -161,6 +172,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { aud: "aws:contoso" },
       requestValue: "aws:contoso",
       outcome: "not-matched",
+      reason: "value-mismatch",
       note: `"aws:contoso" matches a value, so the negated operator is false`,
     },
     {
@@ -171,6 +183,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `"${SUB}" matches`,
     },
     {
@@ -181,6 +194,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `"${SUB}" matches`,
     },
     {
@@ -191,6 +205,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "not-matched",
+      reason: "value-mismatch",
       note: `"${SUB}" matches none of the 1 value(s)`,
     },
     {
@@ -201,6 +216,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `"${SUB}" matches`,
     },
     {
@@ -211,6 +227,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: "ab" },
       requestValue: "ab",
       outcome: "not-matched",
+      reason: "value-mismatch",
       note: `"ab" matches none of the 1 value(s)`,
     },
     {
@@ -221,6 +238,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: "a*?$" },
       requestValue: "a*?$",
       outcome: "matched",
+      reason: "matched",
       note: `"a*?$" matches`,
     },
     {
@@ -231,6 +249,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `"${SUB}" matches none of the value(s), so the negated operator is true`,
     },
     {
@@ -241,6 +260,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: undefined,
       outcome: "matched",
+      reason: "ifexists",
       note: `${absentEmail}; ...IfExists: condition ignored`,
     },
     {
@@ -251,6 +271,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { email: "x@y.z" },
       requestValue: "x@y.z",
       outcome: "not-matched",
+      reason: "value-mismatch",
       note: `"x@y.z" matches none of the 1 value(s)`,
     },
     {
@@ -261,6 +282,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { email: "x@example.com" },
       requestValue: "x@example.com",
       outcome: "not-matched",
+      reason: "value-mismatch",
       note: `"x@example.com" matches a value, so the negated operator is false`,
     },
     {
@@ -271,6 +293,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: undefined,
       outcome: "matched",
+      reason: "matched",
       note: `${absentEmail}; Null is satisfied by "true"`,
     },
     {
@@ -281,6 +304,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "not-matched",
+      reason: "null-mismatch",
       note: `key present: Null is not satisfied without "false"`,
     },
     {
@@ -291,6 +315,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `key present: Null is satisfied by "false"`,
     },
     {
@@ -301,6 +326,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { amr: ["pwd", "mfa-otp"] },
       requestValue: ["pwd", "mfa-otp"],
       outcome: "matched",
+      reason: "matched",
       note: `ForAnyValue: "mfa-otp" satisfies StringLike`,
     },
     {
@@ -311,6 +337,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: undefined,
       outcome: "not-matched",
+      reason: "key-absent",
       note: "key absent: the token has no amr claim; ForAnyValue: is false",
     },
     {
@@ -321,6 +348,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { amr: ["pwd", "mfa"] },
       requestValue: ["pwd", "mfa"],
       outcome: "matched",
+      reason: "matched",
       note: `ForAnyValue: "mfa" satisfies StringNotEquals`,
     },
     {
@@ -331,6 +359,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { amr: ["pwd", "mfa"] },
       requestValue: ["pwd", "mfa"],
       outcome: "not-matched",
+      reason: "value-mismatch",
       note: `ForAllValues: "mfa" does not satisfy StringEquals`,
     },
     {
@@ -341,6 +370,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: undefined,
       outcome: "matched",
+      reason: "matched",
       note: "key absent: the token has no amr claim; ForAllValues: is true",
     },
     {
@@ -351,6 +381,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { amr: [] },
       requestValue: [],
       outcome: "matched",
+      reason: "matched",
       note: "ForAllValues: the key has no values, which is true",
     },
     {
@@ -361,6 +392,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: "ForAllValues: every request value satisfies StringLike",
     },
     {
@@ -371,6 +403,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { aud: ["aws:contoso", "other"] },
       requestValue: ["aws:contoso", "other"],
       outcome: "not-matched",
+      reason: "multivalued-key",
       note: "the key is multivalued (2 values): a single-valued operator is false; use ForAnyValue: or ForAllValues:",
     },
     {
@@ -381,6 +414,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `"${SUB}" matches`,
     },
     {
@@ -391,6 +425,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: SUB,
       outcome: "matched",
+      reason: "matched",
       note: `"${SUB}" matches`,
     },
     {
@@ -401,6 +436,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB, repository: "x" },
       requestValue: undefined,
       outcome: "not-matched",
+      reason: "claim-not-exposed",
       note: "key absent: AWS does not expose the token's repository claim as a condition key (only aud, sub, amr, email, oaud); the operator is false",
     },
     {
@@ -411,6 +447,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: undefined,
       outcome: "not-matched",
+      reason: "key-not-exposed",
       note: "key absent: AWS exposes no environment key for OIDC federation (only aud, sub, amr, email, oaud); the operator is false",
     },
     {
@@ -421,6 +458,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
       claims: { sub: SUB },
       requestValue: undefined,
       outcome: "not-matched",
+      reason: "key-other-issuer",
       note: "key absent: token.actions.githubusercontent.com:sub belongs to another identity provider than api.pulumi.com/oidc; the operator is false",
     },
   ];
@@ -434,6 +472,7 @@ describe("evaluateTrustPolicy: operators (exact condition traces)", () => {
         policyValues,
         requestValue: c.requestValue,
         outcome: c.outcome,
+        reason: c.reason,
         note: c.note,
       });
       assert.equal(decision, c.outcome === "matched" ? "Allowed" : "ImplicitlyDenied");
@@ -669,7 +708,11 @@ describe("evaluateTrustPolicy: principals and actions", () => {
         providerArn: PROVIDER,
         claims,
       });
-      assert.deepEqual(r.statements[0]?.action, { matched, note });
+      assert.deepEqual(r.statements[0]?.action, {
+        matched,
+        reason: matched ? "matched" : "action-mismatch",
+        note,
+      });
       assert.equal(r.decision, matched ? "Allowed" : "ImplicitlyDenied");
     });
   }
@@ -806,31 +849,31 @@ describe("evaluateTrustPolicy: what it does not understand is reported, never gu
     [
       "unknown operator",
       allowWith({ NumericLessThan: { [K_SUB]: "5" } }),
-      `$.Statement[0].Condition.NumericLessThan["${K_SUB}"]`,
+      `Statement[0].Condition.NumericLessThan["${K_SUB}"]`,
       "operator NumericLessThan is not supported (only String*, ...IfExists, ForAnyValue:/ForAllValues:, Null)",
     ],
     [
       "policy variable",
       allowWith({ StringEquals: { [K_SUB]: "${aws:username}" } }),
-      `$.Statement[0].Condition.StringEquals["${K_SUB}"]`,
+      `Statement[0].Condition.StringEquals["${K_SUB}"]`,
       `policy variable \${aws:username} in StringEquals ${K_SUB}: not evaluated`,
     ],
     [
       "global key",
       allowWith({ StringNotEquals: { "aws:SourceIp": "10.0.0.1" } }),
-      '$.Statement[0].Condition.StringNotEquals["aws:SourceIp"]',
+      'Statement[0].Condition.StringNotEquals["aws:SourceIp"]',
       "the value of aws:SourceIp is not determined by the token (a global or service key): not evaluated",
     ],
     [
       "Null with IfExists",
       allowWith({ NullIfExists: { [K_EMAIL]: "true" } }),
-      `$.Statement[0].Condition.NullIfExists["${K_EMAIL}"]`,
+      `Statement[0].Condition.NullIfExists["${K_EMAIL}"]`,
       "operator NullIfExists: Null takes no qualifier",
     ],
     [
       "object condition value",
       allowWith({ StringEquals: { [K_SUB]: { a: 1 } } }),
-      `$.Statement[0].Condition.StringEquals["${K_SUB}"]`,
+      `Statement[0].Condition.StringEquals["${K_SUB}"]`,
       "condition values must be strings (or a list of strings), got an object",
     ],
     [
@@ -838,35 +881,35 @@ describe("evaluateTrustPolicy: what it does not understand is reported, never gu
       {
         Statement: [{ Effect: "Allow", NotPrincipal: { AWS: "x" }, Action: "*" }],
       },
-      "$.Statement[0].NotPrincipal",
+      "Statement[0].NotPrincipal",
       "NotPrincipal is not supported in trust policies",
     ],
     [
       "Resource",
       allowWith(undefined, { Resource: "*" }),
-      "$.Statement[0].Resource",
+      "Statement[0].Resource",
       "Resource/NotResource is not allowed in a trust policy (IAM refuses it)",
     ],
     [
       "missing Principal",
       { Statement: [{ Effect: "Allow", Action: "*" }] },
-      "$.Statement[0]",
+      "Statement[0]",
       "a trust policy statement needs a Principal",
     ],
     [
       "bad Effect",
       { Statement: [{ Effect: "allow", Principal: "*", Action: "*" }] },
-      "$.Statement[0].Effect",
+      "Statement[0].Effect",
       'Effect must be "Allow" or "Deny", got "allow"',
     ],
     [
       "Action and NotAction",
       { Statement: [{ Effect: "Allow", Principal: "*", Action: "*", NotAction: "x" }] },
-      "$.Statement[0]",
+      "Statement[0]",
       "a statement cannot have both Action and NotAction",
     ],
-    ["no Statement", { Version: "2012-10-17" }, "$", "the policy has no Statement"],
-    ["not an object", [1, 2], "$", "a policy must be an object, got a list"],
+    ["no Statement", { Version: "2012-10-17" }, "(document)", "the policy has no Statement"],
+    ["not an object", [1, 2], "(document)", "a policy must be an object, got a list"],
   ];
   for (const [name, policy, path, problem] of cases) {
     it(name, () => {
@@ -930,7 +973,7 @@ describe("evaluateTrustPolicy: policy text with duplicated keys", () => {
     assert.equal(r.decision, "Allowed");
     assert.deepEqual(r.duplicates, [
       {
-        path: "$.Statement[0].Condition.StringEquals",
+        path: "Statement[0].Condition.StringEquals",
         key: K_SUB,
         occurrences: 2,
         line: 1,
@@ -961,10 +1004,15 @@ describe("evaluateTrustPolicy: a built policy, full trace", () => {
           effect: "Allow",
           principal: {
             matched: true,
+            reason: "matched",
             note: `Federated ${PROVIDER} matches (the request's principal is ${PROVIDER})`,
             federated: [PROVIDER],
           },
-          action: { matched: true, note: "Action includes sts:AssumeRoleWithWebIdentity" },
+          action: {
+            matched: true,
+            reason: "matched",
+            note: "Action includes sts:AssumeRoleWithWebIdentity",
+          },
           conditions: [
             {
               operator: "StringEquals",
@@ -972,6 +1020,7 @@ describe("evaluateTrustPolicy: a built policy, full trace", () => {
               policyValues: ["aws:contoso"],
               requestValue: "aws:contoso",
               outcome: "matched",
+              reason: "matched",
               note: '"aws:contoso" matches',
             },
             {
@@ -980,6 +1029,7 @@ describe("evaluateTrustPolicy: a built policy, full trace", () => {
               policyValues: [SUB],
               requestValue: SUB,
               outcome: "matched",
+              reason: "matched",
               note: `"${SUB}" matches`,
             },
           ],
@@ -996,6 +1046,7 @@ describe("evaluateTrustPolicy: a built policy, full trace", () => {
         keys: { [K_AUD]: "aws:contoso", [`${HOST}:oaud`]: "aws:contoso", [K_SUB]: SUB },
         claimsNotExposed: ["iss", "exp", "iat"],
         accountChecked: true,
+        accountId: ACCOUNT,
       },
     });
   });

@@ -340,7 +340,7 @@ describe("explainLogin: refused, with reasons a user acts on", () => {
       {
         code: "unsupported-policy-element",
         severity: "warning",
-        message: `$.Statement[0].Condition.NumericLessThan["${HOST}:iat"]: operator NumericLessThan is not supported (only String*, ...IfExists, ForAnyValue:/ForAllValues:, Null) — statement 0 was treated as not applying`,
+        message: `Statement[0].Condition.NumericLessThan["${HOST}:iat"]: operator NumericLessThan is not supported (only String*, ...IfExists, ForAnyValue:/ForAllValues:, Null) — statement 0 was treated as not applying`,
       },
     ]);
   });
@@ -352,7 +352,7 @@ describe("explainLogin: refused, with reasons a user acts on", () => {
     assert.deepEqual(codes(r), ["duplicate-key", "no-sub-condition", "allowed"]);
     assert.equal(
       r.reasons[0]?.message,
-      `$.Statement[0].Condition has the key \`StringEquals\` 2 times (second at line 1, column ${text.lastIndexOf('"StringEquals"') + 1}): JSON keeps only the last one, the others are silently dropped`,
+      `Statement[0].Condition has the key \`StringEquals\` 2 times (second at line 1, column ${text.lastIndexOf('"StringEquals"') + 1}): JSON keeps only the last one, the others are silently dropped`,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { hasWildcard, restrictingValues } from "../document";
+import { restrictingValues } from "../document";
 import { webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
 import { isPulumiAudience } from "./pulumi-trust-aud-format";
@@ -17,8 +17,12 @@ export const escLegacyDefaultProject: ReviewRule = {
       if (provider.kind !== "pulumi") continue;
       const subs = restrictingValues(statement, provider.hostPath, "sub");
       const servesDeployments = subs.some((s) => s.value.startsWith("pulumi:deploy:"));
-      for (const { value, clause } of restrictingValues(statement, provider.hostPath, "aud")) {
-        if (hasWildcard(value) || value.startsWith("aws:") || !isPulumiAudience(value)) continue;
+      for (const { value, parsed, clause } of restrictingValues(
+        statement,
+        provider.hostPath,
+        "aud",
+      )) {
+        if (parsed.hasWildcard || value.startsWith("aws:") || !isPulumiAudience(value)) continue;
         if (servesDeployments) continue;
         out.push({
           path: clause.path,

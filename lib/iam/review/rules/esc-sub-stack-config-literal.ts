@@ -1,5 +1,4 @@
 import { STACK_CONFIG_ENVIRONMENT } from "../../../claims/grammar";
-import { hasWildcard } from "../document";
 import { subjectValues } from "../subjectValues";
 import type { ReviewRule, Violation } from "../types";
 
@@ -11,10 +10,10 @@ export const escSubStackConfigLiteral: ReviewRule = {
   description: `Checks whether a "sub" value is the literal stack-config subject "pulumi:environments:org:<org>:env:${STACK_CONFIG_ENVIRONMENT}", shared by every environment.`,
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, clause, provider, isPattern } of subjectValues(document)) {
+    for (const { value, parsed, clause, provider, isPattern } of subjectValues(document)) {
       if (provider.kind !== "pulumi") continue;
       const org = STACK_CONFIG_SUBJECT.exec(value)?.[1];
-      if (org === undefined || (isPattern && hasWildcard(value))) continue;
+      if (org === undefined || (isPattern && parsed.hasWildcard)) continue;
       out.push({
         path: clause.path,
         message: `${clause.path}: ${JSON.stringify(value)} is the subject of every ESC environment of ${JSON.stringify(org)} imported into Pulumi IaC stack config: the literal "${STACK_CONFIG_ENVIRONMENT}" is the same for all of them, so any such environment can assume the role. Fix: set subjectAttributes (e.g. currentEnvironment.name) on the aws-login and trust the resulting subjects, e.g. "pulumi:environments:pulumi.organization.login:${org}:currentEnvironment.name:<project>/<environment>".`,

@@ -1,3 +1,4 @@
+import { childPath } from "../../model";
 import { WEB_IDENTITY_ACTION, actionCovers } from "../document";
 import type { ReviewRule, Violation } from "../types";
 
@@ -14,7 +15,7 @@ export const oidcTrustActionIsWebIdentity: ReviewRule = {
       if (s.effect !== "Allow" || !s.providers.some((p) => p.principal !== undefined)) continue;
       if (s.hasNotAction) {
         out.push({
-          path: `${s.path}.NotAction`,
+          path: childPath(s.path, "NotAction"),
           message: `${s.label} uses NotAction in an Allow for an OIDC provider: it allows every action except the listed ones. ${FIX}`,
         });
         continue;
@@ -25,7 +26,7 @@ export const oidcTrustActionIsWebIdentity: ReviewRule = {
           s.actions.length === 1 ? JSON.stringify(s.actions[0]) : JSON.stringify(s.actions);
         const broad = s.actions.some((a) => actionCovers(a, WEB_IDENTITY_ACTION));
         out.push({
-          path: `${s.path}.Action`,
+          path: childPath(s.path, "Action"),
           message: `${s.label} trusts an OIDC provider but ${s.actions.length === 0 ? "has no Action" : `its Action is ${written}, not ${JSON.stringify(WEB_IDENTITY_ACTION)}`}: ${broad ? "a wildcard action allows more than web-identity logins" : "logins with an OIDC token are refused"}. ${FIX}`,
         });
         continue;
@@ -33,7 +34,7 @@ export const oidcTrustActionIsWebIdentity: ReviewRule = {
       for (const a of s.actions) {
         if (ALLOWED.includes(a.toLowerCase())) continue;
         out.push({
-          path: `${s.path}.Action`,
+          path: childPath(s.path, "Action"),
           message: `${s.label} trusts an OIDC provider and also allows ${JSON.stringify(a)}, which a web-identity login never needs. ${FIX}`,
         });
       }

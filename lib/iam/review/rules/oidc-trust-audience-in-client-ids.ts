@@ -1,6 +1,6 @@
-import { hasWildcard, restrictingValues } from "../document";
+import { likeMatches } from "../../model";
+import { restrictingValues } from "../document";
 import { webIdentityProviders } from "../examples";
-import { likeMatches } from "../subjects";
 import type { ReviewRule, Violation } from "../types";
 
 export const oidcTrustAudienceInClientIds: ReviewRule = {
@@ -13,11 +13,15 @@ export const oidcTrustAudienceInClientIds: ReviewRule = {
     const clientIds = options.clientIds;
     if (clientIds === undefined) return out;
     for (const { statement, provider } of webIdentityProviders(document.statements)) {
-      for (const { value, clause } of restrictingValues(statement, provider.hostPath, "aud")) {
-        const pattern = clause.base === "StringLike" && hasWildcard(value);
+      for (const { value, parsed, clause } of restrictingValues(
+        statement,
+        provider.hostPath,
+        "aud",
+      )) {
+        const pattern = clause.op.base === "StringLike" && parsed.hasWildcard;
         const present = pattern
-          ? clientIds.some((id) => likeMatches(value, id))
-          : clause.base === "StringEqualsIgnoreCase"
+          ? clientIds.some((id) => likeMatches(parsed, id))
+          : clause.op.base === "StringEqualsIgnoreCase"
             ? clientIds.some((id) => id.toLowerCase() === value.toLowerCase())
             : clientIds.includes(value);
         if (present) continue;

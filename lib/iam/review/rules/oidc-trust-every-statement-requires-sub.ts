@@ -1,3 +1,4 @@
+import { childPath } from "../../model";
 import { COGNITO_IDENTITY, denyGuards, restricts } from "../document";
 import { webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
@@ -22,7 +23,7 @@ export const oidcTrustEveryStatementRequiresSub: ReviewRule = {
         .map((p) => p.statement.label);
       if (others.length === 0) continue; // oidc-trust-requires-sub reports it.
       out.push({
-        path: `${statement.path}.Condition`,
+        path: childPath(statement.path, "Condition"),
         message: `${statement.label} has no "${host}:sub" condition, although ${[...new Set(others)].join(", ")} ${others.length === 1 ? "has" : "have"} one. Statements are ORed: this one alone admits every subject. Requirement: every Allow statement for an OIDC provider restricts "sub". Fix: add the "sub" condition to this statement, or remove the statement.`,
       });
     }

@@ -1,3 +1,4 @@
+import { claimOf } from "../document";
 import type { ReviewRule, Violation } from "../types";
 
 export const oidcTrustForAllValuesClaim: ReviewRule = {
@@ -10,11 +11,11 @@ export const oidcTrustForAllValuesClaim: ReviewRule = {
     for (const statement of document.statements) {
       if (statement.effect !== "Allow") continue;
       for (const clause of statement.conditions) {
-        const claim = /:(aud|sub)$/i.exec(clause.key)?.[1];
-        if (!claim || clause.qualifier !== "ForAllValues") continue;
+        const claim = claimOf(clause);
+        if (!claim || clause.op.qualifier !== "ForAllValues") continue;
         out.push({
           path: clause.path,
-          message: `${clause.path}: ${clause.operator} is true when the token has no "${claim}" claim at all (and ForAllValues is meant for multivalued keys), so it does not restrict "${claim}" in an Allow. Fix: use plain "${clause.base}".`,
+          message: `${clause.path}: ${clause.operator} is true when the token has no "${claim}" claim at all (and ForAllValues is meant for multivalued keys), so it does not restrict "${claim}" in an Allow. Fix: use plain "${clause.op.base}".`,
         });
       }
     }

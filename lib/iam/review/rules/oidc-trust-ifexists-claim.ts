@@ -1,3 +1,4 @@
+import { claimOf } from "../document";
 import type { ReviewRule, Violation } from "../types";
 
 export const oidcTrustIfExistsClaim: ReviewRule = {
@@ -10,11 +11,11 @@ export const oidcTrustIfExistsClaim: ReviewRule = {
     for (const statement of document.statements) {
       if (statement.effect !== "Allow") continue;
       for (const clause of statement.conditions) {
-        const claim = /:(aud|sub)$/i.exec(clause.key)?.[1];
-        if (!claim || !clause.ifExists || clause.qualifier === "ForAllValues") continue;
+        const claim = claimOf(clause);
+        if (!claim || !clause.op.ifExists || clause.op.qualifier === "ForAllValues") continue;
         out.push({
           path: clause.path,
-          message: `${clause.path}: ${clause.operator} is true when the token has no "${claim}" claim, so it does not require "${claim}" in an Allow. Fix: use "${clause.operator.replace(/IfExists$/, "")}".`,
+          message: `${clause.path}: ${clause.operator} is true when the token has no "${claim}" claim, so it does not require "${claim}" in an Allow. Fix: use "${clause.op.qualifier ? `${clause.op.qualifier}:` : ""}${clause.op.base}".`,
         });
       }
     }

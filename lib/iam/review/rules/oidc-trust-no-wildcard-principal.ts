@@ -1,3 +1,4 @@
+import { childPath } from "../../model";
 import { WEB_IDENTITY_ACTION, actionCovers, type StatementModel } from "../document";
 import type { ReviewRule, Violation } from "../types";
 
@@ -28,14 +29,14 @@ export const oidcTrustNoWildcardPrincipal: ReviewRule = {
       const conditional = s.conditions.length > 0 ? " (whenever its conditions hold)" : "";
       if (s.principalStar) {
         out.push({
-          path: `${s.path}.Principal`,
+          path: childPath(s.path, "Principal"),
           message: forWebIdentity
             ? `${s.label} trusts "Principal": "*" for web-identity logins: tokens of any identity provider, including AWS's built-in ones (Google, Facebook, Amazon, Cognito), are admitted whenever the conditions hold. Fix: "Principal": { "Federated": "arn:aws:iam::<account-id>:oidc-provider/<issuer host and path>" }.`
             : `${s.label} trusts "Principal": "*" for ${actionsText(s)} in a role that trusts an OIDC provider: anyone, in any AWS account, can assume this role${conditional}. Fix: remove the statement, or name exact principals ("AWS": "arn:aws:iam::<account-id>:role/<name>").`,
         });
       } else if (s.principals.some((p) => p.type === "AWS" && p.value === "*")) {
         out.push({
-          path: `${s.path}.Principal.AWS`,
+          path: childPath(childPath(s.path, "Principal"), "AWS"),
           message: forWebIdentity
             ? `${s.label} trusts "AWS": "*"${federated ? " beside the federated principal" : ""}: every principal of every AWS account is trusted by this statement. Fix: remove "AWS": "*"; give AWS principals their own statement naming exact accounts or roles.`
             : `${s.label} trusts "AWS": "*" for ${actionsText(s)} in a role that trusts an OIDC provider: every principal of every AWS account can assume this role${conditional}. Fix: remove the statement, or name exact accounts or roles ("AWS": "arn:aws:iam::<account-id>:role/<name>").`,

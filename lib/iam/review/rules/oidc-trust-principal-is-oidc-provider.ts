@@ -1,3 +1,4 @@
+import { childPath } from "../../model";
 import {
   BUILT_IN_WEB_IDENTITY_PROVIDERS,
   WEB_IDENTITY_ACTION,
@@ -24,7 +25,7 @@ export const oidcTrustPrincipalIsOidcProvider: ReviewRule = {
       if (!webIdentity && federated.length === 0) continue;
       if (s.hasNotPrincipal) {
         out.push({
-          path: `${s.path}.NotPrincipal`,
+          path: childPath(s.path, "NotPrincipal"),
           message: `${s.label} uses NotPrincipal in an Allow: it trusts every principal except the listed ones. ${REQUIREMENT} Fix: replace NotPrincipal with that Principal.`,
         });
         continue;
@@ -36,7 +37,7 @@ export const oidcTrustPrincipalIsOidcProvider: ReviewRule = {
           (webIdentity || !p.value.includes(":saml-provider/"))
         ) {
           out.push({
-            path: `${s.path}.Principal.Federated`,
+            path: childPath(childPath(s.path, "Principal"), "Federated"),
             message: `${s.label}: ${JSON.stringify(p.value)} is not an IAM OIDC identity provider ARN (no wildcards, a 12-digit account). ${REQUIREMENT} Fix: use the ARN of the identity provider created for the issuer.`,
           });
         }
@@ -50,7 +51,7 @@ export const oidcTrustPrincipalIsOidcProvider: ReviewRule = {
           continue; // oidc-trust-no-wildcard-principal reports it.
         }
         out.push({
-          path: `${s.path}.Principal`,
+          path: childPath(s.path, "Principal"),
           message: `${s.label} allows ${WEB_IDENTITY_ACTION} but names no Federated principal${named.length ? ` (only ${named.join(", ")})` : ""}, so no OIDC token can use it. ${REQUIREMENT} Fix: name the OIDC provider as the Federated principal.`,
         });
       }

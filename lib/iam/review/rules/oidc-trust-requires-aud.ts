@@ -1,3 +1,4 @@
+import { childPath } from "../../model";
 import { denyGuards, restricts } from "../document";
 import { exampleAudience, webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
@@ -14,7 +15,7 @@ export const oidcTrustRequiresAud: ReviewRule = {
       if (provider.kind === "pulumi" || restricts(statement, host, "aud")) continue;
       if (denyGuards(document, host, "aud").length) continue;
       out.push({
-        path: `${statement.path}.Condition`,
+        path: childPath(statement.path, "Condition"),
         message: `${statement.label} trusts ${host} without a "${host}:aud" condition: any audience among the provider's client IDs is accepted, so tokens minted for another purpose can assume this role. Fix: add "StringEquals": { "${host}:aud": "${exampleAudience(provider.kind)}" }.`,
       });
     }

@@ -1,3 +1,4 @@
+import { childPath } from "../../model";
 import { COGNITO_IDENTITY, denyGuards, restricts } from "../document";
 import { exampleSubject, webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
@@ -25,7 +26,7 @@ export const oidcTrustRequiresSub: ReviewRule = {
           ? "every ESC environment, stack and deployment of the audience's organization"
           : `every identity ${host} issues a token to`;
       out.push({
-        path: `${statement.path}.Condition`,
+        path: childPath(statement.path, "Condition"),
         message: `${statement.label} trusts ${host} without a "${host}:sub" condition, so ${scope} can assume the role. Requirement: every Allow statement for an OIDC provider restricts "sub". Fix: add "StringEquals": { "${host}:sub": "${exampleSubject(provider.kind)}" } listing the exact subjects (StringLike only for patterns below the organization).`,
       });
     }

@@ -14,16 +14,16 @@ export const oidcTrustSubOrgWide: ReviewRule = {
     'Checks whether a "sub" pattern admits every environment (deployment, repository, project) of the organization, or the stack-config subject "...:env:<yaml>".',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, clause, provider, isPattern } of subjectValues(document)) {
-      const reach = subjectReach(value, isPattern, provider.kind);
+    for (const { value, parsed, clause, provider, isPattern } of subjectValues(document)) {
+      const reach = subjectReach(parsed, isPattern, provider.kind);
       if (reach.kind !== "scoped" || reach.org === undefined) continue;
       const org = reach.org;
-      const matched = probeSubjects(provider.kind, org).filter((s) => likeMatches(value, s));
+      const matched = probeSubjects(provider.kind, org).filter((s) => likeMatches(parsed, s));
       // Pulumi Deployments subjects (`pulumi:deploy:...`) are stack operations, not environments.
       const deployments = provider.kind === "pulumi" && matched.some(isDeploySubject);
       const environments = matched.some((s) => !isDeploySubject(s));
       const everything = environments || deployments;
-      const yaml = provider.kind === "pulumi" && likeMatches(value, stackConfigSubject(org));
+      const yaml = provider.kind === "pulumi" && likeMatches(parsed, stackConfigSubject(org));
       if (!everything && !yaml) continue;
       const orgText = `the organization ${JSON.stringify(org)}`;
       const what =

@@ -10,8 +10,8 @@ export const oidcTrustSubWildcardOtherOrgs: ReviewRule = {
     'Checks whether a "sub" pattern\'s wildcard continues the organization name (org:contoso*), which admits other organizations.',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, clause, provider, isPattern } of subjectValues(document)) {
-      const reach = subjectReach(value, isPattern, provider.kind);
+    for (const { value, parsed, clause, provider, isPattern } of subjectValues(document)) {
+      const reach = subjectReach(parsed, isPattern, provider.kind);
       if (reach.kind !== "other-orgs") continue;
       const separator = provider.kind === "pulumi" ? ":" : "/";
       const noun = orgNoun(provider.kind);

@@ -10,8 +10,8 @@ export const oidcTrustSubWildcardWithoutOrg: ReviewRule = {
     'Checks whether a "sub" pattern is a bare "*" or puts a wildcard before the organization (or repository owner) is fixed.',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, clause, provider, isPattern } of subjectValues(document)) {
-      const reach = subjectReach(value, isPattern, provider.kind);
+    for (const { value, parsed, clause, provider, isPattern } of subjectValues(document)) {
+      const reach = subjectReach(parsed, isPattern, provider.kind);
       if (reach.kind !== "no-org") continue;
       if (provider.kind === "generic") {
         out.push({

@@ -5,12 +5,12 @@ import type { ReviewRule, Violation } from "../types";
 
 /** Whether the clause is false when its key is absent from the request (so the statement never applies). */
 function falseWhenAbsent(clause: ConditionClause): boolean {
-  if (clause.ifExists || clause.qualifier === "ForAllValues") return false;
-  if (clause.base === "Null") {
-    return !clause.values.some((v) => String(v).toLowerCase() === "true");
+  if (clause.op.ifExists || clause.op.qualifier === "ForAllValues") return false;
+  if (clause.op.base === "Null") {
+    return !clause.values.some((v) => v.text.toLowerCase() === "true");
   }
   // Negated operators (StringNotEquals, NotIpAddress, ArnNotLike...) are true on an absent key.
-  return !/Not/.test(clause.base);
+  return !clause.op.negated;
 }
 
 export const oidcTrustUnexposedClaim: ReviewRule = {
@@ -22,7 +22,7 @@ export const oidcTrustUnexposedClaim: ReviewRule = {
     for (const { statement, provider } of webIdentityProviders(document.statements)) {
       const prefix = `${provider.hostPath}:`.toLowerCase();
       for (const clause of statement.conditions) {
-        if (!clause.key.toLowerCase().startsWith(prefix)) continue;
+        if (!clause.keyLower.startsWith(prefix)) continue;
         const claim = clause.key.slice(prefix.length);
         if (DOCUMENTED_OIDC_CLAIMS.includes(claim.toLowerCase())) continue;
         if (!falseWhenAbsent(clause)) continue;

@@ -12,8 +12,8 @@ export const oidcTrustWildcardInStringEquals: ReviewRule = {
       if (!statement.isWebIdentityAllow) continue;
       for (const clause of statement.conditions) {
         if (!isLiteralOperator(clause)) continue;
-        for (const value of clause.values) {
-          if (typeof value !== "string" || !/[*?]/.test(value)) continue;
+        for (const { text: value, isString } of clause.values) {
+          if (!isString || !/[*?]/.test(value)) continue;
           out.push({
             path: clause.path,
             message: `${clause.path}: ${JSON.stringify(value)} is compared literally by ${clause.operator}, so its wildcard never matches and no real token satisfies it. Requirement: wildcards only under StringLike. Fix: move the pattern under "StringLike" (keeping it below the organization), or list the exact values under "${clause.operator}".`,

@@ -1,5 +1,5 @@
 import { checkName } from "../../../claims/grammar";
-import { hasWildcard, restrictingValues } from "../document";
+import { restrictingValues } from "../document";
 import { webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
 
@@ -28,13 +28,17 @@ export const pulumiTrustAudFormat: ReviewRule = {
     const out: Violation[] = [];
     for (const { statement, provider } of webIdentityProviders(document.statements)) {
       if (provider.kind !== "pulumi") continue;
-      for (const { value, clause } of restrictingValues(statement, provider.hostPath, "aud")) {
-        if (clause.base === "StringLike" && hasWildcard(value)) {
+      for (const { value, parsed, clause } of restrictingValues(
+        statement,
+        provider.hostPath,
+        "aud",
+      )) {
+        if (clause.op.base === "StringLike" && parsed.hasWildcard) {
           out.push({
             path: clause.path,
             message: `${clause.path}: ${JSON.stringify(value)} is a pattern, so it also admits the audiences of other Pulumi organizations. ${REQUIREMENT} Fix: "StringEquals" with your organization's exact audience.`,
           });
-        } else if (!hasWildcard(value) && !isPulumiAudience(value)) {
+        } else if (!parsed.hasWildcard && !isPulumiAudience(value)) {
           const hint = /amazonaws\.com$/i.test(value)
             ? ` (${JSON.stringify(value)} is the audience GitHub Actions and AWS SDKs use, not Pulumi's)`
             : value.includes("<")

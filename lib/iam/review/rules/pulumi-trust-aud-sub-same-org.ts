@@ -6,11 +6,6 @@ import { isPulumiAudience } from "./pulumi-trust-aud-format";
 
 const SUBJECT_ORG = /^pulumi:[^:*?]+:(?:org|pulumi\.organization\.login):([^:*?]+)(?::|$)/;
 
-/** Whether a value holds an IAM policy variable (`${...}`, other than the escapes `${*}`, `${?}`, `${$}`). */
-function hasPolicyVariable(value: string): boolean {
-  return /\$\{(?![*?$]\})/.test(value);
-}
-
 function audienceOrg(audience: string): string {
   return audience.startsWith("aws:") ? audience.slice(4) : audience;
 }
@@ -26,19 +21,19 @@ export const pulumiTrustAudSubSameOrg: ReviewRule = {
       if (provider.kind !== "pulumi") continue;
       const audClauses = restrictingValues(statement, provider.hostPath, "aud");
       // A policy variable makes the organization unknowable from the text: nothing to compare.
-      if (audClauses.some((a) => hasPolicyVariable(a.value))) continue;
+      if (audClauses.some((a) => a.parsed.variables.length > 0)) continue;
       const audiences = audClauses.filter((a) => isPulumiAudience(a.value));
       if (audiences.length === 0) continue;
       const orgs = new Set(audiences.map((a) => audienceOrg(a.value)));
       const subjectOrgs = new Set<string>();
       let unknownSubjectOrg = false;
       const subjects = restrictingValues(statement, provider.hostPath, "sub");
-      for (const { value, clause } of subjects) {
-        if (hasPolicyVariable(value)) {
+      for (const { value, parsed, clause } of subjects) {
+        if (parsed.variables.length > 0) {
           unknownSubjectOrg = true;
           continue;
         }
-        const reach = subjectReach(value, clause.base === "StringLike", provider.kind);
+        const reach = subjectReach(parsed, clause.op.base === "StringLike", provider.kind);
         const org =
           reach.kind === "exact"
             ? SUBJECT_ORG.exec(value)?.[1]

@@ -1,3 +1,4 @@
+import { childPath } from "../../model";
 import { denyGuards, restricts } from "../document";
 import { webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
@@ -22,7 +23,7 @@ export const pulumiTrustEveryStatementRequiresAud: ReviewRule = {
         .map((p) => p.statement.label);
       if (others.length === 0) continue; // pulumi-trust-requires-aud reports it.
       out.push({
-        path: `${statement.path}.Condition`,
+        path: childPath(statement.path, "Condition"),
         message: `${statement.label} has no "${host}:aud" condition, although ${[...new Set(others)].join(", ")} ${others.length === 1 ? "has" : "have"} one. Statements are ORed: this one alone admits tokens for any audience the provider accepts. Fix: add "StringEquals": { "${host}:aud": "aws:<org>" } to this statement, or remove the statement.`,
       });
     }

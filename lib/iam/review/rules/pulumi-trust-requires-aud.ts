@@ -1,3 +1,4 @@
+import { childPath } from "../../model";
 import { denyGuards, restricts } from "../document";
 import { webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
@@ -21,7 +22,7 @@ export const pulumiTrustRequiresAud: ReviewRule = {
         continue; // pulumi-trust-every-statement-requires-aud reports it.
       }
       out.push({
-        path: `${statement.path}.Condition`,
+        path: childPath(statement.path, "Condition"),
         message: `${statement.label} trusts ${host} without a "${host}:aud" condition. Requirement: on Pulumi's issuer every Allow statement restricts "aud" to the organization's audience. Fix: add "StringEquals": { "${host}:aud": "aws:<org>" } ("<org>" for the legacy default project).`,
       });
     }

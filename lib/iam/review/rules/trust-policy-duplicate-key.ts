@@ -1,4 +1,4 @@
-import { pathSegment } from "../document";
+import { childPath } from "../../model";
 import type { ReviewRule } from "../types";
 
 export const trustPolicyDuplicateKey: ReviewRule = {
@@ -8,8 +8,7 @@ export const trustPolicyDuplicateKey: ReviewRule = {
     "Checks whether a JSON object of the policy text repeats a key, which silently drops the earlier value.",
   check: (document) =>
     document.duplicates.map(({ path, key, line }) => {
-      const where =
-        path === "(document)" ? pathSegment(key).replace(/^\./, "") : `${path}${pathSegment(key)}`;
+      const where = childPath(path, key);
       return {
         path: where,
         message:
