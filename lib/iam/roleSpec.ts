@@ -184,7 +184,11 @@ export function parseEnvironment(value: unknown, field: string): EscEnvironmentS
     return text;
   });
   if (v.stackConfig !== undefined && typeof v.stackConfig !== "boolean") {
-    throw new TypeError(`${field}.stackConfig: expected a boolean, got ${typeof v.stackConfig}`);
+    throw new InputError(
+      `${field}.stackConfig`,
+      `expected a boolean, got ${typeof v.stackConfig}`,
+      "true or false",
+    );
   }
   return {
     project: checkName(`${field}.project`, v.project),
@@ -392,45 +396,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
       `at most ${MAX_SESSION_POLICY_ARNS} (an STS limit)`,
     );
   }
-  listOf("managedPolicyArns", input.managedPolicyArns).forEach((a, i) =>
-    checkPolicyArn(a, `managedPolicyArns[${i}]`),
-  );
-  if (input.permissionsBoundary !== undefined) {
-    checkPolicyArn(input.permissionsBoundary, "permissionsBoundary");
-  }
-
-  // Role naming.
-  if (input.name !== undefined && input.namePrefix !== undefined) {
-    throw new InputError(
-      "namePrefix",
-      "cannot be set together with name",
-      "name or namePrefix, not both",
-    );
-  }
-  if (input.name !== undefined && (typeof input.name !== "string" || !ROLE_NAME.test(input.name))) {
-    throw new InputError(
-      "name",
-      `${JSON.stringify(input.name)} is not an IAM role name`,
-      "1 to 64 characters of letters, digits and + = , . @ _ -",
-    );
-  }
-  if (
-    input.namePrefix !== undefined &&
-    (typeof input.namePrefix !== "string" || !ROLE_NAME_PREFIX.test(input.namePrefix))
-  ) {
-    throw new InputError(
-      "namePrefix",
-      `${JSON.stringify(input.namePrefix)} is not an IAM role name prefix`,
-      "1 to 38 characters of letters, digits and + = , . @ _ -",
-    );
-  }
-  if (input.path !== undefined && (typeof input.path !== "string" || !ROLE_PATH.test(input.path))) {
-    throw new InputError(
-      "path",
-      `${JSON.stringify(input.path)} is not an IAM path`,
-      '"/" or "/<segments>/", up to 512 characters',
-    );
-  }
+  checkRoleResourceArgs(input);
 
   // The existing provider must be for this issuer, and agree with accountId / partition when given.
   let existingProvider: ProviderArnParts | undefined;
@@ -484,6 +450,59 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
     partition: input.partition ?? existingProvider?.partition ?? "aws",
   });
   return spec;
+}
+
+/** The role's resource-only arguments: they shape no trust policy, subject or audience. */
+export type RoleResourceInput = Pick<
+  RoleSpecInput,
+  "name" | "namePrefix" | "path" | "managedPolicyArns" | "permissionsBoundary"
+>;
+
+/**
+ * Checks the arguments that only the role resource and its attachments use (name, prefix, path, managed policy
+ * ARNs, permissions boundary). `resolveRoleSpec` runs it too; the component runs it on its own, so an unknown
+ * value here does not hide the trust policy at preview. Throws `InputError` naming the field.
+ */
+export function checkRoleResourceArgs(input: RoleResourceInput): void {
+  listOf("managedPolicyArns", input.managedPolicyArns).forEach((a, i) =>
+    checkPolicyArn(a, `managedPolicyArns[${i}]`),
+  );
+  if (input.permissionsBoundary !== undefined) {
+    checkPolicyArn(input.permissionsBoundary, "permissionsBoundary");
+  }
+
+  // Role naming.
+  if (input.name !== undefined && input.namePrefix !== undefined) {
+    throw new InputError(
+      "namePrefix",
+      "cannot be set together with name",
+      "name or namePrefix, not both",
+    );
+  }
+  if (input.name !== undefined && (typeof input.name !== "string" || !ROLE_NAME.test(input.name))) {
+    throw new InputError(
+      "name",
+      `${JSON.stringify(input.name)} is not an IAM role name`,
+      "1 to 64 characters of letters, digits and + = , . @ _ -",
+    );
+  }
+  if (
+    input.namePrefix !== undefined &&
+    (typeof input.namePrefix !== "string" || !ROLE_NAME_PREFIX.test(input.namePrefix))
+  ) {
+    throw new InputError(
+      "namePrefix",
+      `${JSON.stringify(input.namePrefix)} is not an IAM role name prefix`,
+      "1 to 38 characters of letters, digits and + = , . @ _ -",
+    );
+  }
+  if (input.path !== undefined && (typeof input.path !== "string" || !ROLE_PATH.test(input.path))) {
+    throw new InputError(
+      "path",
+      `${JSON.stringify(input.path)} is not an IAM path`,
+      '"/" or "/<segments>/", up to 512 characters',
+    );
+  }
 }
 
 /** The role's trust policy for a resolved spec, in the given account and partition. */
