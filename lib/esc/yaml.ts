@@ -5,8 +5,8 @@
  */
 import { stringify } from "yaml";
 import { isObject } from "../core/guards";
-import { checkName } from "../claims/grammar";
-import { InputError } from "../core/errors";
+import { ENVIRONMENT_REF_LEGACY_ALLOWED, parseEnvironmentRef } from "../claims/grammar";
+import { InputError, quoteValue } from "../core/errors";
 import {
   checkLoginDuration,
   checkPolicyArns,
@@ -65,8 +65,7 @@ export interface EscEnvironmentYamlArgs {
 const REGION_ALLOWED = 'an AWS region such as "us-east-1", "us-gov-west-1" or "cn-north-1"';
 const ACCESS_KEY_ID_PATTERN = /^\w{16,128}$/;
 const ACCESS_KEY_ID_ALLOWED = "16 to 128 letters and digits, e.g. AKIA... or ASIA...";
-const ENV_REF_ALLOWED =
-  '"<project>/<environment>", or "<environment>" in the legacy default project';
+const ENV_REF_ALLOWED = ENVIRONMENT_REF_LEGACY_ALLOWED;
 const GET_KEY_PATTERN = /^[A-Za-z_][\w-]*$/;
 const GET_KEY_ALLOWED = "letters, digits, '_' and '-', starting with a letter or '_'";
 
@@ -156,30 +155,32 @@ function checkStatic(keys: unknown): Record<string, unknown> {
   return out;
 }
 
+/** An import: `parseEnvironmentRef` (legacy form accepted), its errors as this module's `InputError`s. */
+function environmentRef(field: string, ref: unknown): string {
+  try {
+    parseEnvironmentRef(ref, field, { legacy: true, allowed: ENV_REF_ALLOWED });
+    return ref as string;
+  } catch (cause) {
+    if (!(cause instanceof InputError)) throw cause;
+    // A bad name inside: say which reference, not which half of it.
+    if (cause.field !== field) {
+      throw new InputError(
+        field,
+        `${quoteValue(ref)} is not an environment reference`,
+        ENV_REF_ALLOWED,
+        { cause },
+      );
+    }
+    throw new InputError(cause.field, cause.problem, cause.allowed, { cause });
+  }
+}
+
 function checkImports(imports: unknown): string[] {
   if (!Array.isArray(imports)) throw new InputError("imports", "expected a list", ENV_REF_ALLOWED);
   const seen = new Set<string>();
   return imports.map((ref: unknown, i) => {
     const field = `imports[${i}]`;
-    const text = nonEmptyString(field, ref, ENV_REF_ALLOWED);
-    const parts = text.split("/");
-    if (parts.length > 2) {
-      throw new InputError(field, `${JSON.stringify(text)} has more than one '/'`, ENV_REF_ALLOWED);
-    }
-    parts.forEach((part) => {
-      try {
-        checkName(field, part);
-      } catch (cause) {
-        throw new InputError(
-          field,
-          `${JSON.stringify(text)} is not an environment reference`,
-          ENV_REF_ALLOWED,
-          {
-            cause,
-          },
-        );
-      }
-    });
+    const text = environmentRef(field, ref);
     if (seen.has(text))
       throw new InputError(
         field,

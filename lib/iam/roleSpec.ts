@@ -9,8 +9,10 @@ import {
   SUBJECT_ATTRIBUTES,
   checkName,
   escAudience,
+  escEnvironmentName,
   escSubject,
   issuerHostPath,
+  parseEnvironmentRef,
 } from "../claims/grammar";
 import { loginDurationSeconds } from "../core/duration";
 import { InputError, OidcProviderError } from "../core/errors";
@@ -144,18 +146,8 @@ const ROOT_ALLOWED =
 /** `"project/env"` or `{ project, environment, ... }` → a checked `EscEnvironmentSpec`. */
 export function parseEnvironment(value: unknown, field: string): EscEnvironmentSpec {
   if (typeof value === "string") {
-    const parts = value.split("/");
-    if (parts.length !== 2) {
-      throw new InputError(
-        field,
-        `${JSON.stringify(value)} is not "<project>/<environment>"`,
-        ENV_ALLOWED,
-      );
-    }
-    return {
-      project: checkName(`${field} (project)`, parts[0]),
-      environment: checkName(`${field} (environment)`, parts[1]),
-    };
+    const ref = parseEnvironmentRef(value, field, { allowed: ENV_ALLOWED });
+    return { project: ref.project, environment: ref.environment };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InputError(field, `expected a string or an object, got ${typeof value}`, ENV_ALLOWED);
@@ -170,18 +162,8 @@ export function parseEnvironment(value: unknown, field: string): EscEnvironmentS
   // legacy default project.
   const roots = listOf(`${field}.rootEnvironments`, v.rootEnvironments).map((r, i) => {
     const f = `${field}.rootEnvironments[${i}]`;
-    const text = plainString(f, r, ROOT_ALLOWED);
-    const parts = text.split("/");
-    if (parts.length > 2) {
-      throw new InputError(
-        f,
-        `${JSON.stringify(text)} is not "<project>/<environment>" or "<environment>"`,
-        ROOT_ALLOWED,
-      );
-    }
-    if (parts.length === 2) checkName(`${f} (project)`, parts[0]);
-    checkName(`${f} (environment)`, parts[parts.length - 1]);
-    return text;
+    parseEnvironmentRef(r, f, { legacy: true, allowed: ROOT_ALLOWED });
+    return r as string;
   });
   if (v.stackConfig !== undefined && typeof v.stackConfig !== "boolean") {
     throw new InputError(
@@ -196,11 +178,6 @@ export function parseEnvironment(value: unknown, field: string): EscEnvironmentS
     ...(roots.length > 0 ? { rootEnvironments: roots } : {}),
     ...(v.stackConfig ? { stackConfig: true } : {}),
   };
-}
-
-/** `"<project>/<env>"` as ESC names it (`"<env>"` in the legacy default project). */
-function displayName(e: EscEnvironmentSpec): string {
-  return e.project === LEGACY_DEFAULT_PROJECT ? e.environment : `${e.project}/${e.environment}`;
 }
 
 /**
@@ -257,7 +234,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
   );
   const seenEnv = new Set<string>();
   environments.forEach((e, i) => {
-    const key = displayName(e);
+    const key = escEnvironmentName(e.project, e.environment);
     if (seenEnv.has(key)) {
       throw new InputError(
         `environments[${i}]`,

@@ -60,7 +60,7 @@ describe("EscOidcRole at preview (mocks, preview mode)", function () {
     p = require("@pulumi/pulumi");
     EscOidcRole = require("../../components").EscOidcRole;
     unknownArn = (name) => {
-      const thing = new p.CustomResource(THING_TYPE, name, { arn: undefined });
+      const thing = new (class extends p.CustomResource {})(THING_TYPE, name, { arn: undefined });
       return (thing as unknown as { arn: pulumi.Output<string> }).arn;
     };
   });

@@ -1,10 +1,9 @@
+import { pulumiSubjectOrganization } from "../../../claims/grammar";
 import { restrictingValues } from "../document";
 import { webIdentityProviders } from "../examples";
 import { subjectReach } from "../subjects";
 import type { ReviewRule, Violation } from "../types";
 import { isPulumiAudience } from "./pulumi-trust-aud-format";
-
-const SUBJECT_ORG = /^pulumi:[^:*?]+:(?:org|pulumi\.organization\.login):([^:*?]+)(?::|$)/;
 
 /** Whether a value holds an IAM policy variable (`${...}`, other than the escapes `${*}`, `${?}`, `${$}`). */
 function hasPolicyVariable(value: string): boolean {
@@ -41,7 +40,7 @@ export const pulumiTrustAudSubSameOrg: ReviewRule = {
         const reach = subjectReach(value, clause.base === "StringLike", provider.kind);
         const org =
           reach.kind === "exact"
-            ? SUBJECT_ORG.exec(value)?.[1]
+            ? pulumiSubjectOrganization(value)
             : reach.kind === "scoped"
               ? reach.org
               : undefined;
