@@ -375,16 +375,7 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
       "parameters.get.p.name: expected a string, got nothing. Allowed: a parameter name such as /app/db/password.",
     ],
   ];
-  for (const [name, run, message] of cases) {
-    it(name, () => {
-      assert.throws(run, (e: unknown) => {
-        assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
-        assert.equal(e.code, "ERR_INPUT");
-        assert.equal(e.message, message);
-        return true;
-      });
-    });
-  }
+  for (const [name, run, message] of cases) it(name, () => throwsInput(run, message));
 
   it("static errors never quote the secret key, the session token or a malformed key ID", () => {
     const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -423,6 +414,32 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
   });
 });
 
+/** `run` throws an InputError (code ERR_INPUT) with exactly `message`. */
+function throwsInput(run: () => unknown, message: string): void {
+  assert.throws(run, (e: unknown) => {
+    assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
+    assert.equal(e.code, "ERR_INPUT");
+    assert.equal(e.message, message);
+    return true;
+  });
+}
+
+/** The first lines of every OIDC login definition (up to `oidc:`). */
+const OIDC_LOGIN = [
+  "values:",
+  "  aws:",
+  "    login:",
+  "      fn::open::aws-login:",
+  "        oidc:",
+];
+/** The credential variables every login definition exports. */
+const CREDENTIAL_VARIABLES = [
+  "  environmentVariables:",
+  "    AWS_ACCESS_KEY_ID: ${aws.login.accessKeyId}",
+  "    AWS_SECRET_ACCESS_KEY: ${aws.login.secretAccessKey}",
+  "    AWS_SESSION_TOKEN: ${aws.login.sessionToken}",
+];
+
 describe("escEnvironmentYaml: ESC references (${...}) are left to ESC, the text around them is checked", () => {
   it("the documentation's interpolations: roleArn ${vars.roleArn}, sessionName esc-${context.pulumi.user.login}", () => {
     const text = escEnvironmentYaml({
@@ -436,18 +453,11 @@ describe("escEnvironmentYaml: ESC references (${...}) are left to ESC, the text 
     assert.equal(
       text,
       [
-        "values:",
-        "  aws:",
-        "    login:",
-        "      fn::open::aws-login:",
-        "        oidc:",
+        ...OIDC_LOGIN,
         "          duration: 1h",
         "          roleArn: ${vars.roleArn}",
         "          sessionName: esc-${context.pulumi.user.login}",
-        "  environmentVariables:",
-        "    AWS_ACCESS_KEY_ID: ${aws.login.accessKeyId}",
-        "    AWS_SECRET_ACCESS_KEY: ${aws.login.secretAccessKey}",
-        "    AWS_SESSION_TOKEN: ${aws.login.sessionToken}",
+        ...CREDENTIAL_VARIABLES,
         "    AWS_REGION: us-west-2",
         "",
       ].join("\n"),
@@ -468,11 +478,7 @@ describe("escEnvironmentYaml: ESC references (${...}) are left to ESC, the text 
     assert.equal(
       text,
       [
-        "values:",
-        "  aws:",
-        "    login:",
-        "      fn::open::aws-login:",
-        "        oidc:",
+        ...OIDC_LOGIN,
         "          duration: ${vars.duration}",
         `          roleArn: ${ROLE}`,
         "          sessionName: ${context.pulumi.user.login}",
@@ -486,10 +492,7 @@ describe("escEnvironmentYaml: ESC references (${...}) are left to ESC, the text 
         "        get:",
         "          db:",
         "            secretId: app/db",
-        "  environmentVariables:",
-        "    AWS_ACCESS_KEY_ID: ${aws.login.accessKeyId}",
-        "    AWS_SECRET_ACCESS_KEY: ${aws.login.secretAccessKey}",
-        "    AWS_SESSION_TOKEN: ${aws.login.sessionToken}",
+        ...CREDENTIAL_VARIABLES,
         "    AWS_REGION: ${vars.region}",
         "",
       ].join("\n"),
@@ -568,14 +571,7 @@ describe("escEnvironmentYaml: ESC references (${...}) are left to ESC, the text 
     ],
   ];
   for (const [name, run, message] of refused) {
-    it(`refuses ${name}`, () => {
-      assert.throws(run, (e: unknown) => {
-        assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
-        assert.equal(e.code, "ERR_INPUT");
-        assert.equal(e.message, message);
-        return true;
-      });
-    });
+    it(`refuses ${name}`, () => throwsInput(run, message));
   }
 
   it("imports stay literal: ESC does not resolve references in import names", () => {
