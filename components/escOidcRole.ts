@@ -198,6 +198,13 @@ function patternsOf(doc: TrustPolicyDocument): string[] {
 /**
  * An IAM role for Pulumi ESC's `aws-login` (OIDC), with its identity provider. Children: `<name>-provider`
  * (unless `existingProviderArn`), `<name>-role`, `<name>-policy-<hash>` (see `attachmentName`).
+ *
+ * A mistake in the arguments is a `pulumi.ResourceError` on this component (shown without a stack), with the
+ * message `<field>: <what is wrong>. Allowed: <...>`, the package's error as `cause` and its `code`: thrown
+ * by the constructor for known values, or failing the registration of the provider and role once an Output
+ * value is known (nothing but the component itself is registered). The trust policy, subjects, audiences,
+ * `loginArgs` and `escEnvironmentYaml` depend only on the arguments that shape them, so they stay known at
+ * preview when a tag, an inline or managed policy, the name or the path is not.
  */
 export class EscOidcRole extends pulumi.ComponentResource {
   /** The role's ARN. */

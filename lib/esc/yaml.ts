@@ -442,6 +442,11 @@ export function escEnvironmentDefinition(args: EscEnvironmentYamlArgs): Record<s
  *     AWS_REGION: us-west-2
  * ```
  *
+ * Values may hold ESC references (`roleArn: ${vars.roleArn}`, `sessionName: esc-${context.pulumi.user.login}`,
+ * in `roleArn`, `sessionName`, `duration`, `policyArns` entries and regions): ESC resolves them when the
+ * environment opens, so they are written as given and only the text around them is checked (a session name's
+ * characters, for instance). Import names take no references.
+ *
  * `static` keys are written inside `fn::secret` (ESC encrypts them on save); the text itself still holds them in
  * plaintext, so treat it as a secret (the `EscOidcRole` output is a secret Output in that case).
  * @throws InputError naming the field (never quoting a secret) when the arguments are not valid.
