@@ -211,16 +211,7 @@ describe("esc-aws-oidc CLI", () => {
     });
 
     it("reads --env with the one environment-reference parser: bare <env> is the legacy default project", async () => {
-      const legacy = await run([
-        "trust-policy",
-        "--account",
-        "123456789012",
-        "--org",
-        "contoso",
-        "--env",
-        "dev",
-        "--json",
-      ]);
+      const legacy = await run([...args.slice(0, 5), "--env", "dev", "--json"]);
       assert.deepStrictEqual(
         [legacy.code, legacy.stdout],
         [
