@@ -8,14 +8,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import {
   checkExistingProvider,
+  checkRoleResourceArgs,
   resolveRoleSpec,
   roleLoginArgs,
   roleTrustPolicy,
   type EscEnvironmentSpec,
+  type RoleResourceInput,
   type RoleSpec,
   type RoleSpecInput,
 } from "../lib/iam/roleSpec";
-import { InputError } from "../lib/core/errors";
+import { arnAccount } from "../lib/core/arn";
+import { EscAwsOidcError, InputError } from "../lib/core/errors";
 import { escEnvironmentYaml } from "../lib/esc/yaml";
 import { renderTrustPolicy, type Partition, type TrustPolicyDocument } from "../lib/iam/trust";
 import type { EscLoginOidcArgs, SubjectAttribute } from "../lib/claims/types";
@@ -134,8 +137,12 @@ function isPlain(value: unknown): boolean {
   return true;
 }
 
-/** The arguments `resolveRoleSpec` checks (everything but resource-only settings). */
-function specInputOf(a: pulumi.Unwrap<EscOidcRoleArgs>): RoleSpecInput {
+/**
+ * The arguments the trust policy, subjects, audiences and `loginArgs` depend on (what `resolveRoleSpec` reads).
+ * Resource-only settings (tags, inline and managed policies, name, path...) are left out, so an unknown value
+ * among them does not hide the trust policy at preview.
+ */
+function trustInputOf(a: EscOidcRoleArgs) {
   return {
     organization: a.organization,
     environments: a.environments,
@@ -155,12 +162,30 @@ function specInputOf(a: pulumi.Unwrap<EscOidcRoleArgs>): RoleSpecInput {
     existingProviderArn: a.existingProviderArn,
     accountId: a.accountId,
     partition: a.partition,
+  };
+}
+
+/** The arguments only the role resource and its attachments use (`checkRoleResourceArgs`). */
+function resourceInputOf(a: EscOidcRoleArgs) {
+  return {
     name: a.name,
     namePrefix: a.namePrefix,
     path: a.path,
     managedPolicyArns: a.managedPolicyArns,
     permissionsBoundary: a.permissionsBoundary,
   };
+}
+
+/**
+ * A user mistake (any error of this package) as Pulumi shows one: a `ResourceError` on the component, without
+ * the stack, with the same message; `cause` is the original error and `code` its code. Other errors pass.
+ */
+function asResourceError(error: unknown, resource: pulumi.Resource): unknown {
+  if (!(error instanceof EscAwsOidcError)) return error;
+  const wrapped = new pulumi.ResourceError(error.message, resource, true);
+  Object.defineProperty(wrapped, "cause", { value: error, configurable: true, writable: true });
+  Object.defineProperty(wrapped, "code", { value: error.code, enumerable: true });
+  return wrapped;
 }
 
 function patternsOf(doc: TrustPolicyDocument): string[] {
@@ -173,6 +198,13 @@ function patternsOf(doc: TrustPolicyDocument): string[] {
 /**
  * An IAM role for Pulumi ESC's `aws-login` (OIDC), with its identity provider. Children: `<name>-provider`
  * (unless `existingProviderArn`), `<name>-role`, `<name>-policy-<hash>` (see `attachmentName`).
+ *
+ * A mistake in the arguments is a `pulumi.ResourceError` on this component (shown without a stack), with the
+ * message `<field>: <what is wrong>. Allowed: <...>`, the package's error as `cause` and its `code`: thrown
+ * by the constructor for known values, or failing the registration of the provider and role once an Output
+ * value is known (nothing but the component itself is registered). The trust policy, subjects, audiences,
+ * `loginArgs` and `escEnvironmentYaml` depend only on the arguments that shape them, so they stay known at
+ * preview when a tag, an inline or managed policy, the name or the path is not.
  */
 export class EscOidcRole extends pulumi.ComponentResource {
   /** The role's ARN. */
@@ -213,26 +245,52 @@ export class EscOidcRole extends pulumi.ComponentResource {
     if (!args || typeof args !== "object") {
       throw new TypeError("EscOidcRole: expected an arguments object");
     }
-    // Known arguments are checked first, so a mistake stops the program before anything is registered
-    // (Output arguments are checked once known, before the provider and the role, which depend on them).
-    if (isPlain(args)) resolveRoleSpec(specInputOf(args as pulumi.Unwrap<EscOidcRoleArgs>));
     super("esc-aws-oidc:index:EscOidcRole", name, args, opts);
+    // Mistakes surface as a ResourceError on this component, thrown here or from inside an Output.
+    const guard =
+      <A extends unknown[], R>(fn: (...a: A) => R) =>
+      (...a: A): R => {
+        try {
+          return fn(...a);
+        } catch (error) {
+          throw asResourceError(error, this);
+        }
+      };
 
-    const resolved = pulumi.output(args as EscOidcRoleArgs) as pulumi.Output<
-      pulumi.Unwrap<EscOidcRoleArgs>
-    >;
+    // Known arguments are checked right away, so a mistake stops the program before the provider or the role
+    // is registered (Output arguments are checked once known, before the provider and the role, which wait
+    // for them). Each output below is built only from the arguments it depends on.
+    const trustInput = trustInputOf(args);
+    const resourceInput = resourceInputOf(args);
+    guard(() => {
+      if (isPlain(trustInput)) resolveRoleSpec(trustInput as RoleSpecInput);
+      if (isPlain(resourceInput)) checkRoleResourceArgs(resourceInput as RoleResourceInput);
+    })();
+
+    const resolved = pulumi.output(trustInput) as pulumi.Output<RoleSpecInput>;
     const reuse = args.existingProviderArn !== undefined;
-    const spec: pulumi.Output<RoleSpec> = resolved.apply((a) => {
-      // An Output given for existingProviderArn that resolves to nothing must not silently mean "create one".
-      if (reuse && (a.existingProviderArn === undefined || a.existingProviderArn === null)) {
-        throw new InputError(
-          "existingProviderArn",
-          "was given, but its value resolved to nothing",
-          "an IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<host+path>), or leave existingProviderArn out to create the provider",
-        );
-      }
-      return resolveRoleSpec(specInputOf(a));
-    });
+    const spec: pulumi.Output<RoleSpec> = resolved.apply(
+      guard((a: RoleSpecInput) => {
+        // An Output given for existingProviderArn that resolves to nothing must not silently mean "create one".
+        if (reuse && (a.existingProviderArn === undefined || a.existingProviderArn === null)) {
+          throw new InputError(
+            "existingProviderArn",
+            "was given, but its value resolved to nothing",
+            "an IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<host+path>), or leave existingProviderArn out to create the provider",
+          );
+        }
+        return resolveRoleSpec(a);
+      }),
+    );
+    // The resource-only arguments, checked once known; the provider and the role wait for the check.
+    const resourceChecked = (
+      pulumi.output(resourceInput) as pulumi.Output<RoleResourceInput>
+    ).apply(
+      guard((r: RoleResourceInput) => {
+        checkRoleResourceArgs(r);
+        return true as const;
+      }),
+    );
 
     // Where the role lives: from the existing provider's ARN, the given values, or the caller's identity.
     const given = pulumi
@@ -246,13 +304,13 @@ export class EscOidcRole extends pulumi.ComponentResource {
         ? pulumi.output({ accountId: g.accountId, partition: g.partition ?? ("aws" as Partition) })
         : aws.getCallerIdentityOutput({}, { parent: this }).apply((id) => ({
             accountId: id.accountId,
-            partition: g.partition ?? (parseArnPartition(id.arn) as Partition),
+            partition: g.partition ?? ((arnAccount(id.arn)?.partition ?? "aws") as Partition),
           })),
     );
 
     // The trust policy in the real account and partition. The provider waits for it too, so a policy that
     // cannot be built (over quota...) leaves nothing behind.
-    const doc = pulumi.all([spec, where]).apply(([s, w]) => roleTrustPolicy(s, w));
+    const doc = pulumi.all([spec, where]).apply(guard(([s, w]) => roleTrustPolicy(s, w)));
     const retain = args.retainProviderOnDelete ?? true;
     let providerArn: pulumi.Output<string>;
     let providerCheck: pulumi.Output<true>;
@@ -265,7 +323,11 @@ export class EscOidcRole extends pulumi.ComponentResource {
           thumbprintLists: args.thumbprints,
           tags: args.tags,
         },
-        { parent: this, retainOnDelete: retain },
+        {
+          parent: this,
+          retainOnDelete: retain,
+          dependsOn: resourceChecked.apply(() => [] as pulumi.Resource[]),
+        },
       );
       providerArn = this.provider.arn;
       providerCheck = pulumi.output(true as const);
@@ -276,17 +338,19 @@ export class EscOidcRole extends pulumi.ComponentResource {
         { arn: spec.apply((s) => (s.existingProvider as { arn: string }).arn) },
         { parent: this },
       );
-      providerCheck = pulumi.all([existing, spec]).apply(([p, s]) => {
-        checkExistingProvider(
-          {
-            arn: (s.existingProvider as { arn: string }).arn,
-            url: p.url,
-            clientIdLists: p.clientIdLists,
-          },
-          s,
-        );
-        return true as const;
-      });
+      providerCheck = pulumi.all([existing, spec]).apply(
+        guard(([p, s]) => {
+          checkExistingProvider(
+            {
+              arn: (s.existingProvider as { arn: string }).arn,
+              url: p.url,
+              clientIdLists: p.clientIdLists,
+            },
+            s,
+          );
+          return true as const;
+        }),
+      );
     }
 
     // The role waits for the provider check: a provider that would refuse the tokens creates nothing.
@@ -301,6 +365,7 @@ export class EscOidcRole extends pulumi.ComponentResource {
         )
       : undefined;
 
+    const provider = this.provider;
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
@@ -319,7 +384,10 @@ export class EscOidcRole extends pulumi.ComponentResource {
         inlinePolicies,
         tags: args.tags,
       },
-      { parent: this, dependsOn: this.provider ? [this.provider] : [] },
+      {
+        parent: this,
+        dependsOn: resourceChecked.apply(() => (provider ? [provider] : []) as pulumi.Resource[]),
+      },
     );
 
     this.attachments = (args.managedPolicyArns ?? []).map(
@@ -340,8 +408,10 @@ export class EscOidcRole extends pulumi.ComponentResource {
     this.wildcardSubjects = doc.apply(patternsOf);
     this.trustPolicy = trustPolicy;
     this.maxSessionDuration = spec.maxSessionDuration;
-    this.loginArgs = pulumi.all([spec, this.role.arn]).apply(([s, arn]) => roleLoginArgs(s, arn));
-    this.escEnvironmentYaml = this.loginArgs.apply((oidc) => escEnvironmentYaml({ oidc }));
+    this.loginArgs = pulumi
+      .all([spec, this.role.arn])
+      .apply(guard(([s, arn]) => roleLoginArgs(s, arn)));
+    this.escEnvironmentYaml = this.loginArgs.apply(guard((oidc) => escEnvironmentYaml({ oidc })));
 
     this.registerOutputs({
       roleArn: this.roleArn,
@@ -371,8 +441,4 @@ export function attachmentName(
   return typeof policyArn === "string"
     ? `${name}-policy-${createHash("sha1").update(policyArn).digest("hex").slice(0, 8)}`
     : `${name}-policy-${index}`;
-}
-
-function parseArnPartition(arn: string): string {
-  return arn.split(":")[1] ?? "aws";
 }

@@ -1,4 +1,9 @@
-import { escAudience, escSubject, LEGACY_DEFAULT_PROJECT } from "../../lib/claims/grammar";
+import {
+  escAudience,
+  escSubject,
+  LEGACY_DEFAULT_PROJECT,
+  parseEnvironmentRef,
+} from "../../lib/claims/grammar";
 import {
   buildTrustPolicy,
   renderTrustPolicy,
@@ -94,14 +99,9 @@ function trustPolicyArgs(parsed: Parsed): TrustPolicyArgs {
     );
   }
   for (const env of envs) {
-    const parts = env.split("/");
-    const [project, environment] =
-      parts.length === 2 ? parts : [LEGACY_DEFAULT_PROJECT, parts.join("/")];
-    subjects.push(
-      escSubject(escArgs(parsed, org as string, project as string, environment as string)),
-    );
-    if (fromOrg)
-      audiences.add(escAudience({ organization: org as string, project: project as string }));
+    const { project, environment } = parseEnvironmentRef(env, "--env", { legacy: true });
+    subjects.push(escSubject(escArgs(parsed, org as string, project, environment)));
+    if (fromOrg) audiences.add(escAudience({ organization: org as string, project }));
   }
   if (fromOrg && audiences.size === 0) audiences.add(escAudience({ organization: org as string }));
   // Every environment includes the legacy default project's, whose tokens carry aud "<org>" (as EscOidcRole does).

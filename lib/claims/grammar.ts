@@ -181,30 +181,113 @@ export function escEnvironmentName(project: string, environment: string): string
   return project === LEGACY_DEFAULT_PROJECT ? environment : `${project}/${environment}`;
 }
 
-function checkRootEnvironment(value: unknown): string {
-  if (typeof value !== "string" || value.length === 0) {
+/** An ESC environment reference, parsed. */
+export interface EnvironmentRef {
+  /** The project; `"default"` (the legacy default project) for a bare `"<environment>"`. */
+  project: string;
+  /** The environment's name within its project. */
+  environment: string;
+  /** The name as ESC writes it in subjects: `<project>/<env>`, or `<env>` in the legacy default project. */
+  name: string;
+}
+
+/** Options of {@link parseEnvironmentRef}. */
+export interface EnvironmentRefOptions {
+  /**
+   * Accept the legacy default project's bare `"<environment>"` (read as `"default/<environment>"`). Defaults to
+   * false: only `"<project>/<environment>"`.
+   */
+  legacy?: boolean;
+  /** The `Allowed:` part of the messages. Defaults to a description of the accepted forms. */
+  allowed?: string;
+}
+
+/** The `Allowed:` text of {@link parseEnvironmentRef} with `legacy: true`. */
+export const ENVIRONMENT_REF_LEGACY_ALLOWED =
+  '"<project>/<environment>", or "<environment>" in the legacy default project';
+/** The `Allowed:` text of {@link parseEnvironmentRef} without `legacy`. */
+export const ENVIRONMENT_REF_ALLOWED =
+  '"<project>/<environment>" (legacy default project: "default/<environment>")';
+
+/**
+ * The one reader of ESC environment references: `"<project>/<environment>"`, and with `legacy` also the legacy
+ * default project's bare `"<environment>"`. Each part is a name (`checkName`, fields `<field> (project)` and
+ * `<field> (environment)`). Throws `ClaimError` naming `field`.
+ */
+export function parseEnvironmentRef(
+  value: unknown,
+  field: string,
+  options: EnvironmentRefOptions = {},
+): EnvironmentRef {
+  const legacy = options.legacy === true;
+  const allowed =
+    options.allowed ?? (legacy ? ENVIRONMENT_REF_LEGACY_ALLOWED : ENVIRONMENT_REF_ALLOWED);
+  if (typeof value !== "string") {
     throw new ClaimError(
-      "rootEnvironment",
-      "is empty",
-      '"<project>/<environment>", or "<environment>" in the legacy default project',
+      field,
+      `expected a string, got ${value === undefined ? "nothing" : value === null ? "null" : typeof value}`,
+      allowed,
     );
   }
+  if (value.length === 0) throw new ClaimError(field, "is empty", allowed);
   const parts = value.split("/");
-  if (parts.length > 2) {
-    throw new ClaimError(
-      "rootEnvironment",
-      `${quoteValue(value)} has more than one '/'`,
-      '"<project>/<environment>", or "<environment>" in the legacy default project',
-    );
+  if (parts.length > 2 && legacy) {
+    throw new ClaimError(field, `${quoteValue(value)} has more than one '/'`, allowed);
   }
-  parts.forEach((p, i) =>
-    checkName(
-      parts.length === 2 && i === 0 ? "rootEnvironment (project)" : "rootEnvironment (environment)",
-      p,
-    ),
-  );
-  // The legacy default project never appears in names: "default/dev" is "dev".
-  return parts.length === 2 ? escEnvironmentName(parts[0] as string, parts[1] as string) : value;
+  if (parts.length !== 2 && !legacy) {
+    throw new ClaimError(field, `${quoteValue(value)} is not "<project>/<environment>"`, allowed);
+  }
+  const project =
+    parts.length === 2 ? checkName(`${field} (project)`, parts[0]) : LEGACY_DEFAULT_PROJECT;
+  const environment = checkName(`${field} (environment)`, parts[parts.length - 1]);
+  return { project, environment, name: escEnvironmentName(project, environment) };
+}
+
+/** A subject in one of Pulumi's formats (`pulumi:<kind>:org:<org>[:...]`, `pulumi:<kind>:pulumi.organization.login:<org>[:...]`). */
+export interface PulumiSubjectParts {
+  /** `environments` (ESC), `deploy` (Pulumi Deployments), ... */
+  kind: string;
+  /** `default`: `...:org:<org>...`; `attributes`: `...:pulumi.organization.login:<org>...` (subject attributes). */
+  format: "default" | "attributes";
+  /** The text where the organization stands, up to the next ':' (may be empty or hold wildcards). */
+  organization: string;
+  /** What follows `<org>:`; undefined when the text ends with the organization. */
+  rest: string | undefined;
+  /**
+   * ESC's default subject (`pulumi:environments:org:<org>:env:<name>`): the environment name as written
+   * (`<project>/<env>`, `<env>` in the legacy default project, or `<yaml>`). Undefined otherwise.
+   */
+  environment: string | undefined;
+}
+
+const PULUMI_SUBJECT =
+  /^pulumi:([A-Za-z]+):(org|pulumi\.organization\.login):([^:]*)(?::([\s\S]*))?$/;
+
+/**
+ * The one reader of the organization inside a Pulumi subject (or the literal start of a pattern): undefined
+ * when the text is not in a Pulumi format.
+ */
+export function parsePulumiSubject(subject: string): PulumiSubjectParts | undefined {
+  const m = PULUMI_SUBJECT.exec(subject);
+  if (!m) return undefined;
+  const [, kind, key, organization, rest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string?,
+  ];
+  const format = key === "org" ? "default" : "attributes";
+  const environment =
+    kind === "environments" && format === "default" && rest !== undefined && rest.startsWith("env:")
+      ? rest.slice("env:".length)
+      : undefined;
+  return { kind, format, organization, rest, environment };
+}
+
+/** The organization a Pulumi subject names (the text up to the next ':'), or undefined when not a Pulumi subject. */
+export function pulumiSubjectOrganization(subject: string): string | undefined {
+  return parsePulumiSubject(subject)?.organization;
 }
 
 /** The exact `sub` claim ESC sends when the described environment performs an aws-login. */
@@ -218,7 +301,7 @@ export function escSubject(args: EscSubjectArgs): string {
   if (args.userLogin !== undefined) checkName("userLogin", args.userLogin);
   let root = current;
   if (args.rootEnvironment !== undefined) {
-    root = checkRootEnvironment(args.rootEnvironment);
+    root = parseEnvironmentRef(args.rootEnvironment, "rootEnvironment", { legacy: true }).name;
     if (args.stackConfigImport && root !== current) {
       throw new ClaimError(
         "rootEnvironment",

@@ -4,9 +4,10 @@
  * consumers chained with `login: ${aws.login}`). Pure: builds a plain object, renders it with the `yaml` library.
  */
 import { stringify } from "yaml";
-import { isObject } from "../core/guards";
-import { checkName } from "../claims/grammar";
-import { InputError } from "../core/errors";
+import { isObject, UNKNOWN } from "../core/guards";
+import { ROLE_SESSION_NAME_ALLOWED, ROLE_SESSION_NAME_MAX } from "../core/limits";
+import { ENVIRONMENT_REF_LEGACY_ALLOWED, parseEnvironmentRef } from "../claims/grammar";
+import { InputError, quoteValue } from "../core/errors";
 import {
   checkLoginDuration,
   checkPolicyArns,
@@ -65,8 +66,7 @@ export interface EscEnvironmentYamlArgs {
 const REGION_ALLOWED = 'an AWS region such as "us-east-1", "us-gov-west-1" or "cn-north-1"';
 const ACCESS_KEY_ID_PATTERN = /^\w{16,128}$/;
 const ACCESS_KEY_ID_ALLOWED = "16 to 128 letters and digits, e.g. AKIA... or ASIA...";
-const ENV_REF_ALLOWED =
-  '"<project>/<environment>", or "<environment>" in the legacy default project';
+const ENV_REF_ALLOWED = ENVIRONMENT_REF_LEGACY_ALLOWED;
 const GET_KEY_PATTERN = /^[A-Za-z_][\w-]*$/;
 const GET_KEY_ALLOWED = "letters, digits, '_' and '-', starting with a letter or '_'";
 
@@ -82,8 +82,56 @@ function nonEmptyString(field: string, value: unknown, allowed: string): string 
   return value;
 }
 
+/**
+ * ESC references inside a value: `${<property path>}`, alone (a bare reference) or within text (an
+ * interpolation). ESC resolves them when the environment opens, so only the text around them is checked here.
+ */
+const ESC_REFERENCE = /\$\{[^${}]+\}/g;
+const ESC_REFERENCE_EXAMPLES = "${vars.roleArn}, esc-${context.pulumi.user.login}";
+
+/**
+ * The text of `value` outside its ESC references, or undefined when it holds none (then it is checked as a
+ * literal). Refuses a `${` that opens no complete reference.
+ */
+function outsideReferences(field: string, value: unknown): string | undefined {
+  if (typeof value !== "string" || !value.includes("${")) return undefined;
+  const literal = value.replace(ESC_REFERENCE, "");
+  if (literal.includes("${")) {
+    throw new InputError(
+      field,
+      `${quoteValue(value)} has an incomplete ESC reference`,
+      `references of the form \${<property path>}, e.g. ${ESC_REFERENCE_EXAMPLES}`,
+    );
+  }
+  return literal;
+}
+
 function checkRegion(field: string, value: unknown): string {
+  if (outsideReferences(field, value) !== undefined) return value as string;
   return checkAwsRegion(value, field);
+}
+
+/** A session name: checked whole when literal; with references, the characters around them. */
+function checkSessionNameText(value: unknown): string {
+  const field = "oidc.sessionName";
+  const literal = outsideReferences(field, value);
+  if (literal === undefined) return checkSessionName(value, field);
+  const allowed = `${ROLE_SESSION_NAME_ALLOWED}, around ESC references such as \${context.pulumi.user.login}`;
+  if (!/^[\w+=,.@-]*$/.test(literal)) {
+    throw new InputError(
+      field,
+      `${quoteValue(value)} has characters a role session name cannot hold outside its ESC references`,
+      allowed,
+    );
+  }
+  if (literal.length > ROLE_SESSION_NAME_MAX) {
+    throw new InputError(
+      field,
+      `${quoteValue(value)} has ${literal.length} characters outside its ESC references, more than a role session name holds`,
+      allowed,
+    );
+  }
+  return value as string;
 }
 
 function checkOidc(oidc: unknown): Record<string, unknown> {
@@ -94,22 +142,35 @@ function checkOidc(oidc: unknown): Record<string, unknown> {
       "{ roleArn, sessionName, duration?, policyArns?, subjectAttributes? }",
     );
   }
-  // The same validators as the AwsLogin resource (lib/validate), so both refuse the same things alike.
-  const { partition } = parseRoleArn(oidc.roleArn, "oidc.roleArn");
+  // The same validators as the AwsLogin resource (lib/login/validate), so both refuse the same things alike;
+  // values holding ESC references are left to ESC (their partition is then unknown here).
+  const partition =
+    outsideReferences("oidc.roleArn", oidc.roleArn) === undefined
+      ? parseRoleArn(oidc.roleArn, "oidc.roleArn").partition
+      : undefined;
   const out: Record<string, unknown> = {};
   if (oidc.duration !== undefined) {
-    checkLoginDuration(oidc.duration, undefined, "oidc.duration");
+    if (outsideReferences("oidc.duration", oidc.duration) === undefined) {
+      checkLoginDuration(oidc.duration, undefined, "oidc.duration");
+    }
     out.duration = oidc.duration;
   }
   out.roleArn = oidc.roleArn;
-  out.sessionName = checkSessionName(oidc.sessionName, "oidc.sessionName");
+  out.sessionName = checkSessionNameText(oidc.sessionName);
   if (oidc.subjectAttributes !== undefined) {
     const attributes = checkSubjectAttributes(oidc.subjectAttributes, "oidc.subjectAttributes");
     if (attributes.length > 0) out.subjectAttributes = [...attributes];
   }
   if (oidc.policyArns !== undefined) {
-    const arns = checkPolicyArns(oidc.policyArns, partition, "oidc.policyArns");
-    if (arns.length > 0) out.policyArns = [...arns];
+    // An entry with references counts as unknown: checkPolicyArns checks the others and the count.
+    const given = oidc.policyArns;
+    const literal = Array.isArray(given)
+      ? given.map((a, i) =>
+          outsideReferences(`oidc.policyArns[${i}]`, a) === undefined ? a : UNKNOWN,
+        )
+      : given;
+    checkPolicyArns(literal, partition, "oidc.policyArns");
+    if ((given as unknown[]).length > 0) out.policyArns = [...(given as unknown[])];
   }
   return out;
 }
@@ -156,30 +217,32 @@ function checkStatic(keys: unknown): Record<string, unknown> {
   return out;
 }
 
+/** An import: `parseEnvironmentRef` (legacy form accepted), its errors as this module's `InputError`s. */
+function environmentRef(field: string, ref: unknown): string {
+  try {
+    parseEnvironmentRef(ref, field, { legacy: true, allowed: ENV_REF_ALLOWED });
+    return ref as string;
+  } catch (cause) {
+    if (!(cause instanceof InputError)) throw cause;
+    // A bad name inside: say which reference, not which half of it.
+    if (cause.field !== field) {
+      throw new InputError(
+        field,
+        `${quoteValue(ref)} is not an environment reference`,
+        ENV_REF_ALLOWED,
+        { cause },
+      );
+    }
+    throw new InputError(cause.field, cause.problem, cause.allowed, { cause });
+  }
+}
+
 function checkImports(imports: unknown): string[] {
   if (!Array.isArray(imports)) throw new InputError("imports", "expected a list", ENV_REF_ALLOWED);
   const seen = new Set<string>();
   return imports.map((ref: unknown, i) => {
     const field = `imports[${i}]`;
-    const text = nonEmptyString(field, ref, ENV_REF_ALLOWED);
-    const parts = text.split("/");
-    if (parts.length > 2) {
-      throw new InputError(field, `${JSON.stringify(text)} has more than one '/'`, ENV_REF_ALLOWED);
-    }
-    parts.forEach((part) => {
-      try {
-        checkName(field, part);
-      } catch (cause) {
-        throw new InputError(
-          field,
-          `${JSON.stringify(text)} is not an environment reference`,
-          ENV_REF_ALLOWED,
-          {
-            cause,
-          },
-        );
-      }
-    });
+    const text = environmentRef(field, ref);
     if (seen.has(text))
       throw new InputError(
         field,
@@ -378,6 +441,11 @@ export function escEnvironmentDefinition(args: EscEnvironmentYamlArgs): Record<s
  *     AWS_SESSION_TOKEN: ${aws.login.sessionToken}
  *     AWS_REGION: us-west-2
  * ```
+ *
+ * Values may hold ESC references (`roleArn: ${vars.roleArn}`, `sessionName: esc-${context.pulumi.user.login}`,
+ * in `roleArn`, `sessionName`, `duration`, `policyArns` entries and regions): ESC resolves them when the
+ * environment opens, so they are written as given and only the text around them is checked (a session name's
+ * characters, for instance). Import names take no references.
  *
  * `static` keys are written inside `fn::secret` (ESC encrypts them on save); the text itself still holds them in
  * plaintext, so treat it as a secret (the `EscOidcRole` output is a secret Output in that case).

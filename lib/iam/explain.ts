@@ -12,6 +12,7 @@ import {
   PULUMI_ISSUER,
   ATTRIBUTE_SUBJECT_PREFIX,
   DEFAULT_SUBJECT_PREFIX,
+  pulumiSubjectOrganization,
   type EscSubjectArgs,
 } from "../claims/grammar";
 import { InputError } from "../core/errors";
@@ -147,10 +148,6 @@ function closest(values: readonly string[], actual: string): string | undefined 
 /** The organization a Pulumi `aud` or `sub` names. */
 function orgOfAudience(aud: string): string {
   return aud.startsWith("aws:") ? aud.slice(4) : aud;
-}
-function orgOfSubject(sub: string): string | undefined {
-  const m = /^pulumi:[A-Za-z]+:(?:org|pulumi\.organization\.login):([^:]*)/.exec(sub);
-  return m?.[1];
 }
 function subjectFormat(sub: string): "default" | "attributes" | undefined {
   if (sub.startsWith(DEFAULT_SUBJECT_PREFIX)) return "default";
@@ -611,8 +608,8 @@ function explainCondition(
     if (c.policyValues.length > 3 && best !== undefined) msg += ` (closest: ${code(best)})`;
     const hints: string[] = [];
     if (best !== undefined) {
-      const wantOrg = orgOfSubject(best);
-      const haveOrg = orgOfSubject(actual);
+      const wantOrg = pulumiSubjectOrganization(best);
+      const haveOrg = pulumiSubjectOrganization(actual);
       const wantFormat = subjectFormat(best);
       const haveFormat = subjectFormat(actual);
       if (wantOrg !== undefined && haveOrg !== undefined && wantOrg !== haveOrg) {

@@ -9,8 +9,10 @@ import {
   checkSubjectAttributes,
   checkName,
   escAudience,
+  escEnvironmentName,
   escSubject,
   issuerHostPath,
+  parseEnvironmentRef,
 } from "../claims/grammar";
 import { loginDurationSeconds } from "../core/duration";
 import { InputError, OidcProviderError } from "../core/errors";
@@ -144,18 +146,8 @@ const ROOT_ALLOWED =
 /** `"project/env"` or `{ project, environment, ... }` → a checked `EscEnvironmentSpec`. */
 export function parseEnvironment(value: unknown, field: string): EscEnvironmentSpec {
   if (typeof value === "string") {
-    const parts = value.split("/");
-    if (parts.length !== 2) {
-      throw new InputError(
-        field,
-        `${JSON.stringify(value)} is not "<project>/<environment>"`,
-        ENV_ALLOWED,
-      );
-    }
-    return {
-      project: checkName(`${field} (project)`, parts[0]),
-      environment: checkName(`${field} (environment)`, parts[1]),
-    };
+    const ref = parseEnvironmentRef(value, field, { allowed: ENV_ALLOWED });
+    return { project: ref.project, environment: ref.environment };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InputError(field, `expected a string or an object, got ${typeof value}`, ENV_ALLOWED);
@@ -170,21 +162,15 @@ export function parseEnvironment(value: unknown, field: string): EscEnvironmentS
   // legacy default project.
   const roots = listOf(`${field}.rootEnvironments`, v.rootEnvironments).map((r, i) => {
     const f = `${field}.rootEnvironments[${i}]`;
-    const text = plainString(f, r, ROOT_ALLOWED);
-    const parts = text.split("/");
-    if (parts.length > 2) {
-      throw new InputError(
-        f,
-        `${JSON.stringify(text)} is not "<project>/<environment>" or "<environment>"`,
-        ROOT_ALLOWED,
-      );
-    }
-    if (parts.length === 2) checkName(`${f} (project)`, parts[0]);
-    checkName(`${f} (environment)`, parts[parts.length - 1]);
-    return text;
+    parseEnvironmentRef(r, f, { legacy: true, allowed: ROOT_ALLOWED });
+    return r as string;
   });
   if (v.stackConfig !== undefined && typeof v.stackConfig !== "boolean") {
-    throw new TypeError(`${field}.stackConfig: expected a boolean, got ${typeof v.stackConfig}`);
+    throw new InputError(
+      `${field}.stackConfig`,
+      `expected a boolean, got ${typeof v.stackConfig}`,
+      "true or false",
+    );
   }
   return {
     project: checkName(`${field}.project`, v.project),
@@ -192,11 +178,6 @@ export function parseEnvironment(value: unknown, field: string): EscEnvironmentS
     ...(roots.length > 0 ? { rootEnvironments: roots } : {}),
     ...(v.stackConfig ? { stackConfig: true } : {}),
   };
-}
-
-/** `"<project>/<env>"` as ESC names it (`"<env>"` in the legacy default project). */
-function displayName(e: EscEnvironmentSpec): string {
-  return e.project === LEGACY_DEFAULT_PROJECT ? e.environment : `${e.project}/${e.environment}`;
 }
 
 /**
@@ -237,7 +218,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
   );
   const seenEnv = new Set<string>();
   environments.forEach((e, i) => {
-    const key = displayName(e);
+    const key = escEnvironmentName(e.project, e.environment);
     if (seenEnv.has(key)) {
       throw new InputError(
         `environments[${i}]`,
@@ -376,45 +357,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
       `at most ${MAX_SESSION_POLICY_ARNS} (an STS limit)`,
     );
   }
-  listOf("managedPolicyArns", input.managedPolicyArns).forEach((a, i) =>
-    checkPolicyArn(a, `managedPolicyArns[${i}]`),
-  );
-  if (input.permissionsBoundary !== undefined) {
-    checkPolicyArn(input.permissionsBoundary, "permissionsBoundary");
-  }
-
-  // Role naming.
-  if (input.name !== undefined && input.namePrefix !== undefined) {
-    throw new InputError(
-      "namePrefix",
-      "cannot be set together with name",
-      "name or namePrefix, not both",
-    );
-  }
-  if (input.name !== undefined && (typeof input.name !== "string" || !ROLE_NAME.test(input.name))) {
-    throw new InputError(
-      "name",
-      `${JSON.stringify(input.name)} is not an IAM role name`,
-      "1 to 64 characters of letters, digits and + = , . @ _ -",
-    );
-  }
-  if (
-    input.namePrefix !== undefined &&
-    (typeof input.namePrefix !== "string" || !ROLE_NAME_PREFIX.test(input.namePrefix))
-  ) {
-    throw new InputError(
-      "namePrefix",
-      `${JSON.stringify(input.namePrefix)} is not an IAM role name prefix`,
-      "1 to 38 characters of letters, digits and + = , . @ _ -",
-    );
-  }
-  if (input.path !== undefined && (typeof input.path !== "string" || !ROLE_PATH.test(input.path))) {
-    throw new InputError(
-      "path",
-      `${JSON.stringify(input.path)} is not an IAM path`,
-      '"/" or "/<segments>/", up to 512 characters',
-    );
-  }
+  checkRoleResourceArgs(input);
 
   // The existing provider must be for this issuer, and agree with accountId / partition when given.
   let existingProvider: ProviderArnParts | undefined;
@@ -468,6 +411,59 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
     partition: input.partition ?? existingProvider?.partition ?? "aws",
   });
   return spec;
+}
+
+/** The role's resource-only arguments: they shape no trust policy, subject or audience. */
+export type RoleResourceInput = Pick<
+  RoleSpecInput,
+  "name" | "namePrefix" | "path" | "managedPolicyArns" | "permissionsBoundary"
+>;
+
+/**
+ * Checks the arguments that only the role resource and its attachments use (name, prefix, path, managed policy
+ * ARNs, permissions boundary). `resolveRoleSpec` runs it too; the component runs it on its own, so an unknown
+ * value here does not hide the trust policy at preview. Throws `InputError` naming the field.
+ */
+export function checkRoleResourceArgs(input: RoleResourceInput): void {
+  listOf("managedPolicyArns", input.managedPolicyArns).forEach((a, i) =>
+    checkPolicyArn(a, `managedPolicyArns[${i}]`),
+  );
+  if (input.permissionsBoundary !== undefined) {
+    checkPolicyArn(input.permissionsBoundary, "permissionsBoundary");
+  }
+
+  // Role naming.
+  if (input.name !== undefined && input.namePrefix !== undefined) {
+    throw new InputError(
+      "namePrefix",
+      "cannot be set together with name",
+      "name or namePrefix, not both",
+    );
+  }
+  if (input.name !== undefined && (typeof input.name !== "string" || !ROLE_NAME.test(input.name))) {
+    throw new InputError(
+      "name",
+      `${JSON.stringify(input.name)} is not an IAM role name`,
+      "1 to 64 characters of letters, digits and + = , . @ _ -",
+    );
+  }
+  if (
+    input.namePrefix !== undefined &&
+    (typeof input.namePrefix !== "string" || !ROLE_NAME_PREFIX.test(input.namePrefix))
+  ) {
+    throw new InputError(
+      "namePrefix",
+      `${JSON.stringify(input.namePrefix)} is not an IAM role name prefix`,
+      "1 to 38 characters of letters, digits and + = , . @ _ -",
+    );
+  }
+  if (input.path !== undefined && (typeof input.path !== "string" || !ROLE_PATH.test(input.path))) {
+    throw new InputError(
+      "path",
+      `${JSON.stringify(input.path)} is not an IAM path`,
+      '"/" or "/<segments>/", up to 512 characters',
+    );
+  }
 }
 
 /** The role's trust policy for a resolved spec, in the given account and partition. */

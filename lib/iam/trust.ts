@@ -22,6 +22,8 @@ import {
   DEFAULT_SUBJECT_PREFIX,
   PULUMI_ISSUER,
   checkName,
+  parsePulumiSubject,
+  pulumiSubjectOrganization,
 } from "../claims/grammar";
 import { isPulumiIssuer, issuerHostPath, STACK_CONFIG_ENVIRONMENT } from "../claims/grammar";
 import { InputError, TrustPolicyError, TrustPolicyQuotaError } from "../core/errors";
@@ -92,8 +94,6 @@ export interface TrustPolicyDocument {
 const WILDCARD = /[*?]/;
 /** Patterns starting with this follow the Pulumi rule whatever the issuer. */
 const PULUMI_PATTERN_START = "pulumi:";
-/** Pulumi subjects: `pulumi:<kind>:org:<org>:...` or `pulumi:<kind>:pulumi.organization.login:<org>[:...]`. */
-const PULUMI_SUBJECT_ORG = /^pulumi:[A-Za-z]+:(?:org|pulumi\.organization\.login):([^:]*)(:|$)/;
 
 function checkAccountId(value: unknown): string {
   if (!isAccountId(value)) {
@@ -180,11 +180,6 @@ export function oidcProviderArn(args: {
   return providerArn(partition, account, issuerHostPath(args.issuer ?? PULUMI_ISSUER));
 }
 
-/** The organization a Pulumi subject or pattern names, or undefined when it is not in a Pulumi format. */
-function pulumiSubjectOrganization(subject: string): string | undefined {
-  return PULUMI_SUBJECT_ORG.exec(subject)?.[1];
-}
-
 function checkOrganizationOf(
   field: string,
   subject: string,
@@ -227,15 +222,15 @@ function checkPattern(field: string, pattern: string, pulumiIssuer: boolean): vo
   }
   const literal = pattern.slice(0, pattern.search(WILDCARD));
   if (pulumiRule) {
-    const m = PULUMI_SUBJECT_ORG.exec(literal);
-    if (!m || m[2] !== ":" || (m[1] as string).length === 0) {
+    const named = parsePulumiSubject(literal);
+    if (!named || named.rest === undefined || named.organization.length === 0) {
       throw new TrustPolicyError(
         field,
         `${JSON.stringify(pattern)} could match another organization's subjects`,
         allowed,
       );
     }
-    checkName(`${field} (organization)`, m[1]);
+    checkName(`${field} (organization)`, named.organization);
   } else {
     const separators = (literal.match(/[:/]/g) ?? []).length;
     if (!/[:/]$/.test(literal) || separators < 2) {

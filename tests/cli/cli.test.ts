@@ -210,6 +210,24 @@ describe("esc-aws-oidc CLI", () => {
       assert.strictEqual(r.stderr, "IAM size: 388 of 2048 characters.\n");
     });
 
+    it("reads --env with the one environment-reference parser: bare <env> is the legacy default project", async () => {
+      const legacy = await run([...args.slice(0, 5), "--env", "dev", "--json"]);
+      assert.deepStrictEqual(
+        [legacy.code, legacy.stdout],
+        [
+          0,
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"contoso","api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:dev"}}}]}\n',
+        ],
+      );
+      const bad = await run([...args.slice(0, 5), "--env", "a/b/c"]);
+      assert.deepStrictEqual(bad, {
+        code: 2,
+        stdout: "",
+        stderr:
+          'esc-aws-oidc trust-policy: --env: "a/b/c" has more than one \'/\'. Allowed: "<project>/<environment>", or "<environment>" in the legacy default project.\n',
+      });
+    });
+
     it("prints compact JSON with --json, which the review passes", async () => {
       const r = await run([...args, "--json"]);
       const compact =

@@ -336,10 +336,15 @@ describe("EscOidcRole (mocks)", function () {
       environments: ["aws/login"],
       users: [output("personA")],
     });
-    await assert.rejects(
-      outputOf(bad.subjects),
-      /^InputError: users: is set, but subjectAttributes lacks pulumi.user.login/,
-    );
+    await assert.rejects(outputOf(bad.subjects), (e: unknown) => {
+      assertResourceError(
+        e,
+        bad,
+        'users: is set, but subjectAttributes lacks pulumi.user.login, so the subject would not name the user and any user could assume the role. Allowed: add "pulumi.user.login" to subjectAttributes, or remove users.',
+        "ERR_INPUT",
+      );
+      return true;
+    });
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(
       mocks.resources.map((r) => r.type),
@@ -372,9 +377,12 @@ describe("EscOidcRole (mocks)", function () {
     );
   });
 
-  it("refuses bad arguments in the constructor, before registering anything", async () => {
-    const cases: [EscOidcRoleArgs, RegExp][] = [
-      [{ organization: "contoso" }, /^environments: no environment, subject or pattern given/],
+  it("refuses bad arguments in the constructor with a ResourceError on the component: no provider, role or attachment registered", async () => {
+    const cases: [EscOidcRoleArgs, string][] = [
+      [
+        { organization: "contoso" },
+        'environments: no environment, subject or pattern given, so nobody could assume the role. Allowed: ESC environments ("<project>/<environment>"), subjects, wildcardSubjects, or allowAnyEnvironmentInOrganization: true.',
+      ],
       [
         {
           organization: "contoso",
@@ -382,7 +390,7 @@ describe("EscOidcRole (mocks)", function () {
           loginDuration: "2h",
           maxSessionDuration: 3600,
         },
-        /^maxSessionDuration: 3600 seconds is below loginDuration "2h"/,
+        'maxSessionDuration: 3600 seconds is below loginDuration "2h" (7200 seconds), so every login would fail with "DurationSeconds exceeds the MaxSessionDuration set for this role". Allowed: at least 7200, or leave it unset to get max(3600, loginDuration).',
       ],
       [
         {
@@ -390,7 +398,7 @@ describe("EscOidcRole (mocks)", function () {
           environments: ["aws/login"],
           wildcardSubjects: ["pulumi:environments:org:contoso*"],
         },
-        /^wildcardSubjects\[0\]: .* could match another organization's subjects/,
+        'wildcardSubjects[0]: "pulumi:environments:org:contoso*" could match another organization\'s subjects. Allowed: a pattern whose wildcards come after the organization, e.g. pulumi:environments:org:<org>:env:<project>/*.',
       ],
       [
         {
@@ -398,24 +406,132 @@ describe("EscOidcRole (mocks)", function () {
           issuer: "https://api.pulumi.acme.com/oidc",
           wildcardSubjects: ["pulumi:environments:*"],
         },
-        /^wildcardSubjects\[0\]: "pulumi:environments:\*" could match another organization's subjects\. /,
+        'wildcardSubjects[0]: "pulumi:environments:*" could match another organization\'s subjects. Allowed: a pattern whose wildcards come after the organization, e.g. pulumi:environments:org:<org>:env:<project>/*.',
       ],
       [
         { organization: "contoso", environments: ["aws/login"], name: "a", namePrefix: "b" },
-        /^namePrefix: cannot be set together with name/,
+        "namePrefix: cannot be set together with name. Allowed: name or namePrefix, not both.",
       ],
       [
         { organization: "con toso", environments: ["aws/login"] },
-        /^organization: "con toso" contains whitespace/,
+        "organization: \"con toso\" contains whitespace, which would make the subject ambiguous. Allowed: letters, digits, '.', '_' and '-', starting with a letter or digit.",
+      ],
+      [
+        {
+          organization: "contoso",
+          environments: ["aws/login"],
+          managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/"],
+        },
+        'managedPolicyArns[0]: "arn:aws:iam::aws:policy/service-role/" is not an IAM managed policy ARN. Allowed: arn:<partition>:iam::<aws|account>:policy/<path/name>.',
+      ],
+      [
+        {
+          organization: "contoso",
+          environments: ["aws/login"],
+          sessionPolicyArns: ["arn:aws:iam::aws:policy/service-role/"],
+        },
+        'sessionPolicyArns[0]: "arn:aws:iam::aws:policy/service-role/" is not an IAM managed policy ARN. Allowed: arn:<partition>:iam::<aws|account>:policy/<path/name>.',
+      ],
+      [
+        // A resource-only argument is checked in the constructor even when a tag is an Output.
+        {
+          organization: "contoso",
+          environments: ["aws/login"],
+          path: "esc",
+          tags: { team: Promise.resolve("platform") },
+        },
+        'path: "esc" is not an IAM path. Allowed: "/" or "/<segments>/", up to 512 characters.',
       ],
     ];
+    const names: string[] = [];
     cases.forEach(([args, message], i) => {
+      names.push(`bad${i}`);
       assert.throws(
         () => new EscOidcRole(`bad${i}`, args),
-        (e: unknown) => e instanceof Error && message.test(e.message),
+        (e: unknown) => {
+          assertResourceError(e, undefined, message);
+          return true;
+        },
       );
     });
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(mocks.resources, [], "not even the component is registered");
+    assert.deepEqual(
+      mocks.resources.map((r) => [r.type, r.name]).sort(),
+      names.map((n) => ["esc-aws-oidc:index:EscOidcRole", n]).sort(),
+      "only the components themselves: no provider, role or attachment",
+    );
+  });
+
+  it("an Output argument only the role uses (name) is refused once known: a ResourceError, neither provider nor role registered", async () => {
+    const { output } = require("@pulumi/pulumi") as typeof pulumi;
+    const rejection = nextUnhandledRejection();
+    const c = new EscOidcRole("badname", {
+      organization: "contoso",
+      environments: ["aws/login"],
+      accountId: ACCOUNT,
+      name: output("no spaces allowed"),
+    });
+    // The trust policy does not depend on the name: it is built all the same.
+    assert.equal(
+      await outputOf(c.trustPolicy),
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PRINCIPAL}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso","api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:aws/login"}}}]}`,
+    );
+    // The role's registration fails; the engine would end the program with this error (under mocks it comes
+    // out as the registration's rejection).
+    const e = await rejection;
+    assertResourceError(
+      e,
+      c,
+      'name: "no spaces allowed" is not an IAM role name. Allowed: 1 to 64 characters of letters, digits and + = , . @ _ -.',
+      "ERR_INPUT",
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      mocks.resources.map((r) => r.type),
+      ["esc-aws-oidc:index:EscOidcRole"],
+      "only the component itself",
+    );
   });
 });
+
+/** The next promise rejection nobody handles (how a failed registration surfaces under mocks). */
+function nextUnhandledRejection(timeoutMs = 10_000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      process.off("unhandledRejection", listener);
+      reject(new Error("no unhandled rejection"));
+    }, timeoutMs);
+    const listener = (reason: unknown): void => {
+      clearTimeout(timer);
+      process.off("unhandledRejection", listener);
+      resolve(reason);
+    };
+    process.on("unhandledRejection", listener);
+  });
+}
+
+/**
+ * A user mistake as Pulumi shows it: a ResourceError on the component (when known), stack hidden, the
+ * structured message at the end (Pulumi prefixes the property it was serializing), the package's error as
+ * `cause`, its code kept.
+ */
+function assertResourceError(
+  e: unknown,
+  resource: unknown,
+  message: string,
+  code = (e as { cause?: { code?: string } }).cause?.code,
+): void {
+  const { ResourceError } = require("@pulumi/pulumi") as typeof pulumi;
+  const { EscAwsOidcError } = require("../../lib/core/errors");
+  const { EscOidcRole } = require("../../components");
+  assert.ok(e instanceof ResourceError, `not a ResourceError: ${String(e)}`);
+  assert.ok(e.message.endsWith(message), e.message);
+  assert.equal(e.hideStack, true);
+  if (resource === undefined) assert.ok(e.resource instanceof EscOidcRole);
+  else assert.equal(e.resource, resource);
+  const cause = (e as { cause?: unknown }).cause;
+  assert.ok(cause instanceof EscAwsOidcError, "the original error is the cause");
+  assert.ok(message.endsWith((cause as Error).message) || message === (cause as Error).message);
+  assert.equal((e as { code?: string }).code, code);
+  assert.ok(code?.startsWith("ERR_"));
+}

@@ -140,6 +140,76 @@ describe("policy pack entry (policy/index.ts) over gRPC", function () {
     );
   });
 
+  describe("at preview, on the role EscOidcRole registers (mocks in preview mode)", () => {
+    /** The role's properties as the program sends them to the engine (unknowns as the unknown value). */
+    const sent = new Map<string, any>();
+    let unknownArn: (name: string) => any;
+    let EscOidcRole: any;
+
+    before(async () => {
+      const { installMocks } = require("../helpers/mockMonitor");
+      const rpc = require("@pulumi/pulumi/runtime/rpc");
+      await installMocks({
+        preview: true,
+        state: (r: { type: string }) =>
+          r.type === "test:index:Thing" ? { arn: rpc.unknownValue } : undefined,
+      });
+      const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+      const register = monitor.registerResource.bind(monitor);
+      monitor.registerResource = (req: any, callback: any) => {
+        if (req.getType() === ROLE_TYPE) sent.set(req.getName(), req.getObject());
+        register(req, callback);
+      };
+      const p = require("@pulumi/pulumi");
+      unknownArn = (name) => new p.CustomResource("test:index:Thing", name, { arn: undefined }).arn;
+      EscOidcRole = require("../../components").EscOidcRole;
+    });
+
+    async function analyzeRole(name: string): Promise<any> {
+      const deadline = Date.now() + 10_000;
+      while (!sent.has(name) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const props = sent.get(name);
+      assert.ok(props, `${name} was not registered`);
+      const req = analyzeRequest({});
+      req.setName(name);
+      req.setProperties(props);
+      return call(client, "analyze", req);
+    }
+
+    it("an unknown tag: the pack reviews the trust policy (legacy default project warning), nothing it cannot run", async () => {
+      new EscOidcRole("legacy", {
+        organization: "contoso",
+        environments: ["default/dev"],
+        accountId: "123456789012",
+        tags: { bucket: unknownArn("bucket") },
+      });
+      const res: any = await analyzeRole("legacy-role");
+      const messages = res.getDiagnosticsList().map((d: any) => d.getMessage());
+      assert.deepStrictEqual(diagnostics(res), [
+        ["esc-legacy-default-project", analyzerProto.EnforcementLevel.ADVISORY],
+        ["esc-legacy-default-project", analyzerProto.EnforcementLevel.ADVISORY],
+      ]);
+      assert.match(messages[0], /"contoso" is the audience of the legacy default project/);
+      assert.match(
+        messages[1],
+        /"pulumi:environments:org:contoso:env:dev" is the subject of an environment in the legacy default project/,
+      );
+    });
+
+    it("contrast: with the trust policy itself unknown (unknown organization) the pack can only say it cannot run", async () => {
+      const arn = unknownArn("org-source");
+      new EscOidcRole("hidden", {
+        organization: arn.apply(() => "contoso"),
+        environments: ["default/dev"],
+        accountId: "123456789012",
+      });
+      const res: any = await analyzeRole("hidden-role");
+      const messages: string[] = res.getDiagnosticsList().map((d: any) => d.getMessage());
+      assert.ok(messages.length > 0);
+      for (const m of messages) assert.match(m, /^can't run policy '.*' during preview/);
+    });
+  });
+
   it("takes the enforcement level per rule from the pack config", async () => {
     const req = new analyzerProto.ConfigureAnalyzerRequest();
     const config = new analyzerProto.PolicyConfig();

@@ -375,17 +375,7 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
       "parameters.get.p.name: expected a string, got nothing. Allowed: a parameter name such as /app/db/password.",
     ],
   ];
-  for (const [name, run, message] of cases) {
-    it(name, () => {
-      assert.throws(run, (e: unknown) => {
-        assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
-        // A subjectAttributes mistake is a claim mistake (lib/claims checkSubjectAttributes) wherever it is made.
-        assert.equal(e.code, /subjectAttributes/.test(message) ? "ERR_CLAIM" : "ERR_INPUT");
-        assert.equal(e.message, message);
-        return true;
-      });
-    });
-  }
+  for (const [name, run, message] of cases) it(name, () => throwsInput(run, message));
 
   it("static errors never quote the secret key, the session token or a malformed key ID", () => {
     const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -421,5 +411,174 @@ describe("escEnvironmentYaml: bad input is refused with the field, the problem a
         return true;
       });
     }
+  });
+});
+
+/** `run` throws an InputError (code ERR_INPUT) with exactly `message`. */
+function throwsInput(run: () => unknown, message: string): void {
+  assert.throws(run, (e: unknown) => {
+    assert.ok(e instanceof InputError, `expected an InputError, got ${String(e)}`);
+    // A subjectAttributes mistake is a claim mistake (lib/claims checkSubjectAttributes) wherever it is made.
+    assert.equal(e.code, /subjectAttributes/.test(message) ? "ERR_CLAIM" : "ERR_INPUT");
+    assert.equal(e.message, message);
+    return true;
+  });
+}
+
+/** The first lines of every OIDC login definition (up to `oidc:`). */
+const OIDC_LOGIN = [
+  "values:",
+  "  aws:",
+  "    login:",
+  "      fn::open::aws-login:",
+  "        oidc:",
+];
+/** The credential variables every login definition exports. */
+const CREDENTIAL_VARIABLES = [
+  "  environmentVariables:",
+  "    AWS_ACCESS_KEY_ID: ${aws.login.accessKeyId}",
+  "    AWS_SECRET_ACCESS_KEY: ${aws.login.secretAccessKey}",
+  "    AWS_SESSION_TOKEN: ${aws.login.sessionToken}",
+];
+
+describe("escEnvironmentYaml: ESC references (${...}) are left to ESC, the text around them is checked", () => {
+  it("the documentation's interpolations: roleArn ${vars.roleArn}, sessionName esc-${context.pulumi.user.login}", () => {
+    const text = escEnvironmentYaml({
+      oidc: {
+        roleArn: "${vars.roleArn}",
+        sessionName: "esc-${context.pulumi.user.login}",
+        duration: "1h",
+      },
+      region: "us-west-2",
+    });
+    assert.equal(
+      text,
+      [
+        ...OIDC_LOGIN,
+        "          duration: 1h",
+        "          roleArn: ${vars.roleArn}",
+        "          sessionName: esc-${context.pulumi.user.login}",
+        ...CREDENTIAL_VARIABLES,
+        "    AWS_REGION: us-west-2",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("references in duration, region, a policy ARN and the secrets' region; literal entries still checked", () => {
+    const text = escEnvironmentYaml({
+      oidc: {
+        roleArn: ROLE,
+        sessionName: "${context.pulumi.user.login}",
+        duration: "${vars.duration}",
+        policyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess", "${vars.sessionPolicyArn}"],
+      },
+      region: "${vars.region}",
+      secrets: { get: { db: { secretId: "app/db" } } },
+    });
+    assert.equal(
+      text,
+      [
+        ...OIDC_LOGIN,
+        "          duration: ${vars.duration}",
+        `          roleArn: ${ROLE}`,
+        "          sessionName: ${context.pulumi.user.login}",
+        "          policyArns:",
+        "            - arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "            - ${vars.sessionPolicyArn}",
+        "    secrets:",
+        "      fn::open::aws-secrets:",
+        "        region: ${vars.region}",
+        "        login: ${aws.login}",
+        "        get:",
+        "          db:",
+        "            secretId: app/db",
+        ...CREDENTIAL_VARIABLES,
+        "    AWS_REGION: ${vars.region}",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  const SESSION_ALLOWED =
+    "2 to 64 characters of letters, digits and + = , . @ _ -, around ESC references such as ${context.pulumi.user.login}";
+  const refused: [string, () => unknown, string][] = [
+    [
+      "a session name with a space outside the reference",
+      () =>
+        escEnvironmentYaml({
+          oidc: { roleArn: ROLE, sessionName: "esc ${context.pulumi.user.login}" },
+        }),
+      `oidc.sessionName: "esc \${context.pulumi.user.login}" has characters a role session name cannot hold outside its ESC references. Allowed: ${SESSION_ALLOWED}.`,
+    ],
+    [
+      "a session name whose literal part alone is over 64 characters",
+      () =>
+        escEnvironmentYaml({
+          oidc: { roleArn: ROLE, sessionName: `${"s".repeat(65)}\${context.pulumi.user.login}` },
+        }),
+      `oidc.sessionName: "${"s".repeat(65)}\${context.pulumi.user.login}" has 65 characters outside its ESC references, more than a role session name holds. Allowed: ${SESSION_ALLOWED}.`,
+    ],
+    [
+      "an incomplete reference",
+      () => escEnvironmentYaml({ oidc: { roleArn: "${vars.roleArn", sessionName: "s1" } }),
+      'oidc.roleArn: "${vars.roleArn" has an incomplete ESC reference. Allowed: references of the form ${<property path>}, e.g. ${vars.roleArn}, esc-${context.pulumi.user.login}.',
+    ],
+    [
+      "an empty reference",
+      () => escEnvironmentYaml({ oidc: { roleArn: ROLE, sessionName: "s-${}" } }),
+      'oidc.sessionName: "s-${}" has an incomplete ESC reference. Allowed: references of the form ${<property path>}, e.g. ${vars.roleArn}, esc-${context.pulumi.user.login}.',
+    ],
+    [
+      "a literal policy ARN of another partition beside a reference",
+      () =>
+        escEnvironmentYaml({
+          oidc: {
+            roleArn: "arn:aws-cn:iam::123456789012:role/r",
+            sessionName: "s1",
+            policyArns: ["${vars.arn}", "arn:aws:iam::aws:policy/ReadOnlyAccess"],
+          },
+        }),
+      'oidc.policyArns[1]: "arn:aws:iam::aws:policy/ReadOnlyAccess" is in partition "aws", but the role is in "aws-cn". Allowed: at most 10 ARNs of the form arn:aws-cn:iam::<aws|account>:policy/<name>.',
+    ],
+    [
+      "eleven policy ARNs, references included",
+      () =>
+        escEnvironmentYaml({
+          oidc: {
+            roleArn: ROLE,
+            sessionName: "s1",
+            policyArns: Array.from({ length: 11 }, (_, i) => `\${vars.arn${i}}`),
+          },
+        }),
+      "oidc.policyArns: has 11 ARNs. Allowed: at most 10 ARNs of the form arn:aws:iam::<aws|account>:policy/<name>.",
+    ],
+    [
+      "a literal region that is not one, beside a referenced role",
+      () =>
+        escEnvironmentYaml({
+          oidc: { roleArn: "${vars.roleArn}", sessionName: "s1" },
+          region: "US_WEST_2",
+        }),
+      'region: "US_WEST_2" is not a region name. Allowed: an AWS region such as "us-east-1", "us-gov-west-1" or "cn-north-1".',
+    ],
+    [
+      "a literal duration that is not one, beside a referenced session name",
+      () =>
+        escEnvironmentYaml({
+          oidc: { roleArn: ROLE, sessionName: "${vars.s}", duration: "forever" },
+        }),
+      'oidc.duration: "forever" is not a duration. Allowed: a Go duration such as "1h", "90m", "1h30m" or "3600s" (units h, m, s, ms, us, ns).',
+    ],
+  ];
+  for (const [name, run, message] of refused) {
+    it(`refuses ${name}`, () => throwsInput(run, message));
+  }
+
+  it("imports stay literal: ESC does not resolve references in import names", () => {
+    assert.throws(
+      () => escEnvironmentYaml({ imports: ["aws/${vars.env}"] }),
+      /^InputError: imports\[0\]: "aws\/\$\{vars.env\}" is not an environment reference\./,
+    );
   });
 });

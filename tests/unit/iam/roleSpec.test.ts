@@ -243,7 +243,7 @@ describe("resolveRoleSpec: refusals", () => {
           environments: [{ project: "aws", environment: "login", rootEnvironments: ["a/b/c"] }],
         },
         "environments[0].rootEnvironments[0]",
-        'environments[0].rootEnvironments[0]: "a/b/c" is not "<project>/<environment>" or "<environment>". Allowed: "<project>/<environment>", or "<environment>" (or "default/<environment>") in the legacy default project.',
+        'environments[0].rootEnvironments[0]: "a/b/c" has more than one \'/\'. Allowed: "<project>/<environment>", or "<environment>" (or "default/<environment>") in the legacy default project.',
       ],
       [
         "a root environment with an empty name",

@@ -1,9 +1,9 @@
+import { parsePulumiSubject, STACK_CONFIG_ENVIRONMENT } from "../../../claims/grammar";
 import { restrictingValues } from "../document";
 import { webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
 import { isPulumiAudience } from "./pulumi-trust-aud-format";
 
-const DEFAULT_SUBJECT = /^pulumi:environments:org:([^:]+):env:([^/:*?]+)$/;
 const ATTRIBUTE_ENVIRONMENT = /:(currentEnvironment|rootEnvironment)\.name:([^/:*?]+)(?::|$)/;
 
 export const escLegacyDefaultProject: ReviewRule = {
@@ -30,12 +30,13 @@ export const escLegacyDefaultProject: ReviewRule = {
         });
       }
       for (const { value, clause } of subs) {
-        const plain = DEFAULT_SUBJECT.exec(value);
+        // A default subject whose environment has no project: "...:env:<env>".
+        const { organization: org = "", environment: env = "" } = parsePulumiSubject(value) ?? {};
         const attribute = ATTRIBUTE_ENVIRONMENT.exec(value);
-        if (plain && plain[2] !== "<yaml>") {
+        if (org && /^[^/:*?]+$/.test(env) && env !== STACK_CONFIG_ENVIRONMENT) {
           out.push({
             path: clause.path,
-            message: `${clause.path}: ${JSON.stringify(value)} is the subject of an environment in the legacy default project (no project in its name). The ESC docs recommend moving environments out of the default project. Fix: move ${JSON.stringify(plain[2])} into a project and trust "pulumi:environments:org:${plain[1]}:env:<project>/${plain[2]}" with the audience "aws:${plain[1]}".`,
+            message: `${clause.path}: ${JSON.stringify(value)} is the subject of an environment in the legacy default project (no project in its name). The ESC docs recommend moving environments out of the default project. Fix: move ${JSON.stringify(env)} into a project and trust "pulumi:environments:org:${org}:env:<project>/${env}" with the audience "aws:${org}".`,
           });
         } else if (attribute?.[2] && value.startsWith("pulumi:environments:")) {
           out.push({

@@ -1,8 +1,6 @@
-import { STACK_CONFIG_ENVIRONMENT } from "../../../claims/grammar";
+import { parsePulumiSubject, STACK_CONFIG_ENVIRONMENT } from "../../../claims/grammar";
 import { subjectValues } from "../subjectValues";
 import type { ReviewRule, Violation } from "../types";
-
-const STACK_CONFIG_SUBJECT = /^pulumi:environments:org:([^:]+):env:<yaml>$/;
 
 export const escSubStackConfigLiteral: ReviewRule = {
   id: "esc-sub-stack-config-literal",
@@ -12,8 +10,10 @@ export const escSubStackConfigLiteral: ReviewRule = {
     const out: Violation[] = [];
     for (const { value, parsed, clause, provider, isPattern } of subjectValues(document)) {
       if (provider.kind !== "pulumi") continue;
-      const org = STACK_CONFIG_SUBJECT.exec(value)?.[1];
-      if (org === undefined || (isPattern && parsed.hasWildcard)) continue;
+      const subject = parsePulumiSubject(value);
+      if (subject?.environment !== STACK_CONFIG_ENVIRONMENT || !subject.organization) continue;
+      if (isPattern && parsed.hasWildcard) continue;
+      const org = subject.organization;
       out.push({
         path: clause.path,
         message: `${clause.path}: ${JSON.stringify(value)} is the subject of every ESC environment of ${JSON.stringify(org)} imported into Pulumi IaC stack config: the literal "${STACK_CONFIG_ENVIRONMENT}" is the same for all of them, so any such environment can assume the role. Fix: set subjectAttributes (e.g. currentEnvironment.name) on the aws-login and trust the resulting subjects, e.g. "pulumi:environments:pulumi.organization.login:${org}:currentEnvironment.name:<project>/<environment>".`,

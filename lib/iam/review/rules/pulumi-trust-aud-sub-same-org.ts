@@ -1,10 +1,15 @@
+import { pulumiSubjectOrganization } from "../../../claims/grammar";
 import { restrictingValues } from "../document";
 import { webIdentityProviders } from "../examples";
 import { subjectReach } from "../subjects";
 import type { ReviewRule, Violation } from "../types";
 import { isPulumiAudience } from "./pulumi-trust-aud-format";
 
-const SUBJECT_ORG = /^pulumi:[^:*?]+:(?:org|pulumi\.organization\.login):([^:*?]+)(?::|$)/;
+/** The organization an exact Pulumi subject names (non-empty, no wildcard character), or undefined. */
+function exactSubjectOrganization(value: string): string | undefined {
+  const org = pulumiSubjectOrganization(value);
+  return org && !/[*?]/.test(org) ? org : undefined;
+}
 
 function audienceOrg(audience: string): string {
   return audience.startsWith("aws:") ? audience.slice(4) : audience;
@@ -36,7 +41,7 @@ export const pulumiTrustAudSubSameOrg: ReviewRule = {
         const reach = subjectReach(parsed, clause.op.base === "StringLike", provider.kind);
         const org =
           reach.kind === "exact"
-            ? SUBJECT_ORG.exec(value)?.[1]
+            ? exactSubjectOrganization(value)
             : reach.kind === "scoped"
               ? reach.org
               : undefined;
