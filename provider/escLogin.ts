@@ -10,6 +10,7 @@
  */
 import { parse } from "yaml";
 import { parseDuration } from "../lib/core/duration";
+import { parseEnvironmentRef, type EnvironmentRef } from "../lib/claims/grammar";
 import { EscApiError, showValue } from "../lib/core/errors";
 import { checkEscSource, parsePropertyPath, type EscLoginSource } from "../lib/login/escSource";
 import { LOGIN_DURATION_DEFAULT_SECONDS } from "../lib/core/limits";
@@ -113,13 +114,17 @@ async function definitionDurationSeconds(
           ? (Object.keys(entry)[0] ?? "")
           : "";
     if (!ref || ref.includes("${")) continue;
-    const parts = ref.split("/");
-    const [p, e] = parts.length === 2 ? parts : ["default", parts[0]];
+    let env: EnvironmentRef;
+    try {
+      env = parseEnvironmentRef(ref, "imports", { legacy: true });
+    } catch {
+      continue; // not an environment ESC could import: nothing to follow
+    }
     const found = await definitionDurationSeconds(
       client,
       organization,
-      p as string,
-      e as string,
+      env.project,
+      env.environment,
       segments,
       budget,
       seen,

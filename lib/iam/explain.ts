@@ -15,7 +15,7 @@ import {
   pulumiSubjectOrganization,
   type EscSubjectArgs,
 } from "../claims/grammar";
-import { InputError } from "../core/errors";
+import { InputError, quoteValue } from "../core/errors";
 import {
   DOCUMENTED_OIDC_CLAIMS,
   evaluateTrustPolicy,
@@ -191,14 +191,14 @@ function checkArgs(args: ExplainLoginArgs): void {
   if (args.accountId !== undefined && !/^\d{12}$/.test(String(args.accountId))) {
     throw new InputError(
       "accountId",
-      `${JSON.stringify(args.accountId)} is not an AWS account ID`,
+      `${quoteValue(args.accountId)} is not an AWS account ID`,
       "12 digits",
     );
   }
   if (args.providerArn !== undefined && readProviderArn(String(args.providerArn)) === undefined) {
     throw new InputError(
       "providerArn",
-      `${JSON.stringify(args.providerArn)} is not an IAM OIDC provider ARN`,
+      `${quoteValue(args.providerArn)} is not an IAM OIDC provider ARN`,
       "arn:<partition>:iam::<account>:oidc-provider/<host+path>",
     );
   }

@@ -26,7 +26,7 @@ import {
   pulumiSubjectOrganization,
 } from "../claims/grammar";
 import { isPulumiIssuer, issuerHostPath, STACK_CONFIG_ENVIRONMENT } from "../claims/grammar";
-import { InputError, TrustPolicyError, TrustPolicyQuotaError } from "../core/errors";
+import { InputError, TrustPolicyError, TrustPolicyQuotaError, quoteValue } from "../core/errors";
 import { TRUST_POLICY_QUOTA_DEFAULT, TRUST_POLICY_QUOTA_MAX } from "../core/limits";
 
 /** AWS partitions an IAM OIDC provider can live in. */
@@ -99,7 +99,7 @@ function checkAccountId(value: unknown): string {
   if (!isAccountId(value)) {
     throw new InputError(
       "accountId",
-      `${JSON.stringify(value)} is not an AWS account ID`,
+      `${quoteValue(value)} is not an AWS account ID`,
       '12 digits, as a string (e.g. "123456789012")',
     );
   }
@@ -111,7 +111,7 @@ function checkPartition(value: unknown): Partition {
   if (!isPartition(partition)) {
     throw new InputError(
       "partition",
-      `${JSON.stringify(partition)} is not an AWS partition`,
+      `${quoteValue(partition)} is not an AWS partition`,
       PARTITIONS_ALLOWED,
     );
   }
@@ -128,7 +128,7 @@ function checkQuota(value: unknown): number {
   ) {
     throw new InputError(
       "quota",
-      `${JSON.stringify(quota)} is not a trust-policy quota`,
+      `${quoteValue(quota)} is not a trust-policy quota`,
       `an integer from 1 to ${TRUST_POLICY_QUOTA_MAX} (IAM's default is ${TRUST_POLICY_QUOTA_DEFAULT})`,
     );
   }
@@ -145,12 +145,12 @@ function checkConditionValue(field: string, value: unknown, allowed: string): st
     );
   }
   if (/\s/.test(value)) {
-    throw new TrustPolicyError(field, `${JSON.stringify(value)} contains whitespace`, allowed);
+    throw new TrustPolicyError(field, `${quoteValue(value)} contains whitespace`, allowed);
   }
   if (value.includes("${")) {
     throw new TrustPolicyError(
       field,
-      `${JSON.stringify(value)} contains "\${", which IAM reads as a policy variable`,
+      `${quoteValue(value)} contains "\${", which IAM reads as a policy variable`,
       allowed,
     );
   }

@@ -137,13 +137,14 @@ describe("the packed, installed package runs AwsLogin through the host", functio
         `${f} advises installing a package name that is not published`,
       );
     }
-    for (const f of ["dist/provider/awsLogin.js", "dist/provider/escEnvironment.js"]) {
-      const text = fs.readFileSync(path.join(installed, f), "utf8");
-      assert.ok(
-        text.includes("npm install /path/to/esc-aws-oidc-<version>.tgz, made by npm pack"),
-        f,
-      );
-    }
+    // The provider loader's advice (provider/resolve.ts, shared by AwsLogin and EscEnvironment).
+    const text = fs.readFileSync(path.join(installed, "dist/provider/resolve.js"), "utf8");
+    assert.ok(
+      text.includes(
+        "its packed tarball or its git repository: it is not published to a registry yet",
+      ),
+      "dist/provider/resolve.js",
+    );
   });
 
   it("runs the policy pack from node_modules/esc-aws-oidc/dist/policy as Pulumi starts a pack", async () => {
@@ -218,7 +219,8 @@ describe("the packed, installed package runs AwsLogin through the host", functio
 
   it("serializes __provider in the user's project and logs in from there", async () => {
     // Load the package the way the user's program does: by name, from the project.
-    const fromProject = (id: string) => require(require.resolve(id, { paths: [project] }));
+    const fromProject = (id: string) =>
+      require(createRequire(path.join(project, "resolve.js")).resolve(id));
     const entry = fromProject("esc-aws-oidc");
     assert.equal(typeof entry.AwsLogin, "function", "AwsLogin is exported from the package root");
     const { awsLoginProvider } = fromProject("esc-aws-oidc/dist/provider/awsLogin.js");
@@ -282,7 +284,8 @@ describe("the packed, installed package runs AwsLogin through the host", functio
   });
 
   it("the SDK's notice is the user's to turn back on (AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false)", async () => {
-    const fromProject = (id: string) => require(require.resolve(id, { paths: [project] }));
+    const fromProject = (id: string) =>
+      require(createRequire(path.join(project, "resolve.js")).resolve(id));
     const { awsLoginProvider } = fromProject("esc-aws-oidc/dist/provider/awsLogin.js");
     const providerText = await serializeProvider(awsLoginProvider, fromProject("@pulumi/pulumi"));
     const loud = await DynamicHost.start({

@@ -10,6 +10,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { buildTrustPolicy, renderTrustPolicy } from "../../lib/iam/trust";
@@ -237,9 +238,12 @@ describe("provider loading in real layouts, through the dynamic-provider host", 
       const viaWrapper = path.dirname(
         path.dirname(
           path.dirname(
-            require.resolve("esc-aws-oidc/dist/provider/awsLogin.js", {
-              paths: [fs.realpathSync(path.join(project, "node_modules", "wrapper"))],
-            }),
+            createRequire(
+              path.join(
+                fs.realpathSync(path.join(project, "node_modules", "wrapper")),
+                "resolve.js",
+              ),
+            ).resolve("esc-aws-oidc/dist/provider/awsLogin.js"),
           ),
         ),
       );

@@ -12,6 +12,7 @@ import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -131,7 +132,8 @@ describe("the packed package in a project with Pulumi's aws-typescript template 
   });
 
   it("loads every entry at run time, keeps the state paths, and refuses other deep imports", () => {
-    const load = (id: string) => require(require.resolve(id, { paths: [project] }));
+    const load = (id: string) =>
+      require(createRequire(path.join(project, "resolve.js")).resolve(id));
     for (const entry of ENTRIES) {
       assert.ok(Object.keys(load(entry)).length > 0, `${entry} exports names`);
     }
@@ -140,7 +142,10 @@ describe("the packed package in a project with Pulumi's aws-typescript template 
     assert.equal(typeof load(STATE_PATHS[0]!).loginProvider.create, "function");
     assert.equal(typeof load(STATE_PATHS[1]!).environmentProvider.create, "function");
     assert.throws(
-      () => require.resolve("esc-aws-oidc/dist/lib/core/errors.js", { paths: [project] }),
+      () =>
+        createRequire(path.join(project, "resolve.js")).resolve(
+          "esc-aws-oidc/dist/lib/core/errors.js",
+        ),
       (e: NodeJS.ErrnoException) => e.code === "ERR_PACKAGE_PATH_NOT_EXPORTED",
     );
   });
