@@ -25,7 +25,7 @@ function machine(): string {
 }
 
 /** Replaces (or appends) each benchmark's section between its markers in docs/benchmarks.md. */
-function writeDocs(sections: Map<string, string>): void {
+async function writeDocs(sections: Map<string, string>): Promise<void> {
   let text = fs.existsSync(DOCS) ? fs.readFileSync(DOCS, "utf8") : "";
   for (const [file, body] of sections) {
     const [open, close] = MARK(file);
@@ -38,8 +38,12 @@ function writeDocs(sections: Map<string, string>): void {
       text = `${text.trimEnd()}\n\n${block}\n`;
     }
   }
+  // Formatted as `prettier --check .` (part of `npm test`) expects: prettier aligns Markdown tables.
+  const prettier = await import("prettier");
+  const config = (await prettier.resolveConfig(DOCS)) ?? {};
+  text = await prettier.format(text, { ...config, filepath: DOCS });
   fs.mkdirSync(path.dirname(DOCS), { recursive: true });
-  fs.writeFileSync(DOCS, text.endsWith("\n") ? text : `${text}\n`);
+  fs.writeFileSync(DOCS, text);
   console.log(`\nwrote ${path.relative(process.cwd(), DOCS)} (${[...sections.keys()].join(", ")})`);
 }
 
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
       ].join("\n"),
     );
   }
-  if (writeDocsFlag) writeDocs(sections);
+  if (writeDocsFlag) await writeDocs(sections);
 }
 
 main().catch((err: unknown) => {

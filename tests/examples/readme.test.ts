@@ -22,14 +22,12 @@ const FORGIVEN = new Set([
   18004, // No value exists in scope for the shorthand property 'x'.
 ]);
 
+/**
+ * Names index.ts exports, read from the samples' program (it holds index.ts through the `esc-aws-oidc` path
+ * mapping): one TypeScript program for both tests, not two (building one parses all of @pulumi/aws's types).
+ */
 function exportedNames(): string[] {
-  const program = ts.createProgram([path.join(REPO, "index.ts")], {
-    module: ts.ModuleKind.CommonJS,
-    target: ts.ScriptTarget.ES2022,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    noResolve: false,
-  });
+  const { program } = samplesProgram();
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(path.join(REPO, "index.ts"));
   const symbol = source && checker.getSymbolAtLocation(source);
@@ -57,6 +55,49 @@ function samples(): { line: number; code: string }[] {
   return out;
 }
 
+let shared: { program: ts.Program; files: Map<string, string>; count: number } | undefined;
+
+/** The README's samples and index.ts in one program, made once per test run. */
+function samplesProgram(): { program: ts.Program; files: Map<string, string>; count: number } {
+  if (shared) return shared;
+  const found = samples();
+  const dir = path.join(REPO, "tests", "examples", ".readme-samples");
+  const files = new Map<string, string>();
+  found.forEach((s, i) => {
+    // `export {}` keeps each sample a module of its own (no clashes between samples).
+    files.set(path.join(dir, `sample-${i}-line-${s.line}.ts`), `${s.code}\nexport {};\n`);
+  });
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ES2022,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    lib: ["lib.es2022.d.ts"],
+    types: ["node"],
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    noEmit: true,
+    baseUrl: REPO,
+    paths: { "esc-aws-oidc": ["index.ts"] },
+  };
+  const host = ts.createCompilerHost(options);
+  const readFile = host.readFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.readFile = (f) => files.get(f) ?? readFile(f);
+  host.fileExists = (f) => files.has(f) || fileExists(f);
+  host.getSourceFile = (f, lang, onError, create) => {
+    const text = files.get(f);
+    return text !== undefined
+      ? ts.createSourceFile(f, text, lang)
+      : getSourceFile(f, lang, onError, create);
+  };
+  // index.ts is a root too (the path mapping would pull it in anyway): exportedNames() reads it from here.
+  const program = ts.createProgram([path.join(REPO, "index.ts"), ...files.keys()], options, host);
+  shared = { program, files, count: found.length };
+  return shared;
+}
+
 describe("README", function () {
   this.timeout(120_000);
 
@@ -66,40 +107,8 @@ describe("README", function () {
   });
 
   it("has TypeScript samples that type-check against the real API", () => {
-    const found = samples();
-    assert.ok(found.length >= 5, `only ${found.length} samples`);
-    const dir = path.join(REPO, "tests", "examples", ".readme-samples");
-    const files = new Map<string, string>();
-    found.forEach((s, i) => {
-      // `export {}` keeps each sample a module of its own (no clashes between samples).
-      files.set(path.join(dir, `sample-${i}-line-${s.line}.ts`), `${s.code}\nexport {};\n`);
-    });
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ES2022,
-      moduleResolution: ts.ModuleResolutionKind.Node10,
-      lib: ["lib.es2022.d.ts"],
-      types: ["node"],
-      strict: true,
-      esModuleInterop: true,
-      skipLibCheck: true,
-      noEmit: true,
-      baseUrl: REPO,
-      paths: { "esc-aws-oidc": ["index.ts"] },
-    };
-    const host = ts.createCompilerHost(options);
-    const readFile = host.readFile.bind(host);
-    const fileExists = host.fileExists.bind(host);
-    const getSourceFile = host.getSourceFile.bind(host);
-    host.readFile = (f) => files.get(f) ?? readFile(f);
-    host.fileExists = (f) => files.has(f) || fileExists(f);
-    host.getSourceFile = (f, lang, onError, create) => {
-      const text = files.get(f);
-      return text !== undefined
-        ? ts.createSourceFile(f, text, lang)
-        : getSourceFile(f, lang, onError, create);
-    };
-    const program = ts.createProgram([...files.keys()], options, host);
+    const { program, files, count } = samplesProgram();
+    assert.ok(count >= 5, `only ${count} samples`);
     const problems: string[] = [];
     for (const file of files.keys()) {
       const sf = program.getSourceFile(file);
