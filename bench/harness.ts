@@ -19,7 +19,8 @@
  *   }
  *
  * `sample` variants (child processes, one number per round) use `interleave` directly; `fixedResponseServer` is the
- * lower bound of an HTTP endpoint (the same bytes from a server that does nothing else).
+ * lower bound of an HTTP endpoint (the same bytes from a server that does nothing else); `concurrentLoad` drives a
+ * function from N concurrent callers and reports requests/s with p50/p99 latency (the sandbox's load bench).
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -397,5 +398,96 @@ export async function fixedResponseServer(response: FixedResponse): Promise<Fixe
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Concurrent load
+
+/** Options of `concurrentLoad`: `clients` callers, each calling `fn` again as soon as its last call settles. */
+export interface LoadOptions {
+  /** Concurrent callers. */
+  clients: number;
+  /** Stop after this many calls in total... */
+  total?: number;
+  /** ...or after this many seconds (default 2 when `total` is absent). */
+  seconds?: number;
+}
+
+/** What `concurrentLoad` observed. */
+export interface LoadResult {
+  clients: number;
+  /** Calls that resolved / rejected. */
+  ok: number;
+  failed: number;
+  /** The first few distinct rejection messages, for the table's note. */
+  errors: string[];
+  requestsPerSecond: number;
+  /** Latency of resolved calls, milliseconds. */
+  p50Millis: number;
+  p99Millis: number;
+  maxMillis: number;
+  totalMillis: number;
+}
+
+/**
+ * Calls `fn` from `clients` concurrent loops until `total` calls were started or `seconds` passed, and reports
+ * throughput and latency percentiles. A rejected call is counted (and its message kept), never thrown.
+ * `fn` receives the index of the call (0-based) so calls can differ (e.g. another session name each time).
+ */
+export async function concurrentLoad(
+  fn: (call: number) => Promise<unknown>,
+  options: LoadOptions,
+): Promise<LoadResult> {
+  if (!Number.isInteger(options.clients) || options.clients < 1) {
+    throw new TypeError(
+      `concurrentLoad: clients must be a positive integer, got ${options.clients}`,
+    );
+  }
+  const deadline =
+    options.total === undefined
+      ? nowNs() + BigInt(Math.round((options.seconds ?? 2) * 1e9))
+      : undefined;
+  const latencies: number[] = [];
+  const errors = new Set<string>();
+  let started = 0;
+  let failed = 0;
+  const begin = nowNs();
+  const loop = async (): Promise<void> => {
+    for (;;) {
+      if (
+        options.total !== undefined ? started >= options.total : nowNs() >= (deadline as bigint)
+      ) {
+        return;
+      }
+      const call = started++;
+      const t0 = nowNs();
+      try {
+        await fn(call);
+        latencies.push(Number(nowNs() - t0) / 1e6);
+      } catch (err) {
+        failed += 1;
+        if (errors.size < 5)
+          errors.add(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.clients }, loop));
+  const totalMillis = Number(nowNs() - begin) / 1e6;
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number): number =>
+    latencies.length === 0
+      ? NaN
+      : (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number);
+  return {
+    clients: options.clients,
+    ok: latencies.length,
+    failed,
+    errors: [...errors],
+    requestsPerSecond: latencies.length / (totalMillis / 1000),
+    p50Millis: pick(0.5),
+    p99Millis: pick(0.99),
+    maxMillis: latencies[latencies.length - 1] ?? NaN,
+    totalMillis,
   };
 }
