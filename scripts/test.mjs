@@ -40,7 +40,8 @@ function run(phase) {
     const started = performance.now();
     const child = spawn(phase.cmd, phase.args, {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
+      // Output is piped through this runner: keep colours only when the runner itself prints to a terminal.
+      env: process.stdout.isTTY ? { ...process.env, FORCE_COLOR: "1" } : process.env,
     });
     const chunks = [];
     child.stdout.on("data", (d) => chunks.push(d));
