@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import { escEnvironmentDefinition, escEnvironmentYaml } from "../lib/esc/yaml";
 import { openEscLogin } from "../provider/escLogin";
 import { startEscStandIn } from "../tests/helpers/escStandIn";
-import { fmt, measure, printTable, ratio } from "./harness";
+import { compare, comparisonTable } from "./harness";
 
 const ARGS = {
   oidc: {
@@ -31,18 +31,15 @@ export default async function (): Promise<void> {
     stringify(definition, { lineWidth: 0 });
     escEnvironmentYaml(ARGS);
   }
-  const base = await measure(() => stringify(definition, { lineWidth: 0 }), {
-    seconds: 0.5,
-    warmup: 200,
-  });
-  const ours = await measure(() => escEnvironmentYaml(ARGS), { seconds: 0.5, warmup: 200 });
-  printTable(
+  comparisonTable(
     "escEnvironmentYaml (validate + lay out + render) vs yaml.stringify of the finished definition",
-    ["case", "ops/s", "median µs", "vs baseline"],
-    [
-      ["yaml.stringify (baseline)", fmt(base.opsPerSecond), fmt(base.medianMicros), "1.00x"],
-      ["escEnvironmentYaml", fmt(ours.opsPerSecond), fmt(ours.medianMicros), ratio(ours, base)],
-    ],
+    await compare(
+      [
+        { name: "yaml.stringify", fn: () => stringify(definition, { lineWidth: 0 }) },
+        { name: "escEnvironmentYaml", fn: () => escEnvironmentYaml(ARGS) },
+      ],
+      { warmup: 50 },
+    ),
   );
 
   const standIn = await startEscStandIn();
@@ -59,39 +56,25 @@ export default async function (): Promise<void> {
     standIn.seed("acme", "aws", "login", escEnvironmentYaml({ oidc: ARGS.oidc }));
     const headers = { Authorization: `token ${standIn.token}` };
     const env = `${standIn.apiBase}/environments/acme/aws/login`;
-    const raw = await measure(
-      async () => {
-        const opened = (await (await fetch(`${env}/open`, { method: "POST", headers })).json()) as {
-          id: string;
-        };
-        await (await fetch(`${env}/open/${opened.id}`, { headers })).json();
-        await (await fetch(env, { headers })).text();
-      },
-      { seconds: 1, warmup: 20 },
-    );
-    const sdk = await measure(
-      () => openEscLogin({ organization: "acme", project: "aws", environment: "login" }),
-      { seconds: 1, warmup: 20 },
-    );
-    printTable(
+    const raw = async (): Promise<void> => {
+      const opened = (await (await fetch(`${env}/open`, { method: "POST", headers })).json()) as {
+        id: string;
+      };
+      await (await fetch(`${env}/open/${opened.id}`, { headers })).json();
+      await (await fetch(env, { headers })).text();
+    };
+    comparisonTable(
       "openEscLogin through @pulumi/esc-sdk vs the same 3 requests with fetch (local stand-in)",
-      ["case", "ops/s", "median µs", "p95 µs", "vs baseline"],
-      [
+      await compare(
         [
-          "fetch ×3 (baseline)",
-          fmt(raw.opsPerSecond),
-          fmt(raw.medianMicros),
-          fmt(raw.p95Micros),
-          "1.00x",
+          { name: "fetch ×3", fn: raw },
+          {
+            name: "openEscLogin",
+            fn: () => openEscLogin({ organization: "acme", project: "aws", environment: "login" }),
+          },
         ],
-        [
-          "openEscLogin",
-          fmt(sdk.opsPerSecond),
-          fmt(sdk.medianMicros),
-          fmt(sdk.p95Micros),
-          ratio(sdk, raw),
-        ],
-      ],
+        { seconds: 0.3 },
+      ),
     );
   } finally {
     for (const [key, value] of [

@@ -1,13 +1,14 @@
 /**
  * What a login costs, measured in one run against one local sandbox:
  *  1. the full `AwsLogin` login (`loginProvider.create`: validation, token pre-flight, the classified retry loop,
- *     one STS call, outputs) beside a bare `AssumeRoleWithWebIdentityCommand` to the same endpoint (median ratio),
- *     and the STS calls per login (1 without faults);
+ *     one STS call, outputs) beside a bare `AssumeRoleWithWebIdentityCommand` to the same endpoint with a new
+ *     client per call (the baseline: the provider runs in another process and keeps no client) and with one reused
+ *     client (the lower bound), in interleaved rounds; and the STS calls per login (1 without faults);
  *  2. STS calls the engine's operations cause, through the real dynamic-provider host: preview 0, `up` with fresh
  *     credentials 0, `up` inside the renewal window 1.
  */
 import { STSClient, AssumeRoleWithWebIdentityCommand } from "@aws-sdk/client-sts";
-import { fmt, measure, printTable, type Measurement } from "./harness";
+import { compare, comparisonTable, fmt, printTable } from "./harness";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { buildTrustPolicy } from "../lib/iam/trust";
 import { escAudience, escSubject } from "../lib/claims/grammar";
@@ -68,71 +69,46 @@ async function loginCost(sandbox: Sandbox, token: string): Promise<void> {
     endpoint: sandbox.stsEndpoint,
     maxAttempts: 1,
   });
-  // Interleaved rounds (baseline, reused, ours, baseline, ...) so a load change on a shared machine hits all three
-  // alike; each figure is the median of the per-round medians.
-  const variants: [string, () => Promise<unknown>][] = [
+  // Interleaved rounds (see ./harness): a load change on a shared machine hits all three alike.
+  const result = await compare(
     [
-      "fresh",
-      async () => {
-        const client = new STSClient({
-          region: sandbox.region,
-          endpoint: sandbox.stsEndpoint,
-          maxAttempts: 1,
-        });
-        try {
-          await client.send(bareCommand());
-        } finally {
-          client.destroy();
-        }
+      {
+        name: "bare command, new STSClient per call",
+        fn: async () => {
+          const client = new STSClient({
+            region: sandbox.region,
+            endpoint: sandbox.stsEndpoint,
+            maxAttempts: 1,
+          });
+          try {
+            await client.send(bareCommand());
+          } finally {
+            client.destroy();
+          }
+        },
       },
+      {
+        name: "bare command, one reused STSClient",
+        fn: () => shared.send(bareCommand()),
+        lowerBound: true,
+      },
+      { name: "AwsLogin login (loginProvider.create)", fn: () => loginProvider.create(inputs) },
     ],
-    ["reused", () => shared.send(bareCommand())],
-    ["ours", () => loginProvider.create(inputs)],
-  ];
-  const rounds: Record<string, Measurement[]> = { fresh: [], reused: [], ours: [] };
-  for (const [, fn] of variants) await measure(fn, { iterations: 30, warmup: 10 });
-  for (let round = 0; round < 8; round++) {
-    for (const [name, fn] of variants) {
-      rounds[name]?.push(await measure(fn, { seconds: 0.25, warmup: 2 }));
-    }
-  }
-  const summary = (name: string): Measurement => {
-    const ms = rounds[name] as Measurement[];
-    const mid = (xs: number[]) =>
-      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-    return {
-      iterations: ms.reduce((n, m) => n + m.iterations, 0),
-      opsPerSecond: mid(ms.map((m) => m.opsPerSecond)),
-      medianMicros: mid(ms.map((m) => m.medianMicros)),
-      p95Micros: mid(ms.map((m) => m.p95Micros)),
-      totalMillis: ms.reduce((n, m) => n + m.totalMillis, 0),
-    };
-  };
-  const fresh = summary("fresh");
-  const reused = summary("reused");
-  const ours = summary("ours");
+    { seconds: 0.25 },
+  );
   shared.destroy();
 
   const n = 20;
   const calls = await stsCalls(sandbox, async () => {
     for (let i = 0; i < n; i++) await loginProvider.create(inputs);
   });
-
-  const row = (label: string, m: Measurement, base: Measurement, perLogin: string) => [
-    label,
-    fmt(m.medianMicros / 1000),
-    fmt(m.p95Micros / 1000),
-    `${(m.medianMicros / base.medianMicros).toFixed(2)}x`,
-    perLogin,
-  ];
-  printTable(
+  comparisonTable(
     "login cost vs a bare AssumeRoleWithWebIdentityCommand (same sandbox, same run)",
-    ["call", "median ms", "p95 ms", "median vs baseline", "STS calls / login"],
-    [
-      row("bare command, new STSClient per call (baseline)", fresh, fresh, "1"),
-      row("bare command, one reused STSClient", reused, fresh, "1"),
-      row("AwsLogin login (loginProvider.create)", ours, fresh, fmt(calls / n)),
-    ],
+    result,
+    {
+      headers: ["STS calls / login"],
+      cells: (v) => [v.name.startsWith("AwsLogin") ? fmt(calls / n) : "1"],
+    },
   );
 }
 

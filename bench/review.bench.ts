@@ -6,7 +6,7 @@
 import { evaluateTrustPolicy } from "../lib/iam/evaluate";
 import { reviewTrustPolicy } from "../lib/iam/review/index";
 import { buildTrustPolicy, renderTrustPolicy } from "../lib/iam/trust";
-import { fmt, measure, printTable, ratio } from "./harness";
+import { compare, comparisonTable } from "./harness";
 
 function policyText(environments: number): string {
   const subjects = Array.from(
@@ -19,7 +19,6 @@ function policyText(environments: number): string {
 }
 
 export default async function (): Promise<void> {
-  const rows: string[][] = [];
   for (const n of [1, 40]) {
     const text = policyText(n);
     const request = {
@@ -30,32 +29,16 @@ export default async function (): Promise<void> {
       },
     };
     if (reviewTrustPolicy(text).length !== 0) throw new Error("the bench policy should be clean");
-    const base = await measure(() => JSON.parse(text), { seconds: 0.5, warmup: 200 });
-    const evaluate = await measure(() => evaluateTrustPolicy(text, request), {
-      seconds: 0.5,
-      warmup: 200,
-    });
-    const review = await measure(() => reviewTrustPolicy(text), { seconds: 0.5, warmup: 200 });
-    const label = `${n} subject${n === 1 ? "" : "s"}, ${text.length} chars`;
-    rows.push(
-      [`${label}: JSON.parse (baseline)`, fmt(base.opsPerSecond), fmt(base.medianMicros), "1.00x"],
-      [
-        `${label}: evaluateTrustPolicy`,
-        fmt(evaluate.opsPerSecond),
-        fmt(evaluate.medianMicros),
-        ratio(evaluate, base),
-      ],
-      [
-        `${label}: reviewTrustPolicy`,
-        fmt(review.opsPerSecond),
-        fmt(review.medianMicros),
-        ratio(review, base),
-      ],
+    comparisonTable(
+      `reviewTrustPolicy vs JSON.parse of the same text: ${n} subject${n === 1 ? "" : "s"}, ${text.length} chars`,
+      await compare(
+        [
+          { name: "JSON.parse", fn: () => JSON.parse(text) },
+          { name: "evaluateTrustPolicy", fn: () => evaluateTrustPolicy(text, request) },
+          { name: "reviewTrustPolicy", fn: () => reviewTrustPolicy(text) },
+        ],
+        { warmup: 50 },
+      ),
     );
   }
-  printTable(
-    "reviewTrustPolicy vs JSON.parse of the same text",
-    ["case", "ops/s", "median µs", "vs baseline"],
-    rows,
-  );
 }

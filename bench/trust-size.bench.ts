@@ -8,7 +8,7 @@ import { escSubject } from "../lib/claims/grammar";
 import { TrustPolicyQuotaError } from "../lib/core/errors";
 import { buildTrustPolicy, renderTrustPolicy, trustPolicySize } from "../lib/iam/trust";
 import type { SubjectAttribute } from "../lib/claims/types";
-import { fmt, measure, printTable, ratio } from "./harness";
+import { compare, comparisonTable, printTable } from "./harness";
 
 const ACCOUNT = "123456789012";
 const AUDIENCE = "aws:contoso";
@@ -93,30 +93,22 @@ export default async function (): Promise<void> {
     subjects: thirty,
     quota: 8192,
   });
-  const baseline = await measure(() => JSON.stringify(doc), { seconds: 0.3 });
-  const build = await measure(
-    () =>
-      renderTrustPolicy(
-        buildTrustPolicy({ accountId: ACCOUNT, audience: AUDIENCE, subjects: thirty, quota: 8192 }),
-      ),
-    { seconds: 0.3 },
-  );
-  printTable(
+  comparisonTable(
     "Building a 30-subject policy (validate + build + render) vs JSON.stringify of the same document",
-    ["case", "ops/s", "median µs", "vs baseline"],
-    [
-      [
-        "JSON.stringify (baseline)",
-        fmt(baseline.opsPerSecond),
-        fmt(baseline.medianMicros),
-        "1.00x",
-      ],
-      [
-        "buildTrustPolicy + renderTrustPolicy",
-        fmt(build.opsPerSecond),
-        fmt(build.medianMicros),
-        ratio(build, baseline),
-      ],
-    ],
+    await compare([
+      { name: "JSON.stringify", fn: () => JSON.stringify(doc) },
+      {
+        name: "buildTrustPolicy + renderTrustPolicy",
+        fn: () =>
+          renderTrustPolicy(
+            buildTrustPolicy({
+              accountId: ACCOUNT,
+              audience: AUDIENCE,
+              subjects: thirty,
+              quota: 8192,
+            }),
+          ),
+      },
+    ]),
   );
 }

@@ -8,7 +8,7 @@
  * (read from the environment's definition, following its imports), or ESC's default 2h when it cannot be found.
  * Renew before it; do not treat it as exact.
  */
-import { parse } from "yaml";
+import type { parse as Parse } from "yaml";
 import { parseDuration } from "../lib/core/duration";
 import { parseEnvironmentRef, type EnvironmentRef } from "../lib/claims/grammar";
 import { EscApiError, showValue } from "../lib/core/errors";
@@ -91,7 +91,11 @@ async function definitionDurationSeconds(
   let doc: unknown;
   try {
     const got = await escCall(() => client.api.getEnvironment(organization, project, environment));
-    doc = typeof got?.yaml === "string" ? parse(got.yaml) : got?.definition;
+    // `yaml` is loaded only when the ESC API answers with YAML text (not when the provider module loads).
+    doc =
+      typeof got?.yaml === "string"
+        ? (require("yaml") as { parse: typeof Parse }).parse(got.yaml)
+        : got?.definition;
   } catch {
     return undefined; // an estimate only: never fail a login over it
   }

@@ -2,8 +2,27 @@
  * Decoding (never verifying) a JWT, to explain what STS will see. The token itself is a credential: it never
  * appears in an error message, a result or a log line produced here.
  */
-import { decodeJwt, decodeProtectedHeader } from "jose";
+import type { decodeJwt as DecodeJwt, decodeProtectedHeader as DecodeProtectedHeader } from "jose";
 import { InputError } from "../core/errors";
+
+/**
+ * jose's two decoders, loaded on first use from its per-function entry points: `require("jose")` loads every JWS,
+ * JWE and JWK module (~40 ms CPU), these two ~10 ms; a program or CLI command that never decodes a token pays
+ * nothing (see bench/load.bench.ts).
+ */
+function decoders(): {
+  decodeJwt: typeof DecodeJwt;
+  decodeProtectedHeader: typeof DecodeProtectedHeader;
+} {
+  return {
+    decodeJwt: (require("jose/jwt/decode") as { decodeJwt: typeof DecodeJwt }).decodeJwt,
+    decodeProtectedHeader: (
+      require("jose/decode/protected_header") as {
+        decodeProtectedHeader: typeof DecodeProtectedHeader;
+      }
+    ).decodeProtectedHeader,
+  };
+}
 
 /** The decoded parts of a JWT. Nothing here is verified: the signature is not checked. */
 export interface DecodedJwt {
@@ -40,6 +59,7 @@ export function decodeJwtClaims(token: string, field = "token"): DecodedJwt {
   if (parts.length !== 3) {
     throw new InputError(field, `has ${parts.length} part(s) separated by '.'`, JWT_ALLOWED);
   }
+  const { decodeJwt, decodeProtectedHeader } = decoders();
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(trimmed) as Record<string, unknown>;

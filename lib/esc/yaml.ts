@@ -3,7 +3,7 @@
  * (`values.aws.login.fn::open::aws-login`, `environmentVariables`, `imports`, `aws-secrets` / `aws-parameter-store`
  * consumers chained with `login: ${aws.login}`). Pure: builds a plain object, renders it with the `yaml` library.
  */
-import { stringify } from "yaml";
+import type { stringify as Stringify } from "yaml";
 import { isObject, UNKNOWN } from "../core/guards";
 import { ROLE_SESSION_NAME_ALLOWED, ROLE_SESSION_NAME_MAX } from "../core/limits";
 import { ENVIRONMENT_REF_LEGACY_ALLOWED, parseEnvironmentRef } from "../claims/grammar";
@@ -452,5 +452,7 @@ export function escEnvironmentDefinition(args: EscEnvironmentYamlArgs): Record<s
  * @throws InputError naming the field (never quoting a secret) when the arguments are not valid.
  */
 export function escEnvironmentYaml(args: EscEnvironmentYamlArgs): string {
+  // `yaml` is loaded here, on first use: importing the package (components, the provider) does not pay for it.
+  const { stringify } = require("yaml") as { stringify: typeof Stringify };
   return stringify(escEnvironmentDefinition(args), { lineWidth: 0, indentSeq: true });
 }

@@ -3,6 +3,7 @@
  * time), shared by the e2e tests, with the tarball's file list and modes. Removed when the process exits.
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,6 +23,34 @@ export interface Packed {
 
 let packed: Packed | undefined;
 
+/** Runs `fn` holding a lock on this checkout's build (a directory created atomically; stale after 15 minutes). */
+export function withRepoLock<T>(fn: () => T): T {
+  const lock = path.join(
+    os.tmpdir(),
+    `esc-aws-oidc-build-${createHash("sha256").update(REPO).digest("hex").slice(0, 16)}.lock`,
+  );
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const age =
+        Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 15 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline)
+        throw new Error(`waited 15 minutes for ${lock}`, { cause: e });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** Packs the repository (first call), returns the same tarball afterwards. */
 export function packOnce(): Packed {
   if (packed) return packed;
@@ -29,11 +58,14 @@ export function packOnce(): Packed {
   process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   let out: string;
   try {
-    out = execFileSync(NPM, ["pack", "--json", "--pack-destination", dir], {
-      cwd: REPO,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    // prepack rebuilds dist/ in place (rm -rf dist, tsc): one pack at a time across mocha's parallel workers.
+    out = withRepoLock(() =>
+      execFileSync(NPM, ["pack", "--json", "--pack-destination", dir], {
+        cwd: REPO,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
   } catch (e) {
     const { stdout, stderr } = e as { stdout?: string; stderr?: string };
     throw new Error(

@@ -49,6 +49,8 @@ const ENTRIES = Object.keys(manifest.exports)
   .filter((key) => !key.includes("*") && key !== "./package.json")
   .map((key) => (key === "." ? "esc-aws-oidc" : `esc-aws-oidc/${key.slice(2)}`));
 
+import { packOnce } from "./pack";
+
 describe("the packed package in a project with Pulumi's aws-typescript template settings", function () {
   // `npm pack` runs the full TypeScript build (prepack), then one tsc run over the declarations.
   this.timeout(300_000);
@@ -57,20 +59,8 @@ describe("the packed package in a project with Pulumi's aws-typescript template 
 
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "esc-aws-oidc-template-"));
-    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    let out: string;
-    try {
-      out = execFileSync(npm, ["pack", "--json", "--pack-destination", tmp], {
-        cwd: REPO,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-    } catch (e) {
-      const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-      throw new Error(`npm pack failed:\n${stdout ?? ""}\n${stderr ?? ""}`, { cause: e });
-    }
-    const packed = JSON.parse(out.slice(out.indexOf("\n[") + 1)) as { filename: string }[];
-    const tarball = path.join(tmp, path.basename(packed[0]!.filename));
+    // The shared pack (one build per test process, serialized across mocha's parallel workers).
+    const { tarball } = packOnce();
 
     project = path.join(tmp, "project");
     const installed = path.join(project, "node_modules", "esc-aws-oidc");
