@@ -40,7 +40,9 @@ export function jsonPathChild(path: string, key: string | number): string {
 interface Frame {
   kind: "object" | "array";
   path: string;
-  segments: JsonPathSegment[];
+  /** The frame holding this value and the key or index it stands at (segments are made only for a report). */
+  parent: Frame | undefined;
+  keyInParent: JsonPathSegment | undefined;
   /** object: key → occurrences (and its report once duplicated); array: unused. */
   keys: Map<string, { count: number; dup: JsonDuplicate | undefined }> | undefined;
   /** array: index of the next element. */
@@ -66,11 +68,20 @@ export function parseJsonReportingDuplicates(text: string): ParsedJson {
   let line = 1;
   let lineStart = 0;
   // The text is valid JSON (JSON.parse succeeded), so a simple scanner suffices.
-  const valuePath = (): { path: string; segments: JsonPathSegment[] } => {
+  // Paths grow by concatenation (cheap ropes); segments are built from the parent chain only when reported, so
+  // deep nesting stays linear.
+  const valuePath = (): Pick<Frame, "path" | "parent" | "keyInParent"> => {
     const top = stack[stack.length - 1];
-    if (top === undefined) return { path: "$", segments: [] };
+    if (top === undefined) return { path: "$", parent: undefined, keyInParent: undefined };
     const key = top.kind === "array" ? top.index : (top.pendingKey ?? "");
-    return { path: jsonPathChild(top.path, key), segments: [...top.segments, key] };
+    return { path: jsonPathChild(top.path, key), parent: top, keyInParent: key };
+  };
+  const segmentsOf = (frame: Frame): JsonPathSegment[] => {
+    const out: JsonPathSegment[] = [];
+    for (let f: Frame | undefined = frame; f?.keyInParent !== undefined; f = f.parent) {
+      out.push(f.keyInParent);
+    }
+    return out.reverse();
   };
   let i = 0;
   const n = text.length;
@@ -127,7 +138,7 @@ export function parseJsonReportingDuplicates(text: string): ParsedJson {
           entry.count = 2;
           entry.dup = {
             path: top.path,
-            segments: top.segments,
+            segments: segmentsOf(top),
             key,
             occurrences: 2,
             line,

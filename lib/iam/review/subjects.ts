@@ -3,7 +3,7 @@
  * and whether they admit every environment of it. Issuer-specific: Pulumi, GitHub Actions, GitLab; for other
  * issuers only a bare wildcard is judged.
  */
-import { STACK_CONFIG_ENVIRONMENT } from "../../claims/grammar";
+import { parsePulumiSubject, STACK_CONFIG_ENVIRONMENT } from "../../claims/grammar";
 import { likeMatches as modelLikeMatches, type ClauseValue } from "../model";
 import type { IssuerKind } from "./document";
 
@@ -32,28 +32,38 @@ export function likeMatches(value: ClauseValue, text: string): boolean {
   return modelLikeMatches(value, text);
 }
 
-interface OrgShape {
-  /** Matches a literal prefix in which the organization is complete; group 1 is the organization. */
-  complete: RegExp;
-  /** Matches a literal prefix that ends inside the organization; group 1 is what is written of it. */
-  partial: RegExp;
+/** Where the organization stands in a literal prefix: complete (followed by its separator) or cut by a wildcard. */
+type OrgShape = (prefix: string) => { complete?: string; partial?: string } | undefined;
+
+/** A shape from two regexes: `complete` (group 1: the whole organization) and `partial` (group 1: its start). */
+function regexShape(complete: RegExp, partial: RegExp): OrgShape {
+  return (prefix) => {
+    const c = complete.exec(prefix)?.[1];
+    if (c) return { complete: c };
+    const p = partial.exec(prefix)?.[1];
+    return p ? { partial: p } : undefined;
+  };
 }
 
+/** Pulumi's subjects, read by the one Pulumi-subject parser (lib/claims/grammar). */
+const pulumiShape: OrgShape = (prefix) => {
+  const subject = parsePulumiSubject(prefix);
+  if (!subject || !subject.organization) return undefined;
+  return subject.rest !== undefined
+    ? { complete: subject.organization }
+    : { partial: subject.organization };
+};
+
 const ORG_SHAPES: Partial<Record<IssuerKind, OrgShape[]>> = {
-  pulumi: [
-    {
-      complete: /^pulumi:[^:*?]+:(?:org|pulumi\.organization\.login):([^:]+):/,
-      partial: /^pulumi:[^:*?]+:(?:org|pulumi\.organization\.login):([^:]*)$/,
-    },
-  ],
+  pulumi: [pulumiShape],
   github: [
-    { complete: /^repo:([^/:]+)\//, partial: /^repo:([^/:]*)$/ },
-    {
-      complete: /(?:^|:)repository_owner(?:_id)?:([^:]+):/,
-      partial: /(?:^|:)repository_owner(?:_id)?:([^:]*)$/,
-    },
+    regexShape(/^repo:([^/:]+)\//, /^repo:([^/:]*)$/),
+    regexShape(
+      /(?:^|:)repository_owner(?:_id)?:([^:]+):/,
+      /(?:^|:)repository_owner(?:_id)?:([^:]*)$/,
+    ),
   ],
-  gitlab: [{ complete: /^project_path:([^/:]+)\//, partial: /^project_path:([^/:]*)$/ }],
+  gitlab: [regexShape(/^project_path:([^/:]+)\//, /^project_path:([^/:]*)$/)],
 };
 
 /** Where a `sub` value reaches. `isPattern`: the operator is StringLike (wildcards are wildcards). */
@@ -68,14 +78,9 @@ export function subjectReach(
   if (shapes === undefined) {
     return prefix === "" ? { kind: "no-org" } : { kind: "scoped", org: undefined };
   }
-  for (const shape of shapes) {
-    const complete = shape.complete.exec(prefix);
-    if (complete?.[1]) return { kind: "scoped", org: complete[1] };
-  }
-  for (const shape of shapes) {
-    const partial = shape.partial.exec(prefix);
-    if (partial?.[1]) return { kind: "other-orgs", orgPrefix: partial[1] };
-  }
+  const found = shapes.map((shape) => shape(prefix));
+  for (const f of found) if (f?.complete) return { kind: "scoped", org: f.complete };
+  for (const f of found) if (f?.partial) return { kind: "other-orgs", orgPrefix: f.partial };
   return { kind: "no-org" };
 }
 
