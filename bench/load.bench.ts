@@ -260,7 +260,7 @@ export default async function (): Promise<void> {
           "@pulumi/pulumi + @pulumi/aws",
           ms(c("root-stubbed")),
           ms(w("root-stubbed")),
-          "(the root without the sandbox, #12)",
+          "(control: the root no longer loads sandbox/, so this row should match the one above)",
         ],
         [
           "provider/loginProvider.js (dynamic-provider host)",

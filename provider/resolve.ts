@@ -20,7 +20,7 @@
  *
  * State written by 0.1.x holds a shim that requires `esc-aws-oidc/dist/provider/loginProvider.js` (or
  * `escEnvironmentProvider.js`) by name: those paths and their `loginProvider` / `environmentProvider` exports are a
- * stable contract (tests/provider/loading.host.test.ts runs the 0.1.0 shim text).
+ * stable contract (tests/e2e/provider-layouts.test.ts runs the 0.1.0 shim texts kept in tests/fixtures/provider/).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

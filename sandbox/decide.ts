@@ -1,5 +1,5 @@
 /**
- * The sandbox decides trust with the package's own evaluator (`lib/evaluate`), so the local STS and the review
+ * The sandbox decides trust with the package's own evaluator (`lib/iam/evaluate`), so the local STS and the review
  * tools can never disagree: a thin adapter from the STS request to `evaluateTrustPolicy`.
  */
 import { evaluateTrustPolicy } from "../lib/iam/evaluate";

@@ -524,7 +524,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
       : claims.aud === undefined
         ? []
         : [claims.aud];
-    // The token's client ID, read as lib/evaluate reads the `<provider>:aud` key: AWS documents that key as the
+    // The token's client ID, read as lib/iam/evaluate reads the `<provider>:aud` key: AWS documents that key as the
     // `azp` claim when the token has one, else `aud` ("Available keys for AWS OIDC federation"), and the
     // provider's client IDs as the audiences that key carries. So a token with `azp` is checked by its `azp`.
     const clientIdClaims = typeof claims.azp === "string" ? [claims.azp] : audiences;

@@ -440,7 +440,8 @@ function evaluateCondition(
     const matched = texts.some((v) => v.toLowerCase() === goal);
     return trace(
       matched ? "matched" : "not-matched",
-      matched ? "matched" : "null-mismatch",
+      // An absent key keeps its specific cause (another issuer's key, a claim AWS does not expose) for explain.
+      matched ? "matched" : !present && reasonAbsent !== "key-absent" ? reasonAbsent : "null-mismatch",
       present
         ? `key present: Null is ${matched ? "satisfied by" : "not satisfied without"} "false"`
         : `${absentNote}; Null is ${matched ? "satisfied by" : "not satisfied without"} "true"`,

@@ -1,5 +1,5 @@
 /**
- * Differential test: our evaluator (lib/evaluate) and @cloud-copilot/iam-simulate (AGPL, devDependency, used
+ * Differential test: our evaluator (lib/iam/evaluate) and @cloud-copilot/iam-simulate (AGPL, devDependency, used
  * only here and in bench/) must decide every generated (trust policy, request) pair identically.
  * Per run: 600 policies from `buildTrustPolicy` + 900 hand-shaped random policies, each decided by both.
  *

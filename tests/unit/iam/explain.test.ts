@@ -305,6 +305,14 @@ describe("explainLogin: refused, with reasons a user acts on", () => {
     ]);
   });
 
+  it("a Null condition on a key of another issuer path keeps the specific reason", () => {
+    const p = JSON.parse(JSON.stringify(policy));
+    p.Statement[0].Condition.Null = { [`${HOST}/v2:sub`]: "false" };
+    const r = explainLogin({ policy: p, esc });
+    assert.equal(r.decision, "ImplicitlyDenied");
+    assert.deepEqual(codes(r), ["condition-key-other-issuer"]);
+  });
+
   it("an explicit Deny", () => {
     const p = JSON.parse(JSON.stringify(policy));
     p.Statement.push({

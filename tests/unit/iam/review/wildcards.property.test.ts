@@ -1,5 +1,5 @@
 /**
- * The wildcard rules against the evaluator (lib/evaluate, the same decision the sandbox STS makes): whenever
+ * The wildcard rules against the evaluator (lib/iam/evaluate, the same decision the sandbox STS makes): whenever
  * the review finds no org-less or cross-organization `sub` wildcard, the policy admits the subjects of at most
  * one organization, in any of Pulumi's subject formats.
  */
