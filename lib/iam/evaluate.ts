@@ -441,7 +441,11 @@ function evaluateCondition(
     return trace(
       matched ? "matched" : "not-matched",
       // An absent key keeps its specific cause (another issuer's key, a claim AWS does not expose) for explain.
-      matched ? "matched" : !present && reasonAbsent !== "key-absent" ? reasonAbsent : "null-mismatch",
+      matched
+        ? "matched"
+        : !present && reasonAbsent !== "key-absent"
+          ? reasonAbsent
+          : "null-mismatch",
       present
         ? `key present: Null is ${matched ? "satisfied by" : "not satisfied without"} "false"`
         : `${absentNote}; Null is ${matched ? "satisfied by" : "not satisfied without"} "true"`,
