@@ -20,52 +20,13 @@ import { UnsecuredJWT } from "jose";
 import { defaultRounds, interleave, printTable, spread, spreadText, type Spread } from "./harness";
 import { buildTrustPolicy, renderTrustPolicy } from "../lib/iam/trust";
 import { escAudience, escSubject } from "../lib/claims/grammar";
-
-const REPO = path.resolve(__dirname, "..");
-const FOLDERS = ["lib", "provider", "components", "policy", "cli", "sandbox"];
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sources(full));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(full);
-  }
-  return out;
-}
+import { writeDevPackage } from "../tests/helpers/devPackage";
 
 /** `<root>/node_modules/esc-aws-oidc` with the current sources transpiled to dist/ (no type check). */
 function installedCopy(root: string): string {
-  const ts: typeof import("typescript") = require("typescript");
-  const pkg = path.join(root, "node_modules", "esc-aws-oidc");
-  const files = [
-    path.join(REPO, "index.ts"),
-    ...FOLDERS.flatMap((f) => sources(path.join(REPO, f))),
-  ];
-  for (const file of files) {
-    const out = ts.transpileModule(fs.readFileSync(file, "utf8"), {
-      fileName: file,
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true,
-        resolveJsonModule: true,
-      },
-    });
-    const target = path.join(pkg, "dist", path.relative(REPO, file).replace(/\.ts$/, ".js"));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, out.outputText);
-  }
-  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as {
-    name: string;
-    version: string;
-  };
-  fs.writeFileSync(
-    path.join(pkg, "package.json"),
-    JSON.stringify({ name: manifest.name, version: manifest.version, main: "dist/index.js" }),
-  );
-  fs.symlinkSync(path.join(REPO, "node_modules"), path.join(pkg, "node_modules"), "dir");
-  return pkg;
+  return writeDevPackage(path.join(root, "node_modules", "esc-aws-oidc"), undefined, {
+    whole: true,
+  });
 }
 
 interface ChildReport {

@@ -2,8 +2,8 @@
  * `util.parseArgs` with one-line errors that name the option and never echo a value that could be a token.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { showValue } from "../lib/core/errors";
-import { UsageError, safeShow } from "./io";
+import { quoteValue, showValue } from "../lib/core/errors";
+import { UsageError } from "./io";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -44,7 +44,7 @@ export function parseCommandArgs(
     if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
       const value = /'([^']*)'/.exec(message)?.[1] ?? "";
       throw new UsageError(
-        `esc-aws-oidc ${command}: unexpected argument ${safeShow(value)}. ${help}`,
+        `esc-aws-oidc ${command}: unexpected argument ${quoteValue(value)}. ${help}`,
       );
     }
     throw new UsageError(`esc-aws-oidc ${command}: invalid arguments. ${help}`);

@@ -3,7 +3,7 @@
  * run in-process in tests as well as in a real terminal.
  */
 import { readFile } from "node:fs/promises";
-import { quoteValue, showValue } from "../lib/core/errors";
+import { showValue } from "../lib/core/errors";
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -56,17 +56,4 @@ export async function readInput(io: CliIo, file: string): Promise<string> {
       `${showValue(file)}: cannot be read (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? String(cause))})`,
     );
   }
-}
-
-/**
- * A user's value as a CLI message quotes it: `quoteValue` (lib/core/errors), the package's one rule — anything
- * JWT-shaped or over 200 characters is a short redacted prefix, never the value.
- */
-export function safeShow(value: string): string {
-  return quoteValue(value);
-}
-
-/** A file argument as a message names it: bare, or redacted when it looks like a token (`showValue`). */
-export function showFile(file: string): string {
-  return showValue(file);
 }

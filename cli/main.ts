@@ -3,9 +3,9 @@
  * `esc-aws-oidc`: ESC claims, trust policies, trust-policy review and login explanations from the command line.
  * Every command reads flags with `util.parseArgs`; usage mistakes print one line and exit 2.
  */
-import { EscAwsOidcError, InputError } from "../lib/core/errors";
+import { EscAwsOidcError, InputError, quoteValue } from "../lib/core/errors";
 import type { Command } from "./commands/types";
-import { UnreadableInputError, UsageError, processIo, safeShow, type CliIo } from "./io";
+import { UnreadableInputError, UsageError, processIo, type CliIo } from "./io";
 
 export type { CliIo } from "./io";
 
@@ -144,7 +144,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const entry = COMMANDS.find((c) => c.name === name);
   if (entry === undefined) {
     io.stderr.write(
-      `esc-aws-oidc: unknown command ${safeShow(name)}. Commands: ${COMMANDS.map((c) => c.name).join(", ")}. Run 'esc-aws-oidc --help'.\n`,
+      `esc-aws-oidc: unknown command ${quoteValue(name)}. Commands: ${COMMANDS.map((c) => c.name).join(", ")}. Run 'esc-aws-oidc --help'.\n`,
     );
     return 2;
   }

@@ -1,8 +1,8 @@
 import { explainLogin, type ExplainLoginArgs } from "../../lib/iam/explain";
-import { EscAwsOidcError, quoteValue } from "../../lib/core/errors";
+import { EscAwsOidcError, quoteValue, showValue } from "../../lib/core/errors";
 import { reviewTargets } from "../../lib/iam/review/sources";
 import { list, optional, parseCommandArgs, required } from "../args";
-import { UnreadableInputError, UsageError, readInput, showFile } from "../io";
+import { UnreadableInputError, UsageError, readInput } from "../io";
 import { ESC_OPTIONS, ESC_OPTIONS_HELP, escArgs } from "./esc";
 import type { Command } from "./types";
 
@@ -69,19 +69,19 @@ export const explainCommand: Command = {
         targets = targets.filter((t) => t.label === `role ${JSON.stringify(role)}`);
         if (targets.length === 0) {
           throw new UnreadableInputError(
-            `${showFile(policyFile)}: has no role named ${quoteValue(role)}`,
+            `${showValue(policyFile)}: has no role named ${quoteValue(role)}`,
           );
         }
       }
       const target = targets[0];
       if (targets.length !== 1 || target === undefined) {
         throw new UnreadableInputError(
-          `${showFile(policyFile)}: holds ${targets.length} roles; choose one with --role <name>`,
+          `${showValue(policyFile)}: holds ${targets.length} roles; choose one with --role <name>`,
         );
       }
       if (target.policy === undefined) {
         throw new UnreadableInputError(
-          `${showFile(policyFile)}: ${target.label} cannot be explained: ${target.pending ?? target.unreadable ?? "no trust policy"}`,
+          `${showValue(policyFile)}: ${target.label} cannot be explained: ${target.pending ?? target.unreadable ?? "no trust policy"}`,
         );
       }
       policy = target.policy;

@@ -1,8 +1,8 @@
-import { EscAwsOidcError, quoteValue } from "../../lib/core/errors";
+import { EscAwsOidcError, quoteValue, showValue } from "../../lib/core/errors";
 import { reviewTrustPolicy, trustPolicyRule, type Finding } from "../../lib/iam/review/index";
 import { reviewTargets, type ReviewTarget, type SourceKind } from "../../lib/iam/review/sources";
 import { list, parseCommandArgs } from "../args";
-import { UnreadableInputError, UsageError, readInput, showFile } from "../io";
+import { UnreadableInputError, UsageError, readInput } from "../io";
 import type { Command } from "./types";
 
 export const REVIEW_HELP = `Usage: esc-aws-oidc review <file>... [options]
@@ -76,8 +76,8 @@ export const reviewCommand: Command = {
 
     const results: FileResult[] = [];
     for (const file of parsed.positionals) {
-      // A file argument is shown bare, but a token pasted as one never is (showFile).
-      const result: FileResult = { file: file === "-" ? "(stdin)" : showFile(file), policies: [] };
+      // A file argument is shown bare, but a token pasted as one never is (showValue).
+      const result: FileResult = { file: file === "-" ? "(stdin)" : showValue(file), policies: [] };
       results.push(result);
       let targets: ReviewTarget[];
       try {

@@ -282,8 +282,8 @@ export function quoteValue(value: unknown): string {
       ? `${Array.isArray(value) ? "a list" : typeof value === "object" ? "an object" : `a ${typeof value}`} of ${text.length} characters (not shown)`
       : text;
   }
-  if (JWT_SHAPED.test(value) || value.length > QUOTE_MAX_LENGTH) {
-    const looksJwt = JWT_SHAPED.test(value);
+  const looksJwt = JWT_SHAPED.test(value);
+  if (looksJwt || value.length > QUOTE_MAX_LENGTH) {
     return `${JSON.stringify(value.slice(0, 6) + "…")} (${value.length} characters${looksJwt ? ", looks like a token: not shown" : ", not shown"})`;
   }
   return JSON.stringify(value);

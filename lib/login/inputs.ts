@@ -31,6 +31,7 @@ import {
   maxSessionSeconds,
   parseRoleArn,
   resolveRegion,
+  failureOf,
   validateAwsLoginInputs,
 } from "./validate";
 import type { ValidationFailure } from "./validate";
@@ -143,13 +144,6 @@ export function normalizeLoginInputs(given: object): AwsLoginInputs {
     if (isObject(value)) out[key] = withoutNulls(value, nested);
   }
   return out as AwsLoginInputs;
-}
-
-function failureOf(e: InputError): ValidationFailure {
-  return {
-    property: e.field,
-    reason: `${e.problem}.${e.allowed ? ` Allowed: ${e.allowed}.` : ""}`,
-  };
 }
 
 /** The error create() throws for check()'s failures: the first, naming the other properties. */

@@ -313,6 +313,14 @@ const TOP_LEVEL_FIELDS = [
   "renewBefore",
 ];
 
+/** An input error as check() reports it: the property, and the message without the field name. */
+export function failureOf(e: InputError): ValidationFailure {
+  return {
+    property: e.field,
+    reason: `${e.problem}.${e.allowed ? ` Allowed: ${e.allowed}.` : ""}`,
+  };
+}
+
 /**
  * Validates the `AwsLogin` inputs as a dynamic provider's `check()` sees them (plain values; the unknown marker
  * where a value is not known yet) and returns every failure found, one per property. Pure: no token is decoded
@@ -325,10 +333,7 @@ export function validateAwsLoginInputs(inputs: Record<string, unknown>): Validat
       run();
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      failures.push({
-        property: e.field,
-        reason: `${e.problem}.${e.allowed ? ` Allowed: ${e.allowed}.` : ""}`,
-      });
+      failures.push(failureOf(e));
     }
   };
   const known = (v: unknown): boolean => v !== undefined && v !== null && !isUnknown(v);

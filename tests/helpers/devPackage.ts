@@ -14,41 +14,55 @@ import * as path from "node:path";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-const FOLDERS = ["lib", "provider"];
+/** What the provider host needs: lib/ and provider/. */
+const PROVIDER_SOURCES: readonly string[] = ["lib", "provider"];
+/** The whole package as it ships (`npm run build`'s inputs): the root entry and every folder it reaches. */
+export const PACKAGE_SOURCES: readonly string[] = [
+  "index.ts",
+  "entries",
+  "lib",
+  "provider",
+  "components",
+  "policy",
+  "cli",
+  "sandbox",
+];
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sources(full));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(full);
-  }
-  return out;
+/** The `.ts` files of a folder (recursively) or the file itself. */
+function sources(entry: string): string[] {
+  if (!fs.statSync(entry).isDirectory()) return [entry];
+  return fs
+    .readdirSync(entry, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() || (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts"))
+        ? sources(path.join(entry, e.name))
+        : [],
+    );
 }
 
-let transpiled: Map<string, string> | undefined;
+const transpiled = new Map<readonly string[], Map<string, string>>();
 
-/** The current sources of lib/ and provider/, transpiled once per test process: `dist/...js` → text. */
-function devSources(): Map<string, string> {
-  if (transpiled !== undefined) return transpiled;
+/** The current sources of `entries` (repo-relative), transpiled once per process: `dist/...js` → text. */
+function devSources(entries: readonly string[]): Map<string, string> {
+  const cached = transpiled.get(entries);
+  if (cached !== undefined) return cached;
   const ts: typeof import("typescript") = require("typescript");
-  transpiled = new Map();
-  for (const folder of FOLDERS) {
-    for (const file of sources(path.join(REPO_ROOT, folder))) {
-      const rel = path.relative(REPO_ROOT, file).replace(/\.ts$/, ".js");
-      const out = ts.transpileModule(fs.readFileSync(file, "utf8"), {
-        fileName: file,
-        compilerOptions: {
-          module: ts.ModuleKind.CommonJS,
-          target: ts.ScriptTarget.ES2022,
-          esModuleInterop: true,
-          resolveJsonModule: true,
-        },
-      });
-      transpiled.set(path.join("dist", rel), out.outputText);
-    }
+  const out = new Map<string, string>();
+  for (const file of entries.flatMap((e) => sources(path.join(REPO_ROOT, e)))) {
+    const rel = path.relative(REPO_ROOT, file).replace(/\.ts$/, ".js");
+    const js = ts.transpileModule(fs.readFileSync(file, "utf8"), {
+      fileName: file,
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        resolveJsonModule: true,
+      },
+    });
+    out.set(path.join("dist", rel), js.outputText);
   }
-  return transpiled;
+  transpiled.set(entries, out);
+  return out;
 }
 
 /** This package's version (package.json). */
@@ -59,17 +73,26 @@ export function repoVersion(): string {
 /**
  * Writes a dev install of the current sources as a package directory at `pkg` (e.g. `<project>/node_modules/
  * esc-aws-oidc`, or an npm alias's or a wrapper's nested directory): `dist/`, a package.json named esc-aws-oidc
- * with `version` (default: this package's), and a `node_modules` link to the repo's for its dependencies.
+ * with `version` (default: this package's), and a `node_modules` link to the repo's for its dependencies. By
+ * default only what the provider host loads; `{ whole: true }` transpiles the whole package (main: dist/index.js).
  */
-export function writeDevPackage(pkg: string, version = repoVersion()): string {
-  for (const [rel, text] of devSources()) {
+export function writeDevPackage(
+  pkg: string,
+  version = repoVersion(),
+  options: { whole?: boolean } = {},
+): string {
+  for (const [rel, text] of devSources(options.whole ? PACKAGE_SOURCES : PROVIDER_SOURCES)) {
     const target = path.join(pkg, rel);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, text);
   }
   fs.writeFileSync(
     path.join(pkg, "package.json"),
-    JSON.stringify({ name: "esc-aws-oidc", version, main: "dist/provider/index.js" }),
+    JSON.stringify({
+      name: "esc-aws-oidc",
+      version,
+      main: options.whole ? "dist/index.js" : "dist/provider/index.js",
+    }),
   );
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(pkg, "node_modules"), "dir");
   return pkg;
