@@ -192,6 +192,15 @@ export const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
 /** The claims AWS documents as condition keys for OIDC federation (default keys). */
 export const DOCUMENTED_OIDC_CLAIMS: readonly string[] = ["aud", "sub", "amr", "email", "oaud"];
 
+/**
+ * The claims AWS exposes as condition keys (`<host+path>:<claim>`, lower-case claim names) for tokens of the issuer
+ * with this host+path: the documented default keys for every issuer (issuer-specific keys come with the issuer
+ * profiles). The evaluator and the scope analysis (`./scope`) both ask this one function.
+ */
+export function exposedClaims(_hostPath: string | undefined): readonly string[] {
+  return DOCUMENTED_OIDC_CLAIMS;
+}
+
 /** `host+path` of an issuer URL or host path: scheme and trailing slashes removed, case kept. */
 export function issuerKeyPrefix(issuer: string): string {
   const withoutScheme = issuer.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, "");
