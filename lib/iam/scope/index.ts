@@ -29,6 +29,7 @@ import {
   ATTRIBUTE_SUBJECT_PREFIX,
   DEFAULT_SUBJECT_PREFIX,
   LEGACY_DEFAULT_PROJECT,
+  STACK_CONFIG_ENVIRONMENT,
   issuerHostPath,
   parsePulumiSubject,
 } from "../../claims/grammar";
@@ -684,28 +685,34 @@ class PrincipalAnalysis {
    */
   private environmentSubjects(org: string, project: string, environment: string): NFA {
     const L = this.L;
-    const nameChar = L.unitsExcept(":/");
-    const glob = (text: string): NFA => {
+    // `*` is any run of characters (in an attribute subject: up to the next ':', its separator).
+    const glob = (text: string, star: CharSet): NFA => {
       const parts: NFA[] = [];
       text.split("*").forEach((lit, i) => {
-        if (i > 0) parts.push(L.star(L.symbol(nameChar)));
+        if (i > 0) parts.push(L.star(L.symbol(star)));
         if (lit) parts.push(L.words([lit]));
       });
       return L.concat(parts);
     };
-    const names: NFA[] = [L.concat([glob(project), L.words(["/"]), glob(environment)])];
-    if (globMatches(project, LEGACY_DEFAULT_PROJECT)) names.push(glob(environment));
-    const name = L.union(names);
+    const name = (star: CharSet): NFA => {
+      const names = [L.concat([glob(project, star), L.words(["/"]), glob(environment, star)])];
+      if (globMatches(project, LEGACY_DEFAULT_PROJECT)) names.push(glob(environment, star));
+      return L.union(names);
+    };
     const valueChars = L.star(L.symbol(L.unitsExcept(":")));
     const pair = L.concat([L.words([":"]), valueChars, L.words([":"]), valueChars.copy()]);
     const pairs = L.star(pair);
     return L.union([
-      L.concat([L.words([`${DEFAULT_SUBJECT_PREFIX}${org}:env:`]), name.copy()]),
+      L.concat([
+        L.words([`${DEFAULT_SUBJECT_PREFIX}${org}:env:`]),
+        // `<yaml>` (stack config) is shared by every environment: it identifies none.
+        L.intersect(name(L.units()), L.complementValues(L.words([STACK_CONFIG_ENVIRONMENT]))),
+      ]),
       L.concat([
         L.words([`${ATTRIBUTE_SUBJECT_PREFIX}${org}`]),
         pairs,
         L.words([":currentEnvironment.name:"]),
-        name,
+        name(L.unitsExcept(":")),
         pairs.copy(),
       ]),
     ]);
