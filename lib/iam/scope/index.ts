@@ -25,9 +25,11 @@
  * automaton over its node budget or an analysis over its time budget give "cannot prove".
  */
 import { readProviderArn } from "../../core/arn";
+import { ClaimError, quoteValue } from "../../core/errors";
 import {
   ATTRIBUTE_SUBJECT_PREFIX,
   DEFAULT_SUBJECT_PREFIX,
+  checkName,
   LEGACY_DEFAULT_PROJECT,
   STACK_CONFIG_ENVIRONMENT,
   issuerHostPath,
@@ -118,6 +120,51 @@ export const SCOPE_NODE_BUDGET = 200_000;
 
 /** Pulumi's issuer as a condition-key prefix. */
 export const PULUMI_HOST_PATH = issuerHostPath();
+
+/** What `--scope` accepts. */
+export const SCOPE_SPEC_ALLOWED =
+  "org:<org>, or env:<org>/<project>/<env> where <project> and <env> may hold * (any run of characters)";
+
+const GLOB_NAME = /^[A-Za-z0-9*][A-Za-z0-9._*-]*$/;
+
+/**
+ * Reads a scope as the CLI spells it: `org:contoso`, `env:contoso/payments/*`, `env:contoso/*\/prod`.
+ * Throws `ClaimError` naming `field` when it is not one of them.
+ */
+export function parseScopeSpec(text: string, field = "scope"): ScopeSpec {
+  const fail = (what: string): never => {
+    throw new ClaimError(field, what, SCOPE_SPEC_ALLOWED);
+  };
+  const colon = text.indexOf(":");
+  const kind = colon === -1 ? "" : text.slice(0, colon);
+  const rest = text.slice(colon + 1);
+  if (kind === "org") {
+    if (rest.includes("*")) fail(`${quoteValue(text)}: an organization scope takes no wildcard`);
+    try {
+      return { kind: "org", organization: checkName(field, rest) };
+    } catch {
+      return fail(`${quoteValue(text)} does not name an organization`);
+    }
+  }
+  if (kind === "env") {
+    const parts = rest.split("/");
+    const [org, project, environment] = parts;
+    if (parts.length !== 3 || !org || !project || !environment) {
+      return fail(`${quoteValue(text)} is not env:<org>/<project>/<env>`);
+    }
+    try {
+      checkName(field, org);
+    } catch {
+      return fail(`${quoteValue(text)}: ${quoteValue(org)} is not an organization name`);
+    }
+    for (const part of [project, environment]) {
+      if (!GLOB_NAME.test(part))
+        fail(`${quoteValue(text)}: ${quoteValue(part)} is not a name or a glob`);
+    }
+    return { kind: "env", organization: org, project, environment };
+  }
+  return fail(`${quoteValue(text)} is not a scope`);
+}
 
 /** How a scope reads in messages: `organization contoso`, `environments contoso/payments/*`... */
 export function describeScope(scope: ScopeSpec): string {
