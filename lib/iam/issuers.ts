@@ -58,8 +58,11 @@ export interface IssuerProfile {
   shared: boolean;
   /** The `aud` convention. `tenant`: the audience names the tenant (an organization, client or pool). */
   audience: { convention: string; example: string; tenant: boolean };
-  /** The `sub` grammar, with an example. */
-  subject: { grammar: string; example: string };
+  /**
+   * The `sub` grammar, with an example. `optional`: the audience alone scopes the trust (a Cognito identity
+   * pool, a Google OAuth client: every user of the app), so an unrestricted `sub` is not an error.
+   */
+  subject: { grammar: string; example: string; optional?: boolean };
   /** Provider-specific claims AWS exposes as condition keys (lower case), beyond `DEFAULT_OIDC_CLAIMS`. */
   keys: readonly string[];
   /**
@@ -233,6 +236,7 @@ const GITHUB: IssuerProfile = {
   ],
   probes: (org) => [
     `repo:${org}/${PROBE}-repo:ref:refs/heads/${PROBE}`,
+    `repo:${org}/${PROBE}-repo:ref:refs/heads/main`,
     `repo:${org}/${PROBE}-repo:pull_request`,
     `repo:${org}/${PROBE}-repo:environment:${PROBE}`,
   ],
@@ -262,7 +266,10 @@ const GITLAB: IssuerProfile = {
   keySource: `${AWS_OIDC_KEYS_DOC} (Default tab; GitLab-specific keys appear only in secondary sources)`,
   tenant: { noun: "group", claim: "sub", separator: "/", projectNoun: "project" },
   orgShapes: [regexShape(/^project_path:([^/:]+)\//, /^project_path:([^/:]*)$/)],
-  probes: (org) => [`project_path:${org}/${PROBE}-project:ref_type:branch:ref:${PROBE}`],
+  probes: (org) => [
+    `project_path:${org}/${PROBE}-project:ref_type:branch:ref:${PROBE}`,
+    `project_path:${org}/${PROBE}-project:ref_type:branch:ref:main`,
+  ],
   examples: {
     subject: "project_path:<group>/<project>:ref_type:branch:ref:main",
     pattern: (org) => `project_path:${org}/<project>:*`,
@@ -396,7 +403,7 @@ const GOOGLE: IssuerProfile = {
     example: "<client ID>",
     tenant: true,
   },
-  subject: { grammar: "the account's numeric ID", example: "<numeric account ID>" },
+  subject: { grammar: "the account's numeric ID", example: "<numeric account ID>", optional: true },
   keys: [],
   keysUnverified: true,
   keySource: `${AWS_OIDC_KEYS_DOC} (Google tab; its provider-specific keys are not verified here)`,
@@ -443,7 +450,11 @@ const COGNITO: IssuerProfile = {
     example: "<region>:<identity-pool-id>",
     tenant: true,
   },
-  subject: { grammar: "the identity ID (per user)", example: "<region>:<identity-id>" },
+  subject: {
+    grammar: "the identity ID (per user)",
+    example: "<region>:<identity-id>",
+    optional: true,
+  },
   keys: [],
   keysUnverified: false,
   keySource: `${AWS_OIDC_KEYS_DOC} (Default tab: aud, amr, sub)`,

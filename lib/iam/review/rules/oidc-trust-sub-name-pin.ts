@@ -18,6 +18,8 @@ export const oidcTrustSubNamePin: ReviewRule = {
       const profile = profileOf(family);
       const idKey = profile.tenant.idKey;
       if (idKey === undefined || seen.has(statement)) continue;
+      // A wildcard compared literally admits nothing (oidc-trust-wildcard-in-string-equals reports it).
+      if (!isPattern && parsed.hasWildcard) continue;
       const reach = subjectReach(parsed, isPattern, family);
       const named =
         reach.kind === "scoped" ? reach.org !== undefined : /^repo:[^/:*?]+\//.test(parsed.text);

@@ -17,18 +17,20 @@ export const oidcTrustSubUntrustedTrigger: ReviewRule = {
       if (repo === undefined) continue;
       const matches = (subject: string): boolean =>
         isPattern && parsed.hasWildcard ? likeMatches(parsed, subject) : value === subject;
-      for (const risk of triggerRisks(family, repo, matches)) {
-        const what =
-          risk.kind === "pull-request"
-            ? `pull_request workflows of ${repo}: a pull request's workflow runs the pull request's code (in a fork's case, with the base repository's token only through pull_request_target)`
-            : family === "github"
-              ? `a workflow on any branch of ${repo}: anyone who can push a branch can run code with this role, bypassing branch protection`
-              : `a pipeline on any branch of ${repo}, protected or not: any developer who can push a branch can run code with this role`;
-        out.push({
-          path: clause.path,
-          message: `${clause.path}: ${JSON.stringify(value)} admits ${what}. Requirement: trust the protected refs or environments that deploy. Fix: pin ${JSON.stringify(risk.fix)}${family === "github" ? " (an environment with required reviewers and deployment-branch rules, or a protected branch)" : ' (and restrict the job to protected branches: "ref_protected")'}.`,
-        });
-      }
+      const risks = triggerRisks(family, repo, matches);
+      if (risks.length === 0) continue;
+      const what = risks.map((risk) =>
+        risk.kind === "pull-request"
+          ? `pull_request workflows of ${repo} (they run the pull request's code)`
+          : family === "github"
+            ? `a workflow on any branch of ${repo} (anyone who can push a branch runs code with this role, bypassing branch protection)`
+            : `a pipeline on any branch of ${repo}, protected or not (any developer who can push a branch runs code with this role)`,
+      );
+      const fix = risks.find((r) => r.kind === "any-ref")?.fix ?? (risks[0] as { fix: string }).fix;
+      out.push({
+        path: clause.path,
+        message: `${clause.path}: ${JSON.stringify(value)} admits ${what.join(" and ")}. Requirement: trust only the protected refs or environments that deploy. Fix: pin ${JSON.stringify(fix)}${family === "github" ? ` or "repo:${repo}:environment:<environment>" (an environment with required reviewers and deployment-branch rules)` : " (a protected branch)"}.`,
+      });
     }
     return out;
   },
