@@ -740,7 +740,7 @@ describe("esc-aws-oidc CLI as a subprocess", function () {
       ["trust policy", "error trust-policy-duplicate-key", "error oidc-trust-requires-sub"],
     ]);
     const out = JSON.parse(r.stdout) as { errors: number; warnings: number; exitCode: number };
-    assert.deepStrictEqual([out.errors, out.warnings, out.exitCode], [8, 5, 1]);
+    assert.deepStrictEqual([out.errors, out.warnings, out.exitCode], [8, 7, 1]);
   });
 
   it("reads get-role output from stdin", async () => {

@@ -19,7 +19,7 @@ export const oidcTrustTenantAudience: ReviewRule = {
       if (restricts(statement, host, "aud") || denyGuards(document, host, "aud").length) continue;
       out.push({
         path: childPath(statement.path, "Condition"),
-        message: `${statement.label} trusts ${host} without a "${host}:aud" condition. ${profile.name} is one issuer for everyone: its "aud" names the ${profile.tenant.noun} (${profile.audience.convention}), so without it tokens of every ${profile.tenant.noun} in the world are admitted whenever the other conditions hold. Fix: add "StringEquals": { "${host}:aud": "${profile.examples.audience}" }.`,
+        message: `${statement.label} trusts ${host} (${profile.name}) without a "${host}:aud" condition. The issuer serves everyone and its "aud" names the ${profile.tenant.noun} (${profile.audience.convention}), so tokens of every ${profile.tenant.noun} in the world are admitted whenever the other conditions hold. Fix: add "StringEquals": { "${host}:aud": "${profile.examples.audience}" }.`,
       });
     }
     return out;
