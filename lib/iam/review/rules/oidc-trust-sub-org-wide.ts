@@ -1,7 +1,13 @@
 import { profileOf } from "../../issuers";
-import { restrictingValues } from "../document";
+import { restricts, restrictingValues } from "../document";
 import { examplePattern, orgNoun } from "../examples";
-import { likeMatches, probeSubjects, stackConfigSubject, subjectReach } from "../subjects";
+import {
+  likeMatches,
+  literalPrefix,
+  probeSubjects,
+  stackConfigSubject,
+  subjectReach,
+} from "../subjects";
 import { subjectValues } from "../subjectValues";
 import type { ReviewRule, Violation } from "../types";
 
@@ -32,12 +38,18 @@ export const oidcTrustSubOrgWide: ReviewRule = {
       );
       // Pulumi Deployments subjects (`pulumi:deploy:...`) are stack operations, not environments.
       const deployments = pulumi && matched.some(isDeploySubject);
-      const environments = matched.some((s) => !isDeploySubject(s));
+      // A wildcard right after the tenant and its separator leaves the repository (project, workspace...) open.
+      const profile = profileOf(family);
+      // (GitHub's reusable-workflow pattern — every repository, one pinned job_workflow_ref — is bounded by the pin.)
+      const openProject =
+        !pulumi &&
+        literalPrefix(parsed).endsWith(`${org}${profile.tenant.separator}`) &&
+        !(family === "github" && restricts(statement, provider.hostPath, "job_workflow_ref"));
+      const environments = openProject || matched.some((s) => !isDeploySubject(s));
       const everything = environments || deployments;
       const yaml = pulumi && likeMatches(parsed, stackConfigSubject(org));
       if (!everything && !yaml) continue;
       const orgText = `the organization ${JSON.stringify(org)}`;
-      const profile = profileOf(family);
       const what = pulumi
         ? deployments && !environments
           ? `every Pulumi Deployments run (every project, stack and operation) of ${orgText}`

@@ -34,8 +34,10 @@ const corpus = files.map((f) => ({
 const entries = corpus.flatMap((c) => c.policies.map((p) => ({ ...p, profile: c.profile })));
 
 describe("trust-policy corpus (tests/fixtures/trust-corpus)", () => {
-  it("holds at least 60 policies, ids unique, each citing a public source and its origin", () => {
-    assert.ok(entries.length >= 60, `${entries.length} policies`);
+  it("holds at least 60 policies from their sources, ids unique, each citing its source and origin", () => {
+    // At least 60 taken from their source (verbatim, or with placeholders filled); variants come on top.
+    const real = entries.filter((e) => !e.origin.startsWith("variant"));
+    assert.ok(real.length >= 60, `${real.length} policies from their source`);
     assert.strictEqual(new Set(entries.map((e) => e.id)).size, entries.length);
     for (const e of entries) {
       assert.match(e.source, /https:\/\/|[\w.-]+\/[\w.-]+ \(/, e.id);
