@@ -575,11 +575,18 @@ export function subjectFamily(family: IssuerFamily, sub: string): IssuerFamily {
  */
 export function exposedClaimsOf(hostPath: string | undefined): readonly string[] {
   if (hostPath === undefined) return DEFAULT_OIDC_CLAIMS;
+  const cached = EXPOSED.get(hostPath);
+  if (cached !== undefined) return cached;
   const profile = issuerProfile(hostPath);
-  return profile.keys.length === 0
-    ? DEFAULT_OIDC_CLAIMS
-    : [...DEFAULT_OIDC_CLAIMS, ...profile.keys];
+  const claims =
+    profile.keys.length === 0 ? DEFAULT_OIDC_CLAIMS : [...DEFAULT_OIDC_CLAIMS, ...profile.keys];
+  // The evaluator asks once per request and per absent key: remember a bounded number of issuers.
+  if (EXPOSED.size >= 256) EXPOSED.clear();
+  EXPOSED.set(hostPath, claims);
+  return claims;
 }
+
+const EXPOSED = new Map<string, readonly string[]>();
 
 /** An untrusted-trigger shape a GitHub / GitLab `sub` value admits. */
 export interface TriggerRisk {

@@ -28,9 +28,6 @@ export const BUILT_IN_WEB_IDENTITY_PROVIDERS: readonly string[] = [
   "cognito-identity.amazonaws.com",
 ];
 
-export const GITHUB_ISSUER_HOST = "token.actions.githubusercontent.com";
-export const COGNITO_IDENTITY = "cognito-identity.amazonaws.com";
-
 /** The kind of issuer, for issuer-specific subject formats: its family in the issuer profiles (`../issuers`). */
 export type IssuerKind = IssuerFamily;
 
