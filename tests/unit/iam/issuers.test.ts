@@ -499,3 +499,29 @@ describe("review: issue 14's false verdicts", () => {
     );
   });
 });
+
+describe("review: the tenant audience of Google and Cognito", () => {
+  it("accepts Google's oaud (the token's own aud) as the tenant pin; requires one of aud/oaud", () => {
+    const google = (condition: object): object =>
+      pol({
+        Effect: "Allow",
+        Principal: { Federated: "accounts.google.com" },
+        Action: WI,
+        Condition: condition,
+      });
+    assert.deepStrictEqual(
+      found(
+        google({
+          StringEquals: { "accounts.google.com:oaud": "666000666000.apps.googleusercontent.com" },
+        }),
+      ),
+      [],
+    );
+    assert.deepStrictEqual(
+      found(google({ StringEquals: { "accounts.google.com:sub": "110169484474386276334" } })).map(
+        (f) => f.ruleId,
+      ),
+      ["oidc-trust-tenant-audience"],
+    );
+  });
+});
