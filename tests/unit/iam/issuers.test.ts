@@ -12,7 +12,9 @@ import {
   issuerProfile,
   subjectFamily,
 } from "../../../lib/iam/issuers";
+import { explainLogin } from "../../../lib/iam/explain";
 import { reviewTrustPolicy } from "../../../lib/iam/review/index";
+import { startIssuer, type LocalIssuer } from "../../../sandbox/issuer";
 
 const WI = "sts:AssumeRoleWithWebIdentity";
 const ACCOUNT = "123456789012";
@@ -523,5 +525,49 @@ describe("review: the tenant audience of Google and Cognito", () => {
       ),
       ["oidc-trust-tenant-audience"],
     );
+  });
+});
+
+describe("explainLogin on the evaluator's provider keys and key prefix (issue 14, bullet 1 and 4)", function () {
+  this.timeout(60_000);
+  let issuer: LocalIssuer;
+  before(async () => {
+    issuer = await startIssuer();
+  });
+  after(async () => issuer.stop());
+
+  it("allows a GitHub token whose pinned repository_id matches (no AccessDenied prediction)", async () => {
+    const token = await issuer.mintToken({
+      issuer: `https://${GH}`,
+      audience: "sts.amazonaws.com",
+      subject: "repo:octo-org/octo-repo:ref:refs/heads/main",
+      claims: { repository_id: "1296269", repository_owner_id: "583231" },
+    });
+    const policy = pol(
+      st(GH, {
+        StringEquals: {
+          [`${GH}:aud`]: "sts.amazonaws.com",
+          [`${GH}:sub`]: "repo:octo-org/octo-repo:ref:refs/heads/main",
+          [`${GH}:repository_id`]: "1296269",
+        },
+      }),
+    );
+    const r = explainLogin({ policy, token, providerArn: arn(GH) });
+    assert.strictEqual(r.allowed, true);
+  });
+
+  it("matches an Auth0-style issuer with a trailing slash (no issuer-path-mismatch)", async () => {
+    const host = "dev-x.eu.auth0.com/";
+    const token = await issuer.mintToken({
+      issuer: "https://dev-x.eu.auth0.com/",
+      audience: "client-1",
+      subject: "github|12345",
+    });
+    const policy = pol(
+      st(host, { StringEquals: { [`${host}:aud`]: "client-1", [`${host}:sub`]: "github|12345" } }),
+    );
+    const r = explainLogin({ policy, token });
+    assert.strictEqual(r.allowed, true);
+    assert.ok(!r.reasons.some((x) => x.code === "issuer-path-mismatch"));
   });
 });
