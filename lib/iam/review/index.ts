@@ -2,6 +2,8 @@
  * Trust-policy review: rules that run on a policy's JSON text (so repeated keys are seen) and on what is known
  * about the role (its OIDC provider's client IDs, its managed policies). Used by the CLI and the policy pack.
  */
+import { TrustPolicyError } from "../../core/errors";
+import { REVIEW_POLICY_MAX_LENGTH, TRUST_POLICY_QUOTA_MAX } from "../../core/limits";
 import { readTrustDocument } from "./document";
 import { escLegacyDefaultProject } from "./rules/esc-legacy-default-project";
 import { escSubStackConfigLiteral } from "./rules/esc-sub-stack-config-literal";
@@ -87,6 +89,13 @@ export function trustPolicyRule(id: string): ReviewRule | undefined {
  */
 export function reviewTrustPolicy(policy: string | object, options: ReviewOptions = {}): Finding[] {
   const text = typeof policy === "string" ? policy : JSON.stringify(policy);
+  if (text.length > REVIEW_POLICY_MAX_LENGTH) {
+    throw new TrustPolicyError(
+      "policy",
+      `is ${text.length} characters long, more than the ${REVIEW_POLICY_MAX_LENGTH} the review reads (IAM's largest trust policy is ${TRUST_POLICY_QUOTA_MAX} characters)`,
+      `a trust policy of at most ${REVIEW_POLICY_MAX_LENGTH} characters`,
+    );
+  }
   const document = readTrustDocument(text);
   const disabled = new Set(options.disabledRules ?? []);
   const findings: Finding[] = [];

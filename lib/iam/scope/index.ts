@@ -25,10 +25,13 @@
  * automaton over its node budget or an analysis over its time budget give "cannot prove".
  */
 import { readProviderArn } from "../../core/arn";
+import { ClaimError, quoteValue } from "../../core/errors";
 import {
   ATTRIBUTE_SUBJECT_PREFIX,
   DEFAULT_SUBJECT_PREFIX,
+  checkName,
   LEGACY_DEFAULT_PROJECT,
+  STACK_CONFIG_ENVIRONMENT,
   issuerHostPath,
   parsePulumiSubject,
 } from "../../claims/grammar";
@@ -117,6 +120,51 @@ export const SCOPE_NODE_BUDGET = 200_000;
 
 /** Pulumi's issuer as a condition-key prefix. */
 export const PULUMI_HOST_PATH = issuerHostPath();
+
+/** What `--scope` accepts. */
+export const SCOPE_SPEC_ALLOWED =
+  "org:<org>, or env:<org>/<project>/<env> where <project> and <env> may hold * (any run of characters)";
+
+const GLOB_NAME = /^[A-Za-z0-9*][A-Za-z0-9._*-]*$/;
+
+/**
+ * Reads a scope as the CLI spells it: `org:contoso`, `env:contoso/payments/*`, `env:contoso/*\/prod`.
+ * Throws `ClaimError` naming `field` when it is not one of them.
+ */
+export function parseScopeSpec(text: string, field = "scope"): ScopeSpec {
+  const fail = (what: string): never => {
+    throw new ClaimError(field, what, SCOPE_SPEC_ALLOWED);
+  };
+  const colon = text.indexOf(":");
+  const kind = colon === -1 ? "" : text.slice(0, colon);
+  const rest = text.slice(colon + 1);
+  if (kind === "org") {
+    if (rest.includes("*")) fail(`${quoteValue(text)}: an organization scope takes no wildcard`);
+    try {
+      return { kind: "org", organization: checkName(field, rest) };
+    } catch {
+      return fail(`${quoteValue(text)} does not name an organization`);
+    }
+  }
+  if (kind === "env") {
+    const parts = rest.split("/");
+    const [org, project, environment] = parts;
+    if (parts.length !== 3 || !org || !project || !environment) {
+      return fail(`${quoteValue(text)} is not env:<org>/<project>/<env>`);
+    }
+    try {
+      checkName(field, org);
+    } catch {
+      return fail(`${quoteValue(text)}: ${quoteValue(org)} is not an organization name`);
+    }
+    for (const part of [project, environment]) {
+      if (!GLOB_NAME.test(part))
+        fail(`${quoteValue(text)}: ${quoteValue(part)} is not a name or a glob`);
+    }
+    return { kind: "env", organization: org, project, environment };
+  }
+  return fail(`${quoteValue(text)} is not a scope`);
+}
 
 /** How a scope reads in messages: `organization contoso`, `environments contoso/payments/*`... */
 export function describeScope(scope: ScopeSpec): string {
@@ -684,28 +732,34 @@ class PrincipalAnalysis {
    */
   private environmentSubjects(org: string, project: string, environment: string): NFA {
     const L = this.L;
-    const nameChar = L.unitsExcept(":/");
-    const glob = (text: string): NFA => {
+    // `*` is any run of characters (in an attribute subject: up to the next ':', its separator).
+    const glob = (text: string, star: CharSet): NFA => {
       const parts: NFA[] = [];
       text.split("*").forEach((lit, i) => {
-        if (i > 0) parts.push(L.star(L.symbol(nameChar)));
+        if (i > 0) parts.push(L.star(L.symbol(star)));
         if (lit) parts.push(L.words([lit]));
       });
       return L.concat(parts);
     };
-    const names: NFA[] = [L.concat([glob(project), L.words(["/"]), glob(environment)])];
-    if (globMatches(project, LEGACY_DEFAULT_PROJECT)) names.push(glob(environment));
-    const name = L.union(names);
+    const name = (star: CharSet): NFA => {
+      const names = [L.concat([glob(project, star), L.words(["/"]), glob(environment, star)])];
+      if (globMatches(project, LEGACY_DEFAULT_PROJECT)) names.push(glob(environment, star));
+      return L.union(names);
+    };
     const valueChars = L.star(L.symbol(L.unitsExcept(":")));
     const pair = L.concat([L.words([":"]), valueChars, L.words([":"]), valueChars.copy()]);
     const pairs = L.star(pair);
     return L.union([
-      L.concat([L.words([`${DEFAULT_SUBJECT_PREFIX}${org}:env:`]), name.copy()]),
+      L.concat([
+        L.words([`${DEFAULT_SUBJECT_PREFIX}${org}:env:`]),
+        // `<yaml>` (stack config) is shared by every environment: it identifies none.
+        L.intersect(name(L.units()), L.complementValues(L.words([STACK_CONFIG_ENVIRONMENT]))),
+      ]),
       L.concat([
         L.words([`${ATTRIBUTE_SUBJECT_PREFIX}${org}`]),
         pairs,
         L.words([":currentEnvironment.name:"]),
-        name,
+        name(L.unitsExcept(":")),
         pairs.copy(),
       ]),
     ]);
