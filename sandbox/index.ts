@@ -28,6 +28,7 @@ import {
 import { startSts, type StsCalls, type TrustDecider } from "./sts";
 import { controlHandler, type SandboxInfo } from "./control";
 import type { HttpLimits } from "./http";
+import type { IamCalls } from "./iam";
 
 /** Options of `startSandbox`. Every field is optional. */
 export interface SandboxOptions {
@@ -59,6 +60,12 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** The STS endpoint, `http://127.0.0.1:<port>`: pass it as the STS client's `endpoint`. */
   readonly stsEndpoint: string;
+  /**
+   * The IAM endpoint: the STS endpoint's address, which also answers the read-only IAM calls
+   * `review --aws` makes (ListRoles, GetRole, ListAttachedRolePolicies, List/GetOpenIDConnectProvider(s)),
+   * SigV4-checked for the `iam` service. Pass it as the IAM client's `endpoint`.
+   */
+  readonly iamEndpoint: string;
   /** The region to configure the STS client with. */
   readonly region: string;
   /** The public issuer in tokens' `iss` (default `https://api.pulumi.com/oidc`). */
@@ -94,8 +101,10 @@ export interface Sandbox {
   readonly registry: Registry;
   /** Fault injection: throttle, serverError, drop, delay, idpDown, clear. */
   readonly faults: Faults;
-  /** STS calls per action, and a log of every request without secrets. */
+  /** STS calls per action, and a log of every request (IAM's too) without secrets. */
   readonly calls: StsCalls;
+  /** IAM calls per action. */
+  readonly iamCalls: IamCalls;
   /** JWKS and discovery requests the issuer served. */
   readonly issuerRequests: { readonly jwks: number; readonly discovery: number };
   /** Forgets every issued session (their keys then answer InvalidClientTokenId). */
@@ -171,6 +180,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     late = { info, dropKeyCache: () => sts.dropKeyCache() };
     return {
       stsEndpoint: sts.endpoint,
+      iamEndpoint: sts.endpoint,
       region,
       issuerUrl: issuer.issuer,
       issuerEndpoint: issuer.endpoint,
@@ -190,6 +200,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       registry,
       faults,
       calls: sts.calls,
+      iamCalls: sts.iamCalls,
       issuerRequests: issuer.requests,
       forgetSessions: () => sts.forgetSessions(),
       stop: async () => {
@@ -219,3 +230,4 @@ export {
 export { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./http";
 export type { SandboxInfo } from "./control";
 export { STS_MESSAGES, StsCalls, type StsRequestRecord, type TrustDecider } from "./sts";
+export { IAM_ACTIONS, IamCalls, type IamAction } from "./iam";
