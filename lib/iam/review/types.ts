@@ -34,6 +34,8 @@ export interface ReviewOptions {
   managedPolicyArns?: readonly string[];
   /** Rule ids to skip. */
   disabledRules?: readonly string[];
+  /** The role's account (12 digits), when known: a live role's ARN, a stack's role. */
+  accountId?: string;
 }
 
 /** A review rule. Rules are pure: the same document and options give the same violations. */
