@@ -11,6 +11,8 @@ import addFormats from "ajv-formats";
 import { startSandbox, type Sandbox } from "../../sandbox/index";
 import { reviewSarif } from "../../cli/commands/reviewSarif";
 import { TRUST_POLICY_RULES } from "../../lib/iam/review/index";
+import { IAM_READ_ACTIONS } from "../../cli/aws/iam";
+import { IAM_ACTIONS } from "../../sandbox/iam";
 import { ROOT, runInProcess } from "./run";
 
 const ACCOUNT = "123456789012";
@@ -422,6 +424,77 @@ describe("review --aws against the sandbox's IAM API", function () {
     }
   });
 
+  it("explain --aws --role fetches the role and the account's providers (their client IDs decide)", async () => {
+    const explain = async (role: string, org: string, env: string) => {
+      const run = await runInProcess([
+        "explain",
+        "--aws",
+        "--role",
+        role,
+        "--endpoint-url",
+        sandbox.iamEndpoint,
+        "--org",
+        org,
+        "--project",
+        "app",
+        "--env",
+        env,
+        "--json",
+      ]);
+      const out = JSON.parse(run.stdout) as {
+        allowed: boolean;
+        stsError: string | null;
+        reasons: { code: string }[];
+      };
+      return {
+        code: run.code,
+        allowed: out.allowed,
+        stsError: out.stsError,
+        reasons: out.reasons.map((r) => r.code),
+      };
+    };
+    // Organization-wide subject: any environment of contoso.
+    const broad = await explain("role-0101", "contoso", "anything");
+    assert.deepEqual([broad.code, broad.allowed, broad.stsError], [0, true, null]);
+    // Exact subject, but for the audience aws:fabrikam, which is not a client ID of the account's provider.
+    const dead = await explain("role-0103", "fabrikam", "env-103");
+    assert.deepEqual([dead.code, dead.allowed], [1, false]);
+    assert.equal(dead.stsError, "InvalidIdentityToken");
+    assert.ok(dead.reasons.includes("audience-not-in-client-ids"), dead.reasons.join(", "));
+    // By ARN (a role under a path): the exact subject of role-0000 only.
+    const arn = "arn:aws:iam::123456789012:role/ci/role-0000";
+    const exact = await explain(arn, "contoso", "env-0");
+    assert.deepEqual([exact.code, exact.allowed, exact.stsError], [0, true, null]);
+    assert.equal((await explain(arn, "contoso", "env-1")).allowed, false);
+    const missing = await runInProcess([
+      "explain",
+      "--aws",
+      "--role",
+      "nope",
+      "--endpoint-url",
+      sandbox.iamEndpoint,
+      "--token",
+      "x",
+    ]);
+    assert.deepEqual(
+      { code: missing.code, stderr: missing.stderr },
+      {
+        code: 2,
+        stderr:
+          "esc-aws-oidc explain: the AWS account could not be read: NoSuchEntityException (HTTP 404): The role with name nope cannot be found.\n",
+      },
+    );
+    const noRole = await runInProcess(["explain", "--aws", "--token", "x"]);
+    assert.deepEqual(
+      { code: noRole.code, stderr: noRole.stderr },
+      {
+        code: 2,
+        stderr:
+          "esc-aws-oidc explain: --aws needs --role <name|arn>. Run 'esc-aws-oidc explain --help'.\n",
+      },
+    );
+  });
+
   it("refuses option mistakes with exit 2", async () => {
     const cases: [string[], string][] = [
       [
@@ -453,6 +526,30 @@ describe("review --aws against the sandbox's IAM API", function () {
       const run = await runInProcess(args);
       assert.deepEqual({ code: run.code, stderr: run.stderr }, { code: 2, stderr }, args.join(" "));
     }
+  });
+});
+
+describe("review --aws: the read-only policy in docs/review-aws.md", () => {
+  it("grants exactly the IAM actions the CLI calls, which are the ones the sandbox serves", () => {
+    const doc = readFileSync(path.join(ROOT, "docs/review-aws.md"), "utf8");
+    const block = /```json\n(\{[^`]*"EscAwsOidcReviewReadOnly"[^`]*\})\n```/.exec(doc)?.[1];
+    assert.ok(block, "the policy block");
+    assert.deepEqual(JSON.parse(block), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "EscAwsOidcReviewReadOnly",
+          Effect: "Allow",
+          Action: [...IAM_READ_ACTIONS],
+          Resource: "*",
+        },
+      ],
+    });
+    assert.deepEqual(
+      IAM_READ_ACTIONS.map((a) => a.slice("iam:".length)).sort(),
+      [...IAM_ACTIONS].sort(),
+    );
+    assert.ok(IAM_READ_ACTIONS.every((a) => /^iam:(List|Get)/.test(a)));
   });
 });
 
