@@ -407,6 +407,29 @@ describe("review --aws against the sandbox's IAM API", function () {
     assert.deepEqual(log.runs[0]!.invocations[0], { executionSuccessful: true, exitCode: 1 });
   });
 
+  it("shows a progress line on a terminal's stderr, and clears it before the report", async () => {
+    const { main } = await import("../../cli/main");
+    let stdout = "";
+    let stderr = "";
+    const code = await main(
+      ["review", "--aws", "--endpoint-url", sandbox.iamEndpoint, "--name-prefix", "role-00"],
+      {
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: Object.assign({ write: (s: string) => (stderr += s) }, { isTTY: true }),
+        readStdin: async () => "",
+        env: process.env,
+        cwd: ROOT,
+      },
+    );
+    assert.equal(code, 1);
+    assert.ok(stderr.startsWith("\r\u001b[2Klisting roles: "), JSON.stringify(stderr));
+    assert.ok(stderr.includes("\r\u001b[2Kreading OIDC roles: 80/80"), JSON.stringify(stderr));
+    assert.ok(stderr.endsWith("\r\u001b[2K"));
+    assert.ok(!stdout.includes("\u001b"));
+    // Not a terminal: no progress line at all.
+    assert.equal((await aws("--name-prefix", "role-00")).stderr, "");
+  });
+
   it("answers exit 2 with one line when IAM refuses the credentials", async () => {
     const key = process.env.AWS_ACCESS_KEY_ID;
     process.env.AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
