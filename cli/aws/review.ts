@@ -5,6 +5,7 @@
  */
 import { EscAwsOidcError, quoteValue } from "../../lib/core/errors";
 import { reviewTrustPolicy, type Finding } from "../../lib/iam/review/index";
+import type { ScopeSpec } from "../../lib/iam/scope/index";
 import { optional, type Parsed } from "../args";
 import { UnreadableInputError, UsageError, type CliIo } from "../io";
 import {
@@ -126,6 +127,7 @@ export function reviewLiveRole(
   role: LiveRole,
   providers: readonly LiveProvider[],
   disabled: readonly string[],
+  scopes: readonly ScopeSpec[] = [],
 ): AwsRoleResult {
   const facts = providerFacts(role, providers);
   const result: AwsRoleResult = {
@@ -148,6 +150,7 @@ export function reviewLiveRole(
   try {
     result.findings = reviewTrustPolicy(role.trustPolicy, {
       disabledRules: disabled,
+      ...(scopes.length ? { scopes } : {}),
       ...(facts.clientIds ? { clientIds: facts.clientIds } : {}),
       ...(role.managedPolicyArns ? { managedPolicyArns: role.managedPolicyArns } : {}),
       ...(role.accountId ? { accountId: role.accountId } : {}),
@@ -164,6 +167,7 @@ export async function reviewAws(
   parsed: Parsed,
   io: CliIo,
   disabled: readonly string[],
+  scopes: readonly ScopeSpec[] = [],
 ): Promise<AwsReview> {
   const access = awsAccess("review", parsed, io);
   const pathPrefix = optional(parsed, "path-prefix");
@@ -189,7 +193,7 @@ export async function reviewAws(
   } finally {
     line.done();
   }
-  const roles = snapshot.roles.map((r) => reviewLiveRole(r, snapshot.providers, disabled));
+  const roles = snapshot.roles.map((r) => reviewLiveRole(r, snapshot.providers, disabled, scopes));
   const findings = roles.flatMap((r) => r.findings);
   const errors = findings.filter((f) => f.severity === "error").length;
   return {

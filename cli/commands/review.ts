@@ -6,6 +6,7 @@ import {
   type Finding,
 } from "../../lib/iam/review/index";
 import { reviewTargets, type ReviewTarget, type SourceKind } from "../../lib/iam/review/sources";
+import { parseScopeSpec, type ScopeSpec } from "../../lib/iam/scope/index";
 import { list, optional, parseCommandArgs, type Parsed } from "../args";
 import { UnreadableInputError, UsageError, readInput, type CliIo } from "../io";
 import { version } from "../main";
@@ -26,11 +27,19 @@ severity, where it is, and the fix. Each <file> (or - for stdin) is one of:
     policies when the stack has them
   - \`pulumi preview --json\` output: every role the preview would create or update
 
+Every policy is analysed as a whole (statements, Deny, principals, actions, operators) against its intended
+scope: by default the one Pulumi organization its own aud/sub values name. A finding oidc-trust-scope shows a
+token the policy admits outside it (the witness); oidc-trust-cannot-prove says what could not be decided.
+
 With --aws, reviews every role of the AWS account the credentials belong to, live: each role that trusts an
 OIDC provider is reviewed with its provider's client IDs, its managed policies and its account (read-only IAM
 calls: ListRoles, GetRole, ListAttachedRolePolicies, ListOpenIDConnectProviders, GetOpenIDConnectProvider).
 
 Options:
+  --scope <scope>        the intended scope, repeatable: org:<org>, or env:<org>/<project>/<env> with * globs
+                         in <project> and <env> (e.g. env:contoso/payments/*)
+  --account <id>         the role's account (else read from get-role/list-roles/stack ARNs): only its OIDC
+                         provider can be the principal
   --client-id <id>       the OIDC provider's client IDs (audiences), repeatable, for trust policy files
   --managed-policy <arn> a managed policy attached to the role, repeatable, for trust policy files
   --disable <rule>       skip a rule, repeatable
@@ -47,8 +56,10 @@ Live account (--aws):
   --name-prefix <text>   only roles whose name starts with this
   --concurrency <n>      IAM requests in flight at most, 1 to 32 (default 8)
 
-Exit status: 0 no findings or warnings only, 1 at least one error, 2 usage error or unreadable input.
-The same in every format; for --aws, 2 also when a role's trust policy cannot be read or IAM refuses a call.`;
+Exit status: 0 no findings or warnings only; 1 at least one error, including a policy that could not be
+proven (unknown at preview, beyond the analysis); 2 nothing could be reviewed (usage error, unreadable input,
+no role found, a policy over 1 MiB). The same in every format; for --aws, 2 also when a role's trust policy
+cannot be read or IAM refuses a call.`;
 
 interface FileResult {
   file: string;
@@ -84,9 +95,28 @@ function formatOf(parsed: Parsed): Format {
   );
 }
 
-/** The exit code of a review: 2 when something could not be reviewed, else 1 with an error finding. */
-function exitCode(unreadable: boolean, errors: number): number {
-  return unreadable ? 2 : errors > 0 ? 1 : 0;
+/**
+ * The exit code of a review: 2 when something could not be reviewed or nothing was (unreadable input, no role
+ * found), 1 on an error finding (a policy that could not be proven included), else 0.
+ */
+function exitCode(unreadable: boolean, errors: number, reviewed: number): number {
+  return unreadable || reviewed === 0 ? 2 : errors > 0 ? 1 : 0;
+}
+
+const CANNOT_PROVE = "oidc-trust-cannot-prove";
+
+/** `--scope` values, each parsed (a bad one is a usage error). */
+function scopesOf(parsed: Parsed): ScopeSpec[] {
+  const scopes: ScopeSpec[] = [];
+  for (const text of list(parsed, "scope")) {
+    try {
+      scopes.push(parseScopeSpec(text, "--scope"));
+    } catch (e) {
+      if (!(e instanceof EscAwsOidcError)) throw e;
+      throw new UsageError(`esc-aws-oidc review: ${e.message}`);
+    }
+  }
+  return scopes;
 }
 
 export const reviewCommand: Command = {
@@ -99,6 +129,8 @@ export const reviewCommand: Command = {
       {
         "client-id": { type: "string", multiple: true },
         "managed-policy": { type: "string", multiple: true },
+        scope: { type: "string", multiple: true },
+        account: { type: "string" },
         disable: { type: "string", multiple: true },
         json: { type: "boolean" },
         format: { type: "string" },
@@ -131,16 +163,17 @@ export const reviewCommand: Command = {
           "esc-aws-oidc review: --aws reads the account, not files; give one or the other. Run 'esc-aws-oidc review --help'.",
         );
       }
-      for (const flag of ["client-id", "managed-policy"]) {
+      for (const flag of ["client-id", "managed-policy", "account"]) {
         if (parsed.values[flag] !== undefined) {
           throw new UsageError(
-            `esc-aws-oidc review: --${flag} is for trust policy files; --aws reads the providers' client IDs and the roles' managed policies. Run 'esc-aws-oidc review --help'.`,
+            `esc-aws-oidc review: --${flag} is for trust policy files; --aws reads the providers' client IDs, the roles' managed policies and accounts. Run 'esc-aws-oidc review --help'.`,
           );
         }
       }
       const disabled = checkDisabled(list(parsed, "disable"));
+      const scopes = scopesOf(parsed);
       const { reviewAws } = await import("../aws/review");
-      const review = await reviewAws(parsed, io, disabled);
+      const review = await reviewAws(parsed, io, disabled, scopes);
       return writeAws(io, format, review, disabled);
     }
     for (const flag of awsOnly) {
@@ -156,6 +189,13 @@ export const reviewCommand: Command = {
       );
     }
     const disabled = checkDisabled(list(parsed, "disable"));
+    const scopes = scopesOf(parsed);
+    const account = parsed.values.account;
+    if (account !== undefined && !/^\d{12}$/.test(String(account))) {
+      throw new UsageError(
+        `esc-aws-oidc review: --account: ${quoteValue(String(account))} is not an AWS account ID. Allowed: 12 digits.`,
+      );
+    }
     const clientIds = list(parsed, "client-id");
     const managed = list(parsed, "managed-policy");
 
@@ -182,7 +222,18 @@ export const reviewCommand: Command = {
         if (target.urn !== undefined) entry.urn = target.urn;
         result.policies.push(entry);
         if (target.pending !== undefined) {
+          // Never a silent pass: a policy not known yet cannot be proven.
           entry.pending = `not reviewed: ${target.pending}`;
+          if (!disabled.includes(CANNOT_PROVE)) {
+            entry.findings = [
+              {
+                ruleId: CANNOT_PROVE,
+                severity: "error",
+                path: "(document)",
+                message: `cannot prove who can assume the role: the trust policy is not known (${target.pending}). Review the stack after the update (pulumi stack export), or disable rule ${CANNOT_PROVE} to accept the risk.`,
+              },
+            ];
+          }
           continue;
         }
         if (target.policy === undefined) {
@@ -193,8 +244,11 @@ export const reviewCommand: Command = {
         const ids = target.clientIds ?? (clientIds.length ? clientIds : undefined);
         const arns = target.managedPolicyArns ?? (managed.length ? managed : undefined);
         try {
+          const accountId = typeof account === "string" ? account : target.accountId;
           entry.findings = reviewTrustPolicy(target.policy, {
             disabledRules: disabled,
+            ...(scopes.length ? { scopes } : {}),
+            ...(accountId !== undefined ? { accountId } : {}),
             ...(ids ? { clientIds: ids } : {}),
             ...(arns ? { managedPolicyArns: arns } : {}),
           });
@@ -211,7 +265,11 @@ export const reviewCommand: Command = {
     const unreadable = results.some(
       (r) => r.error !== undefined || r.policies.some((p) => p.unreadable),
     );
-    const code = exitCode(unreadable, errors);
+    const reviewed = results.reduce(
+      (n, r) => n + r.policies.filter((p) => p.unreadable === undefined).length,
+      0,
+    );
+    const code = exitCode(unreadable, errors, reviewed);
 
     if (format === "json") {
       io.stdout.write(`${JSON.stringify({ files: results, errors, warnings, exitCode: code })}\n`);
@@ -288,7 +346,7 @@ function writeAws(io: CliIo, format: Format, review: AwsReview, disabled: string
   const errors = all.filter((f) => f.severity === "error").length;
   const warnings = all.length - errors;
   const unreadable = review.roles.some((r) => r.unreadable !== undefined);
-  const code = exitCode(unreadable, errors);
+  const code = exitCode(unreadable, errors, review.roles.length);
   if (format === "json") {
     io.stdout.write(
       `${JSON.stringify({ account: { roles: review.roles, providers: review.providers, summary: review.summary }, errors, warnings, exitCode: code })}\n`,

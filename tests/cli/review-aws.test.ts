@@ -537,7 +537,7 @@ describe("review --aws against the sandbox's IAM API", function () {
       ],
       [
         ["review", "--aws", "--client-id", "aws:contoso"],
-        "esc-aws-oidc review: --client-id is for trust policy files; --aws reads the providers' client IDs and the roles' managed policies. Run 'esc-aws-oidc review --help'.\n",
+        "esc-aws-oidc review: --client-id is for trust policy files; --aws reads the providers' client IDs, the roles' managed policies and accounts. Run 'esc-aws-oidc review --help'.\n",
       ],
       [
         ["review", "x.json", "--format", "xml"],
