@@ -407,6 +407,33 @@ describe("review --aws against the sandbox's IAM API", function () {
     assert.deepEqual(log.runs[0]!.invocations[0], { executionSuccessful: true, exitCode: 1 });
   });
 
+  it("reviews live roles against --scope: a role outside it is an error with its witness (SARIF properties)", async () => {
+    const run = await aws(
+      "--format",
+      "sarif",
+      "--name-prefix",
+      "role-0000",
+      "--scope",
+      "env:contoso/app/env-1",
+    );
+    assert.equal(run.code, 1);
+    const log = assertValidSarif(run.stdout);
+    const scope = log.runs[0]!.results.filter((r) => r.ruleId === "oidc-trust-scope");
+    assert.equal(scope.length, 1, JSON.stringify(log.runs[0]!.results.map((r) => r.ruleId)));
+    assert.equal(scope[0]!.level, "error");
+    assert.equal(
+      scope[0]!.locations[0]!.physicalLocation.artifactLocation.uri,
+      "arn:aws:iam::123456789012:role/ci/role-0000",
+    );
+    // role-0000 trusts app/env-0 only: that subject is the token outside env:contoso/app/env-1.
+    assert.deepEqual(scope[0]!.properties, {
+      witness: {
+        claims: { aud: "aws:contoso", sub: "pulumi:environments:org:contoso:env:app/env-0" },
+        providerArn: PULUMI,
+      },
+    });
+  });
+
   it("shows a progress line on a terminal's stderr, and clears it before the report", async () => {
     const { main } = await import("../../cli/main");
     let stdout = "";
