@@ -38,7 +38,10 @@ export interface SandboxOptions {
   region?: string;
   /** Request size and time limits of both servers (see sandbox/http.ts for the defaults and their sources). */
   limits?: HttpLimits;
-  /** Serve the control API (`/_sandbox/info`, `/_sandbox/token`) on the issuer's port. Defaults to false. */
+  /**
+   * Serve the control API (`/_sandbox/info`, `/_sandbox/token`, `/_sandbox/registry`) on the issuer's port.
+   * Defaults to false.
+   */
   control?: boolean;
   /** A private RSA JWK to sign tokens with. Defaults to a key generated at start. */
   privateJwk?: jose.JWK;
@@ -122,7 +125,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     );
   }
   // Bound late: the control API and the IdP switch need the STS server, started after the issuer.
-  let late: { info(): SandboxInfo; dropKeyCache(): void } | undefined;
+  let late:
+    { info(): SandboxInfo; dropKeyCache(): void; load(doc: RegistryFile): void } | undefined;
   const issuer = await startIssuer({
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.control
@@ -130,6 +134,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           control: controlHandler({
             info: () => late!.info(),
             mint: (args) => issuer.mintToken(args),
+            load: (doc) => late!.load(doc),
           }),
         }
       : {}),
@@ -177,7 +182,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         .map((r) => ({ arn: r.arn, maxSessionDuration: r.maxSessionDuration })),
       users: registry.listUsers().map((u) => ({ arn: u.arn, accessKeyId: u.accessKeyId })),
     });
-    late = { info, dropKeyCache: () => sts.dropKeyCache() };
+    late = { info, dropKeyCache: () => sts.dropKeyCache(), load: (doc) => registry.load(doc) };
     return {
       stsEndpoint: sts.endpoint,
       iamEndpoint: sts.endpoint,

@@ -195,3 +195,77 @@ describe("sandbox IAM API", function () {
     );
   });
 });
+
+describe("sandbox control API: POST /_sandbox/registry", function () {
+  this.timeout(60_000);
+  let sandbox: Sandbox;
+  let base: string;
+  before(async () => {
+    sandbox = await startSandbox({ control: true });
+    base = `${new URL(sandbox.issuerEndpoint).origin}/_sandbox`;
+  });
+  after(() => sandbox.stop());
+
+  const post = async (body: string) => {
+    const res = await fetch(`${base}/registry`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it("registers providers, roles and users in the running sandbox; the IAM API lists them", async () => {
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const r = await post(
+      JSON.stringify({
+        providers: [{ clientIds: ["aws:contoso"] }],
+        roles: [
+          {
+            arn: "arn:aws:iam::123456789012:role/ci/esc",
+            trustPolicy: POLICY,
+            managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+          },
+        ],
+        users: [
+          { userName: "audit", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: secret },
+        ],
+      }),
+    );
+    assert.deepEqual(r, { status: 200, body: { providers: 1, roles: 1, users: 1 } });
+    const iam = new IAMClient({
+      endpoint: sandbox.iamEndpoint,
+      region: sandbox.region,
+      credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: secret },
+    });
+    const roles = await iam.send(new ListRolesCommand({}));
+    assert.deepEqual(
+      roles.Roles?.map((x) => [x.Arn, x.Path, x.RoleName]),
+      [["arn:aws:iam::123456789012:role/ci/esc", "/ci/", "esc"]],
+    );
+    const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "esc" }));
+    assert.deepEqual(
+      attached.AttachedPolicies?.map((p) => p.PolicyArn),
+      ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+    );
+    iam.destroy();
+  });
+
+  it("refuses a document that is not JSON, or a bad entry, with the reason (400)", async () => {
+    assert.deepEqual(await post("{"), {
+      status: 400,
+      body: {
+        code: 400,
+        message: "body: is not JSON. Allowed: a registry document as a JSON object.",
+      },
+    });
+    const bad = await post(
+      JSON.stringify({ roles: [{ name: "x", trustPolicy: POLICY, managedPolicyArns: ["nope"] }] }),
+    );
+    assert.equal(bad.status, 400);
+    assert.match(
+      String(bad.body.message),
+      /^managedPolicyArns\[0\]: "nope" is not an IAM managed policy ARN/,
+    );
+  });
+});
