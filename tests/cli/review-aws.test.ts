@@ -4,7 +4,8 @@
  * SARIF 2.1.0 JSON schema (tests/fixtures/sarif).
  */
 import * as assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import Ajv from "ajv-draft-04";
 import addFormats from "ajv-formats";
@@ -13,7 +14,7 @@ import { reviewSarif } from "../../cli/commands/reviewSarif";
 import { TRUST_POLICY_RULES } from "../../lib/iam/review/index";
 import { IAM_READ_ACTIONS } from "../../cli/aws/iam";
 import { IAM_ACTIONS } from "../../sandbox/iam";
-import { ROOT, runInProcess } from "./run";
+import { ROOT, runCli, runInProcess } from "./run";
 
 const ACCOUNT = "123456789012";
 const PULUMI = `arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc`;
@@ -455,6 +456,59 @@ describe("review --aws against the sandbox's IAM API", function () {
     assert.ok(!stdout.includes("\u001b"));
     // Not a terminal: no progress line at all.
     assert.equal((await aws("--name-prefix", "role-00")).stderr, "");
+  });
+
+  it("reads a named profile of the shared credentials file (--profile), as the standard chain does", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "review-aws-profile-"));
+    const key = process.env.AWS_ACCESS_KEY_ID!;
+    const secret = process.env.AWS_SECRET_ACCESS_KEY!;
+    const file = path.join(dir, "credentials");
+    writeFileSync(
+      file,
+      `[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = ${"x".repeat(40)}\n\n[audit]\naws_access_key_id = ${key}\naws_secret_access_key = ${secret}\n`,
+    );
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    process.env.AWS_SHARED_CREDENTIALS_FILE = file;
+    try {
+      const audit = await aws("--profile", "audit", "--name-prefix", "role-000", "--json");
+      assert.equal(audit.code, 1, audit.stderr);
+      assert.equal((JSON.parse(audit.stdout) as JsonReview).account.roles.length, 10);
+      // The default profile's key is unknown to the sandbox: refused, exit 2.
+      const fallback = await aws("--name-prefix", "role-000");
+      assert.equal(fallback.code, 2);
+      assert.match(fallback.stderr, /InvalidClientTokenId \(HTTP 403\)/);
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = key;
+      process.env.AWS_SECRET_ACCESS_KEY = secret;
+      process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/aws-credentials";
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs as a process, credentials from its environment (the CLI as a user runs it)", async () => {
+    const run = await runCli([
+      "review",
+      "--aws",
+      "--endpoint-url",
+      sandbox.iamEndpoint,
+      "--name-prefix",
+      "role-000",
+      "--format",
+      "sarif",
+    ]);
+    assert.equal(run.code, 1, run.stderr);
+    const log = assertValidSarif(run.stdout);
+    assert.deepEqual(
+      log.runs[0]!.results.map((r) => r.ruleId),
+      [
+        "oidc-role-administrator-access",
+        "oidc-trust-sub-org-wide",
+        "oidc-trust-audience-in-client-ids",
+        "oidc-trust-requires-sub",
+        "oidc-trust-audience-in-client-ids",
+      ],
+    );
   });
 
   it("answers exit 2 with one line when IAM refuses the credentials", async () => {
