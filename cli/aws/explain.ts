@@ -6,18 +6,7 @@ import { quoteValue } from "../../lib/core/errors";
 import { optional, type Parsed } from "../args";
 import { UsageError, type CliIo } from "../io";
 import { providerFacts, readRole } from "./iam";
-import { awsAccess, awsFailure } from "./review";
-
-/** The AWS options `explain` adds (its own `--role` names the role). */
-export const EXPLAIN_AWS_OPTIONS = {
-  aws: { type: "boolean" },
-  profile: { type: "string" },
-  region: { type: "string" },
-  "endpoint-url": { type: "string" },
-} as const;
-
-export const EXPLAIN_AWS_HELP = `  --aws                  fetch the --role (name or ARN) and the account's OIDC providers through the AWS SDK
-                         (standard credential chain; --profile, --region, --endpoint-url as for review --aws)`;
+import { awsAccess, awsFailure } from "./access";
 
 /** What explain needs from the live role: its `get-role`-shaped document, and its provider's facts. */
 export interface LiveExplainInputs {

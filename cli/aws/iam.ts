@@ -10,7 +10,7 @@
  * and backoff on `Throttling`), and at most `concurrency` requests in flight.
  */
 import { arnAccount, readProviderArn } from "../../lib/core/arn";
-import { readTrustDocument } from "../../lib/iam/review/index";
+import { readTrustDocument } from "../../lib/iam/review/document";
 
 /** The IAM actions `review --aws` and `explain --aws` call: nothing else. */
 export const IAM_READ_ACTIONS = [

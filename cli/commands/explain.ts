@@ -3,7 +3,7 @@ import { EscAwsOidcError, quoteValue, showValue } from "../../lib/core/errors";
 import { reviewTargets } from "../../lib/iam/review/sources";
 import { list, optional, parseCommandArgs, required } from "../args";
 import { UnreadableInputError, UsageError, readInput } from "../io";
-import { EXPLAIN_AWS_HELP, EXPLAIN_AWS_OPTIONS } from "../aws/explain";
+import { EXPLAIN_AWS_HELP, EXPLAIN_AWS_OPTIONS } from "../aws/access";
 import { ESC_OPTIONS, ESC_OPTIONS_HELP, escArgs } from "./esc";
 import type { Command } from "./types";
 
