@@ -112,6 +112,8 @@ function register(sandbox: Sandbox, i: number): void {
           StringEquals: {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
             "token.actions.githubusercontent.com:sub": `repo:contoso/app-${i}:ref:refs/heads/main`,
+            // The rename-proof pin GitHub recommends (else oidc-trust-sub-name-pin warns).
+            "token.actions.githubusercontent.com:repository_owner_id": "1342004",
           },
         }),
       });
