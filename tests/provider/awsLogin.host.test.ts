@@ -548,8 +548,8 @@ describe("AwsLogin through the dynamic-provider host (engine-faithful)", functio
       );
       assert.equal(
         message,
-        `Could not assume role ${ROLE_ARN}: No OpenIDConnect provider found in your account for ${issuer} — STS found no usable OpenID Connect provider for the token's issuer "${issuer}" in account ${ACCOUNT}, or its audience "aws:contoso" is not one of that provider's client IDs. ` +
-          `Create the IAM OIDC provider for that issuer with client ID "aws:contoso" (EscOidcRole does), or fix the token's audience.`,
+        `Could not assume role ${ROLE_ARN}: No OpenIDConnect provider found in your account for ${issuer} — ` +
+          `Account \`${ACCOUNT}\` has no IAM OIDC provider for \`token.actions.githubusercontent.com\`: STS looks the provider up in the role's account by the token's issuer \`${issuer}\` and answers InvalidIdentityToken ("No OpenIDConnect provider found in your account") — create the provider for \`${issuer}\` in that account (EscOidcRole does for Pulumi Cloud), or assume a role of the account that has it.`,
       );
     });
 
