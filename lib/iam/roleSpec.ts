@@ -181,6 +181,33 @@ export function parseEnvironment(value: unknown, field: string): EscEnvironmentS
 }
 
 /**
+ * Users and `subjectAttributes` agree: users only when the subject names the user (`pulumi.user.login`), and
+ * users when it does (for environments). The one rule for `EscOidcRole` and the CLI (`--user`, `--attr`).
+ * @throws InputError on `users`.
+ */
+export function checkUsersAgainstAttributes(
+  attributes: readonly string[],
+  users: readonly string[],
+  hasEnvironments: boolean,
+): void {
+  const wantsUser = attributes.includes("pulumi.user.login");
+  if (wantsUser && users.length === 0 && hasEnvironments) {
+    throw new InputError(
+      "users",
+      "is empty, but subjectAttributes contains pulumi.user.login, so each subject names a user",
+      "the Pulumi logins allowed to open the environments",
+    );
+  }
+  if (!wantsUser && users.length > 0) {
+    throw new InputError(
+      "users",
+      "is set, but subjectAttributes lacks pulumi.user.login, so the subject would not name the user and any user could assume the role",
+      'add "pulumi.user.login" to subjectAttributes, or remove users',
+    );
+  }
+}
+
+/**
  * Checks the component's arguments and expands them. Throws `InputError` (or `ClaimError`/`TrustPolicyError`)
  * naming the field, before anything is created.
  */
@@ -198,20 +225,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
   const wantsRoot = attributes.includes("rootEnvironment.name");
 
   const users = listOf("users", input.users).map((u, i) => checkName(`users[${i}]`, u));
-  if (wantsUser && users.length === 0 && (input.environments ?? []).length > 0) {
-    throw new InputError(
-      "users",
-      "is empty, but subjectAttributes contains pulumi.user.login, so each subject names a user",
-      "the Pulumi logins allowed to open the environments",
-    );
-  }
-  if (!wantsUser && users.length > 0) {
-    throw new InputError(
-      "users",
-      "is set, but subjectAttributes lacks pulumi.user.login, so the subject would not name the user and any user could assume the role",
-      'add "pulumi.user.login" to subjectAttributes, or remove users',
-    );
-  }
+  checkUsersAgainstAttributes(attributes, users, (input.environments ?? []).length > 0);
 
   const environments = listOf("environments", input.environments).map((e, i) =>
     parseEnvironment(e, `environments[${i}]`),

@@ -38,6 +38,10 @@ export interface ReviewTarget {
   clientIds?: string[];
   /** Managed policy ARNs attached to the role, when the document says. */
   managedPolicyArns?: string[];
+  /** The role's ARN, when the document says (its account is where STS looks the OIDC provider up). */
+  roleArn?: string;
+  /** The role's MaxSessionDuration in seconds, when the document says. */
+  maxSessionDuration?: number;
 }
 
 function stringList(value: unknown): string[] | undefined {
@@ -139,6 +143,9 @@ function awsCliRole(role: Record<string, unknown>): ReviewTarget {
   const target: ReviewTarget = { label: `role ${JSON.stringify(name)}` };
   if (typeof doc === "string" || isObject(doc)) target.policy = doc;
   else target.unreadable = "it has no AssumeRolePolicyDocument";
+  if (typeof role.Arn === "string") target.roleArn = role.Arn;
+  if (typeof role.MaxSessionDuration === "number")
+    target.maxSessionDuration = role.MaxSessionDuration;
   return target;
 }
 
@@ -195,6 +202,10 @@ export function pulumiTargets(resources: readonly PulumiResource[]): ReviewTarge
         label: `role ${JSON.stringify(name ?? resourceName(r.urn) ?? "(unnamed)")}`,
       };
       if (r.urn !== undefined) target.urn = r.urn;
+      if (typeof r.props.arn === "string" && !isUnknown(r.props.arn)) target.roleArn = r.props.arn;
+      if (typeof r.props.maxSessionDuration === "number") {
+        target.maxSessionDuration = r.props.maxSessionDuration;
+      }
       const { value, unreadable, pending } = unwrap(r.props.assumeRolePolicy);
       if (typeof value === "string" || isObject(value)) target.policy = value;
       else if (pending !== undefined) target.pending = pending;
