@@ -501,7 +501,8 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
   }
 
   if (trace.decision !== "Allowed") errors.add("AccessDenied");
-  if (trace.decision === "Allowed" && !trace.context.accountChecked) {
+  // Only worth saying when nothing else refuses the login.
+  if (trace.decision === "Allowed" && errors.size === 0 && !trace.context.accountChecked) {
     const named = trace.statements
       .filter((s) => s.applies && s.effect === "Allow")
       .flatMap((s) => s.principal.federated)
