@@ -1,7 +1,10 @@
 /**
  * `explainLogin`: would STS let this token (or this ESC environment) assume the role, and if not, why — in words
  * a user acts on. Built on `evaluateTrustPolicy` (the same decision the local STS makes) plus what STS checks
- * before the trust policy: the provider for the token's issuer, the token's expiry, the provider's client IDs.
+ * besides the trust policy, in its order and each only when the facts are given: the requested duration against the
+ * role's MaxSessionDuration, the token's size and signing algorithm, a provider for the token's issuer in the role's
+ * account, the provider's client IDs, the token's expiry. Those causes and their words come from one table shared
+ * with AwsLogin's errors (`./stsCauses`). ESC hints (organizations, subjectAttributes) only for Pulumi's issuer.
  *
  * A token is decoded, never verified, and never appears in a result or message: only its claims do.
  */

@@ -334,6 +334,31 @@ describe("the CLI agrees with the component", () => {
       );
     });
 
+    it("a stack export: the role's ARN gives its account", async () => {
+      const role = (name: string, account: string) => ({
+        type: "aws:iam/role:Role",
+        urn: `urn:pulumi:prod::platform::aws:iam/role:Role::${name}`,
+        outputs: {
+          name,
+          arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+          assumeRolePolicy: JSON.stringify(escPolicy(account)),
+          maxSessionDuration: 7200,
+        },
+      });
+      const stack = JSON.stringify({
+        deployment: { resources: [role("copied", OTHER), role("own", ACCOUNT)] },
+      });
+      const explain = (name: string) =>
+        run(["explain", "--policy", "-", "--role", name, "--token", escToken(), "--json"], stack);
+      const copied = await explain("copied");
+      assert.deepEqual(
+        [copied.code, parse(copied.stdout).reasons.map((x) => x.code)],
+        [1, ["provider-account-mismatch"]],
+      );
+      const own = await explain("own");
+      assert.deepEqual([own.code, parse(own.stdout).reasons.map((x) => x.code)], [0, ["allowed"]]);
+    });
+
     it("--account that contradicts the role's ARN is a usage error", async () => {
       const r = await run(
         ["explain", "--policy", "-", "--token", escToken(), "--account", OTHER],

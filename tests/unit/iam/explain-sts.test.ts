@@ -336,6 +336,20 @@ describe("explainLogin: parity with STS", () => {
       });
     });
 
+    it("a GitHub policy without conditions: any token of the issuer, not 'every Pulumi organization'", () => {
+      const r = explainLogin({
+        policy: ghPolicy({}),
+        token: ghToken(),
+        now: NOW,
+        accountId: ACCOUNT,
+      });
+      assert.deepEqual(r.reasons[0], {
+        code: "no-aud-condition",
+        severity: "warning",
+        message: `statement 0 has no condition on \`${GH}:aud\` nor \`${GH}:sub\`: any token from this issuer can assume the role`,
+      });
+    });
+
     it("a GitHub audience outside the client IDs: no Pulumi organization advice", () => {
       const p = ghPolicy({ StringEquals: { [`${GH}:aud`]: "sts.amazonaws.com" } });
       const r = explainLogin({
