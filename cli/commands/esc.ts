@@ -6,6 +6,7 @@
  */
 import {
   checkName,
+  checkUsersAgainstAttributes,
   LEGACY_DEFAULT_PROJECT,
   parseEnvironmentRef,
   SUBJECT_ATTRIBUTES,
@@ -13,7 +14,7 @@ import {
 import type { EscSubjectArgs } from "../../lib/claims/grammar";
 import type { SubjectAttribute } from "../../lib/claims/types";
 import { quoteValue, showValue } from "../../lib/core/errors";
-import { checkUsersAgainstAttributes } from "../../lib/iam/roleSpec";
+
 import { list, optional, type Parsed } from "../args";
 import { UsageError, type CliIo } from "../io";
 

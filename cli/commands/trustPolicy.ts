@@ -1,11 +1,12 @@
 import {
+  checkUsersAgainstAttributes,
   escAudience,
   escSubject,
   LEGACY_DEFAULT_PROJECT,
   type EscSubjectArgs,
 } from "../../lib/claims/grammar";
 import type { SubjectAttribute } from "../../lib/claims/types";
-import { checkUsersAgainstAttributes } from "../../lib/iam/roleSpec";
+
 import {
   buildTrustPolicy,
   renderTrustPolicy,

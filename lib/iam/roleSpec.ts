@@ -7,6 +7,7 @@ import {
   LEGACY_DEFAULT_PROJECT,
   PULUMI_ISSUER,
   checkSubjectAttributes,
+  checkUsersAgainstAttributes,
   checkName,
   escAudience,
   escEnvironmentName,
@@ -178,33 +179,6 @@ export function parseEnvironment(value: unknown, field: string): EscEnvironmentS
     ...(roots.length > 0 ? { rootEnvironments: roots } : {}),
     ...(v.stackConfig ? { stackConfig: true } : {}),
   };
-}
-
-/**
- * Users and `subjectAttributes` agree: users only when the subject names the user (`pulumi.user.login`), and
- * users when it does (for environments). The one rule for `EscOidcRole` and the CLI (`--user`, `--attr`).
- * @throws InputError on `users`.
- */
-export function checkUsersAgainstAttributes(
-  attributes: readonly string[],
-  users: readonly string[],
-  hasEnvironments: boolean,
-): void {
-  const wantsUser = attributes.includes("pulumi.user.login");
-  if (wantsUser && users.length === 0 && hasEnvironments) {
-    throw new InputError(
-      "users",
-      "is empty, but subjectAttributes contains pulumi.user.login, so each subject names a user",
-      "the Pulumi logins allowed to open the environments",
-    );
-  }
-  if (!wantsUser && users.length > 0) {
-    throw new InputError(
-      "users",
-      "is set, but subjectAttributes lacks pulumi.user.login, so the subject would not name the user and any user could assume the role",
-      'add "pulumi.user.login" to subjectAttributes, or remove users',
-    );
-  }
 }
 
 /**
