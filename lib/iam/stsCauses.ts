@@ -15,6 +15,7 @@
  */
 import {
   ROLE_MAX_SESSION_DEFAULT_SECONDS,
+  WEB_IDENTITY_TOKEN_ALGORITHMS,
   WEB_IDENTITY_TOKEN_MAX_LENGTH,
   WEB_IDENTITY_TOKEN_MIN_LENGTH,
 } from "../core/limits";
@@ -39,16 +40,6 @@ export interface StsCause {
   /** `message` as [what is wrong, the fix], when the two are worded as separate sentences. */
   parts?: [string, string];
 }
-
-/** The signing algorithms STS accepts for a web identity token (STS API reference, WebIdentityToken). */
-export const WEB_IDENTITY_TOKEN_ALGORITHMS: readonly string[] = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "ES256",
-  "ES384",
-  "ES512",
-];
 
 const code = (s: string): string => `\`${s}\``;
 
