@@ -251,6 +251,48 @@ function checkArgs(args: ExplainLoginArgs): void {
       "12 digits",
     );
   }
+  if (args.roleArn !== undefined) {
+    const role = arnAccount(String(args.roleArn));
+    if (role === undefined) {
+      throw new InputError(
+        "roleArn",
+        `${quoteValue(args.roleArn)} is not an IAM role ARN`,
+        "arn:<partition>:iam::<account>:role/<name>",
+      );
+    }
+    if (args.accountId !== undefined && String(args.accountId) !== role.accountId) {
+      throw new InputError(
+        "accountId",
+        `${quoteValue(args.accountId)} is not the account of roleArn (${role.accountId})`,
+        "the role's account, or omit accountId",
+      );
+    }
+  }
+  if (
+    args.accountProviders !== undefined &&
+    (!Array.isArray(args.accountProviders) ||
+      !args.accountProviders.every(
+        (a) => typeof a === "string" && readProviderArn(a) !== undefined,
+      ))
+  ) {
+    throw new InputError(
+      "accountProviders",
+      "expected a list of IAM OIDC provider ARNs",
+      "arn:<partition>:iam::<account>:oidc-provider/<host+path>, one per provider of the role's account",
+    );
+  }
+  if (
+    args.maxSessionDuration !== undefined &&
+    (typeof args.maxSessionDuration !== "number" ||
+      !Number.isInteger(args.maxSessionDuration) ||
+      args.maxSessionDuration <= 0)
+  ) {
+    throw new InputError(
+      "maxSessionDuration",
+      `${quoteValue(args.maxSessionDuration)} is not a whole number of seconds`,
+      "the role's MaxSessionDuration in seconds (3600 to 43200)",
+    );
+  }
   if (args.providerArn !== undefined && readProviderArn(String(args.providerArn)) === undefined) {
     throw new InputError(
       "providerArn",

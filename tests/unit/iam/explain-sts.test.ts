@@ -367,6 +367,30 @@ describe("explainLogin: parity with STS", () => {
     });
   });
 
+  describe("arguments", () => {
+    it("checks roleArn, its agreement with accountId, accountProviders and maxSessionDuration", () => {
+      assert.throws(() => explainLogin({ policy, esc, roleArn: "esc-deploy" }), {
+        name: "InputError",
+        message:
+          'roleArn: "esc-deploy" is not an IAM role ARN. Allowed: arn:<partition>:iam::<account>:role/<name>.',
+      });
+      assert.throws(() => explainLogin({ policy, esc, roleArn: ROLE_ARN, accountId: OTHER }), {
+        message: `accountId: "${OTHER}" is not the account of roleArn (${ACCOUNT}). Allowed: the role's account, or omit accountId.`,
+      });
+      assert.throws(
+        () => explainLogin({ policy, esc, accountProviders: ["api.pulumi.com/oidc"] }),
+        {
+          message:
+            "accountProviders: expected a list of IAM OIDC provider ARNs. Allowed: arn:<partition>:iam::<account>:oidc-provider/<host+path>, one per provider of the role's account.",
+        },
+      );
+      assert.throws(() => explainLogin({ policy, esc, maxSessionDuration: 1.5 }), {
+        message:
+          "maxSessionDuration: 1.5 is not a whole number of seconds. Allowed: the role's MaxSessionDuration in seconds (3600 to 43200).",
+      });
+    });
+  });
+
   describe("the same cause as AwsLogin's error for the same case", () => {
     const context = {
       mode: "oidc" as const,
