@@ -27,6 +27,7 @@ import { isPulumiIssuer } from "../lib/claims/grammar";
 import {
   audienceCause,
   durationCause,
+  organizationGuard,
   providerMissingCause,
   tokenAlgorithmCause,
 } from "../lib/iam/stsCauses";
@@ -155,6 +156,11 @@ export function loginErrorFor(error: unknown, context: LoginErrorContext): Login
         (iss
           ? ` with StringEquals ${JSON.stringify(`${iss}:aud`)} = ${JSON.stringify(aud)} and a sub condition (StringEquals or StringLike on ${JSON.stringify(`${iss}:sub`)}) that matches ${JSON.stringify(sub)}.`
           : "."),
+      ...(pulumiIssuer(typeof claims.iss === "string" ? claims.iss : undefined) &&
+      typeof claims.aud === "string" &&
+      claims.aud !== ""
+        ? [organizationGuard(claims.aud)]
+        : []),
       ...(context.explanation ?? []),
     ];
     return new AccessDeniedError(finish(advice), fields("AccessDenied", advice), { cause: error });

@@ -169,3 +169,12 @@ export function audienceCause(
     `${base} — add your organization's audience to the provider's client IDs (aws:<your-pulumi-org>; <your-pulumi-org> for the legacy default project)`,
   );
 }
+
+/**
+ * What to add to advice that says what a policy would need to admit a Pulumi token: admitting it is right only for
+ * the organization meant to assume the role (the token may be another organization's).
+ */
+export function organizationGuard(audience: string): string {
+  const org = orgOfAudience(audience);
+  return `Admit it only if organization ${code(org)} is meant to assume this role: a token of another Pulumi organization is fixed by logging in from an environment of the role's organization, never by widening the trust policy.`;
+}
