@@ -1,7 +1,7 @@
 import { explainLogin, type ExplainLoginArgs } from "../../lib/iam/explain";
 import { EscAwsOidcError, quoteValue, showValue } from "../../lib/core/errors";
 import { reviewTargets, type ReviewTarget } from "../../lib/iam/review/sources";
-import { arnAccount, readProviderArn } from "../../lib/core/arn";
+import { readProviderArn } from "../../lib/core/arn";
 import { maxSessionSeconds } from "../../lib/login/validate";
 import { list, optional, parseCommandArgs, required } from "../args";
 import { UnreadableInputError, UsageError, readInput } from "../io";
@@ -130,14 +130,14 @@ export const explainCommand: Command = {
     const issuer = optional(parsed, "issuer");
     if (issuer !== undefined) args.issuer = issuer;
     const account = optional(parsed, "account");
-    const roleAccount = arnAccount(target.roleArn)?.accountId;
+    const roleAccount = target.accountId;
     if (account !== undefined && roleAccount !== undefined && account !== roleAccount) {
       throw new UsageError(
         `esc-aws-oidc explain: --account ${quoteValue(account)} is not the account of the role in ${showValue(policyFile)} (${roleAccount}, from its ARN).`,
       );
     }
-    if (account !== undefined) args.accountId = account;
-    if (target.roleArn !== undefined) args.roleArn = target.roleArn;
+    const roleAccountId = account ?? roleAccount;
+    if (roleAccountId !== undefined) args.accountId = roleAccountId;
     const max = optional(parsed, "max-session-duration");
     if (target.maxSessionDuration !== undefined)
       args.maxSessionDuration = target.maxSessionDuration;

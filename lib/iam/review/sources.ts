@@ -5,7 +5,7 @@
  * and its managed policies (from the role and its `RolePolicyAttachment`s) when the document has them.
  */
 import { InputError } from "../../core/errors";
-import { readProviderArn } from "../../core/arn";
+import { arnAccount, readProviderArn } from "../../core/arn";
 import { issuerKeyPrefix } from "../evaluate";
 import { readTrustPolicyText, readTrustPolicyValue, type TrustPolicyModel } from "../model";
 import { isObject, isUnknown } from "../../core/guards";
@@ -38,9 +38,9 @@ export interface ReviewTarget {
   clientIds?: string[];
   /** Managed policy ARNs attached to the role, when the document says. */
   managedPolicyArns?: string[];
-  /** The role's ARN, when the document says (its account is where STS looks the OIDC provider up). */
-  roleArn?: string;
-  /** The role's MaxSessionDuration in seconds, when the document says. */
+  /** The role's account, from its ARN when the document has it: only that account's provider can log in. */
+  accountId?: string;
+  /** The role's MaxSessionDuration in seconds, when the document says (STS refuses a longer login). */
   maxSessionDuration?: number;
 }
 
@@ -141,9 +141,10 @@ function awsCliRole(role: Record<string, unknown>): ReviewTarget {
   const name = typeof role.RoleName === "string" ? role.RoleName : "(unnamed)";
   const doc = role.AssumeRolePolicyDocument;
   const target: ReviewTarget = { label: `role ${JSON.stringify(name)}` };
+  const account = arnAccount(typeof role.Arn === "string" ? role.Arn : undefined)?.accountId;
+  if (account !== undefined) target.accountId = account;
   if (typeof doc === "string" || isObject(doc)) target.policy = doc;
   else target.unreadable = "it has no AssumeRolePolicyDocument";
-  if (typeof role.Arn === "string") target.roleArn = role.Arn;
   if (typeof role.MaxSessionDuration === "number")
     target.maxSessionDuration = role.MaxSessionDuration;
   return target;
@@ -202,7 +203,10 @@ export function pulumiTargets(resources: readonly PulumiResource[]): ReviewTarge
         label: `role ${JSON.stringify(name ?? resourceName(r.urn) ?? "(unnamed)")}`,
       };
       if (r.urn !== undefined) target.urn = r.urn;
-      if (typeof r.props.arn === "string" && !isUnknown(r.props.arn)) target.roleArn = r.props.arn;
+      const arn =
+        typeof r.props.arn === "string" && !isUnknown(r.props.arn) ? r.props.arn : undefined;
+      const account = arnAccount(arn)?.accountId;
+      if (account !== undefined) target.accountId = account;
       if (typeof r.props.maxSessionDuration === "number") {
         target.maxSessionDuration = r.props.maxSessionDuration;
       }
