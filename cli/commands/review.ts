@@ -152,7 +152,7 @@ export const reviewCommand: Command = {
           const accountId = typeof account === "string" ? account : target.accountId;
           entry.findings = reviewTrustPolicy(target.policy, {
             disabledRules: disabled,
-            ...(scopes.length ? { scopes } : {}),
+            ...(scopes.length ? { scopes } : target.scopes ? { scopes: target.scopes } : {}),
             ...(accountId !== undefined ? { accountId } : {}),
             ...(ids ? { clientIds: ids } : {}),
             ...(arns ? { managedPolicyArns: arns } : {}),

@@ -39,7 +39,9 @@ import {
   actionCovers,
   isSelfReference,
   isTrustPolicyModel,
+  parseClauseValue,
   readTrustPolicy,
+  type StringComparison,
   type ClauseValue,
   type ConditionClause,
   type PolicyStatement,
@@ -66,7 +68,13 @@ import {
 export type ScopeSpec =
   | { kind: "org"; organization: string }
   | { kind: "env"; organization: string; project: string; environment: string }
-  | { kind: "subjects"; audiences: readonly string[]; subjects: readonly string[] };
+  | {
+      kind: "subjects";
+      audiences: readonly string[];
+      subjects: readonly string[];
+      /** `sub` patterns (StringLike: `*`, `?`) admitted as well, as `EscOidcRole`'s `wildcardSubjects`. */
+      patterns?: readonly string[];
+    };
 
 export interface ScopeAnalysisOptions {
   /** The intended scopes (a token in any of them is in scope). Default: the one organization the policy names. */
@@ -714,8 +722,15 @@ class PrincipalAnalysis {
   }
 
   private valueLanguage(c: ConditionClause, v: ClauseValue): NFA | undefined {
+    return this.valueLanguageOf(c.op.comparison, v);
+  }
+
+  private valueLanguageOf(
+    comparison: StringComparison | undefined,
+    v: ClauseValue,
+  ): NFA | undefined {
     const L = this.L;
-    switch (c.op.comparison) {
+    switch (comparison) {
       case "equals":
         return L.words([v.literal]);
       case "like": {
@@ -759,7 +774,15 @@ class PrincipalAnalysis {
             : undefined,
       );
     if (scope.kind === "subjects") {
-      return [box(L.concat([L.marker(SINGLE), L.words(scope.audiences)]), L.words(scope.subjects))];
+      const globs = (scope.patterns ?? []).map(
+        (p) => this.valueLanguageOf("like", parseClauseValue(p, true, true)) as NFA,
+      );
+      return [
+        box(
+          L.concat([L.marker(SINGLE), L.words(scope.audiences)]),
+          L.union([L.words(scope.subjects), ...globs]),
+        ),
+      ];
     }
     const org = scope.organization;
     if (scope.kind === "env") {
