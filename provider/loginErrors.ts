@@ -23,6 +23,14 @@ import type { StsErrorCode } from "../lib/core/errors";
 import { classifyLoginError, retryInfo, stsWireCode } from "../lib/login/retry";
 import type { TokenClaims } from "../lib/claims/token";
 import { tokenAudience, tokenSubject } from "../lib/claims/token";
+import { isPulumiIssuer } from "../lib/claims/grammar";
+import {
+  audienceCause,
+  durationCause,
+  organizationGuard,
+  providerMissingCause,
+  tokenAlgorithmCause,
+} from "../lib/iam/stsCauses";
 
 /** What the login knew when STS refused it. Only non-secret values, plus `secrets` to scrub from any text. */
 export interface LoginErrorContext {
@@ -39,6 +47,8 @@ export interface LoginErrorContext {
   maxSessionDuration?: number;
   /** The identity provider's client IDs (audiences), when known (`expectedTrust.clientIds`). */
   clientIds?: readonly string[];
+  /** The token header's `alg` (OIDC): STS accepts only RS256/384/512 and ES256/384/512. */
+  tokenAlgorithm?: unknown;
   /** Lines from `explainLogin` (the verdict of the expected trust policy on this token), when known. */
   explanation?: readonly string[];
   /** Values that must never appear in a message (the token, keys). */
@@ -58,6 +68,14 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 function issuerKey(iss: unknown): string | undefined {
   if (typeof iss !== "string" || iss === "") return undefined;
   return iss.replace(/^https:\/\//, "").replace(/\/+$/, "");
+}
+
+function pulumiIssuer(issuer: string | undefined): boolean {
+  try {
+    return issuer !== undefined && isPulumiIssuer(issuer);
+  } catch {
+    return false;
+  }
 }
 
 function accountOf(
@@ -138,6 +156,11 @@ export function loginErrorFor(error: unknown, context: LoginErrorContext): Login
         (iss
           ? ` with StringEquals ${JSON.stringify(`${iss}:aud`)} = ${JSON.stringify(aud)} and a sub condition (StringEquals or StringLike on ${JSON.stringify(`${iss}:sub`)}) that matches ${JSON.stringify(sub)}.`
           : "."),
+      ...(pulumiIssuer(typeof claims.iss === "string" ? claims.iss : undefined) &&
+      typeof claims.aud === "string" &&
+      claims.aud !== ""
+        ? [organizationGuard(claims.aud)]
+        : []),
       ...(context.explanation ?? []),
     ];
     return new AccessDeniedError(finish(advice), fields("AccessDenied", advice), { cause: error });
@@ -150,19 +173,38 @@ export function loginErrorFor(error: unknown, context: LoginErrorContext): Login
     code === "IDPRejectedClaimException"
   ) {
     const acct = accountOf(role);
-    const advice = [
-      `STS found no usable OpenID Connect provider for the token's issuer ${claims.iss === undefined ? "(none)" : JSON.stringify(claims.iss)}${acct ? ` in account ${acct.account}` : ""}, or its audience ${JSON.stringify(aud)} is not one of that provider's client IDs.`,
-    ];
-    if (context.clientIds !== undefined) {
-      advice.push(
-        context.clientIds.includes(aud)
-          ? `The expected client IDs [${context.clientIds.join(", ")}] include ${JSON.stringify(aud)}: check that the provider exists in this account and its URL is the token's issuer.`
-          : `The expected client IDs [${context.clientIds.join(", ")}] do not include ${JSON.stringify(aud)}: add it to the provider (EscOidcRole's audiences).`,
-      );
+    // The causes explainLogin predicts for the same case (lib/iam/stsCauses.ts), when the context tells which.
+    const audiences = Array.isArray(claims.aud)
+      ? claims.aud.filter((a): a is string => typeof a === "string")
+      : typeof claims.aud === "string"
+        ? [claims.aud]
+        : [];
+    const issuer = typeof claims.iss === "string" ? claims.iss : undefined;
+    const cause =
+      /No OpenIDConnect provider found/i.test(said) && issuer !== undefined && iss !== undefined
+        ? providerMissingCause({ issuer, hostPath: iss, accountId: acct?.account })
+        : (("tokenAlgorithm" in context
+            ? tokenAlgorithmCause(context.tokenAlgorithm)
+            : undefined) ??
+          (context.clientIds !== undefined && typeof claims.azp !== "string"
+            ? audienceCause(audiences, context.clientIds, pulumiIssuer(issuer))
+            : undefined));
+    const advice: string[] = [];
+    if (cause !== undefined) {
+      advice.push(`${cause.message.charAt(0).toUpperCase()}${cause.message.slice(1)}.`);
     } else {
       advice.push(
-        `Create the IAM OIDC provider for that issuer with client ID ${JSON.stringify(aud)} (EscOidcRole does), or fix the token's audience.`,
+        `STS found no usable OpenID Connect provider for the token's issuer ${claims.iss === undefined ? "(none)" : JSON.stringify(claims.iss)}${acct ? ` in account ${acct.account}` : ""}, or its audience ${JSON.stringify(aud)} is not one of that provider's client IDs.`,
       );
+      if (context.clientIds !== undefined) {
+        advice.push(
+          `The expected client IDs [${context.clientIds.join(", ")}] include ${JSON.stringify(aud)}: check that the provider exists in this account and its URL is the token's issuer.`,
+        );
+      } else {
+        advice.push(
+          `Create the IAM OIDC provider for that issuer with client ID ${JSON.stringify(aud)} (EscOidcRole does), or fix the token's audience.`,
+        );
+      }
     }
     advice.push(...(context.explanation ?? []));
     return new InvalidIdentityTokenError(
@@ -181,10 +223,22 @@ export function loginErrorFor(error: unknown, context: LoginErrorContext): Login
   ) {
     const requested = context.durationSeconds;
     const max = context.maxSessionDuration;
-    const advice = [
-      `Requested ${requested ?? "?"} seconds (duration ${JSON.stringify(context.duration ?? "2h")}${context.duration === undefined ? ", ESC's default" : ""}); the role allows ${max !== undefined ? `at most ${max} seconds` : "less (IAM's default maximum is 3600 seconds, 1h)"}.`,
-      `Lower oidc.duration to fit, or raise the role's maximum session duration (EscOidcRole's maxSessionDuration, up to 12h).`,
-    ];
+    const cause =
+      requested !== undefined
+        ? durationCause({
+            requestedSeconds: requested,
+            duration: context.duration ?? "2h",
+            defaulted: context.duration === undefined,
+            maxSessionDuration: max,
+            durationField: "oidc.duration",
+          })
+        : undefined;
+    const advice = cause?.parts
+      ? [...cause.parts]
+      : [
+          `Requested ${requested ?? "?"} seconds (duration ${JSON.stringify(context.duration ?? "2h")}${context.duration === undefined ? ", ESC's default" : ""}); the role allows ${max !== undefined ? `at most ${max} seconds` : "less (IAM's default maximum is 3600 seconds, 1h)"}.`,
+          `Lower oidc.duration to fit, or raise the role's maximum session duration (EscOidcRole's maxSessionDuration, up to 12h).`,
+        ];
     return new SessionDurationError(
       finish(advice),
       {

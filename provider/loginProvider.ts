@@ -8,6 +8,7 @@ import { arnAccount } from "../lib/core/arn";
 import { checkTokenText, isUnknown, resolveRegion } from "../lib/login/validate";
 import { loginDurationSeconds } from "../lib/core/duration";
 import { checkTokenSubject, decodeTokenClaims } from "../lib/claims/token";
+import { decodeJwtClaims } from "../lib/claims/jwt";
 import type { EscLoginOidcArgs, EscLoginStaticArgs } from "../lib/claims/types";
 import { explainLogin } from "../lib/iam/explain";
 import { loginErrorFor } from "./loginErrors";
@@ -196,6 +197,7 @@ export async function performLogin(given: AwsLoginInputs): Promise<AwsLoginOutpu
       mode: "oidc",
       roleArn: oidc.roleArn,
       claims,
+      tokenAlgorithm: decodeJwtClaims(token, "webIdentityToken").header.alg,
       durationSeconds,
       ...(oidc.duration !== undefined ? { duration: oidc.duration } : {}),
       ...(max !== undefined ? { maxSessionDuration: max } : {}),

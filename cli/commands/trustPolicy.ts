@@ -1,9 +1,12 @@
 import {
+  checkUsersAgainstAttributes,
   escAudience,
   escSubject,
   LEGACY_DEFAULT_PROJECT,
-  parseEnvironmentRef,
+  type EscSubjectArgs,
 } from "../../lib/claims/grammar";
+import type { SubjectAttribute } from "../../lib/claims/types";
+
 import {
   buildTrustPolicy,
   renderTrustPolicy,
@@ -15,7 +18,7 @@ import { TRUST_POLICY_QUOTA_DEFAULT } from "../../lib/core/limits";
 import { quoteValue } from "../../lib/core/errors";
 import { list, optional, parseCommandArgs, required, type Parsed } from "../args";
 import { UsageError } from "../io";
-import { escArgs } from "./esc";
+import { readEnvValue } from "./esc";
 import type { Command } from "./types";
 
 export const trustPolicyCommand: Command = {
@@ -28,9 +31,11 @@ pretty-printed, and its size against the IAM "Role trust policy length" quota on
 Options:
   --account <id>         AWS account of the role and OIDC provider (12 digits)
   --org <org>            Pulumi organization
-  --env <project/env>    an environment to admit, repeatable ("<env>" alone: legacy default project)
+  --env <project/env>    an environment to admit, repeatable, as "<project>/<environment>"
+  --legacy-default-project
+                         each bare --env <environment> is in the legacy default project (default/<environment>)
   --attr <attribute>     subjectAttributes of the environments' aws-login, repeatable, in order
-  --user <login>         the user for pulumi.user.login
+  --user <login>         a user to admit, repeatable (needs --attr pulumi.user.login, as EscOidcRole's users)
   --sub <subject>        an exact subject to admit, repeatable
   --wildcard <pattern>   a StringLike sub pattern below the organization, repeatable
   --audience <aud>       the audience(s), repeatable (default: from --org and the projects)
@@ -42,6 +47,8 @@ Options:
   --json                 compact JSON (the text the role gets)
   -h, --help             show this help
 
+Exit status: 0 printed, 2 usage error (bad names, --user without --attr pulumi.user.login, a bare --env...).
+
 Example:
   esc-aws-oidc trust-policy --account 123456789012 --org contoso --env payments/prod --env payments/dev`,
   async run(argv, io) {
@@ -49,8 +56,9 @@ Example:
       account: { type: "string" },
       org: { type: "string" },
       env: { type: "string", multiple: true },
+      "legacy-default-project": { type: "boolean" },
       attr: { type: "string", multiple: true },
-      user: { type: "string" },
+      user: { type: "string", multiple: true },
       sub: { type: "string", multiple: true },
       wildcard: { type: "string", multiple: true },
       audience: { type: "string", multiple: true },
@@ -98,9 +106,23 @@ function trustPolicyArgs(parsed: Parsed): TrustPolicyArgs {
       "esc-aws-oidc trust-policy: --org is required with --env, --any-environment or without --audience. Run 'esc-aws-oidc trust-policy --help'.",
     );
   }
+  // EscOidcRole's rule and message: users only with pulumi.user.login in subjectAttributes, and then required.
+  const attributes = list(parsed, "attr");
+  const users = list(parsed, "user");
+  checkUsersAgainstAttributes(attributes, users, envs.length > 0);
+  const legacy = parsed.values["legacy-default-project"] === true;
   for (const env of envs) {
-    const { project, environment } = parseEnvironmentRef(env, "--env", { legacy: true });
-    subjects.push(escSubject(escArgs(parsed, org as string, project, environment)));
+    const { project, environment } = readEnvValue(
+      "trust-policy",
+      env,
+      legacy && !env.includes("/"),
+    );
+    for (const user of users.length ? users : [undefined]) {
+      const args: EscSubjectArgs = { organization: org as string, project, environment };
+      if (attributes.length) args.subjectAttributes = attributes as SubjectAttribute[];
+      if (user !== undefined) args.userLogin = user;
+      subjects.push(escSubject(args));
+    }
     if (fromOrg) audiences.add(escAudience({ organization: org as string, project }));
   }
   if (fromOrg && audiences.size === 0) audiences.add(escAudience({ organization: org as string }));

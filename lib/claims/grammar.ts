@@ -2,7 +2,7 @@
  * The claims Pulumi ESC puts into the OIDC token it sends to AWS, to the letter of the ESC documentation
  * ("Configuring OpenID Connect for AWS", "Subject claim customization").
  */
-import { ClaimError, quoteValue } from "../core/errors";
+import { ClaimError, InputError, quoteValue } from "../core/errors";
 import { isUnknown } from "../core/guards";
 import type { SubjectAttribute } from "./types";
 
@@ -288,6 +288,33 @@ export function parsePulumiSubject(subject: string): PulumiSubjectParts | undefi
 /** The organization a Pulumi subject names (the text up to the next ':'), or undefined when not a Pulumi subject. */
 export function pulumiSubjectOrganization(subject: string): string | undefined {
   return parsePulumiSubject(subject)?.organization;
+}
+
+/**
+ * Users and `subjectAttributes` agree: users only when the subject names the user (`pulumi.user.login`), and
+ * users when it does (for environments). The one rule for `EscOidcRole` and the CLI (`--user`, `--attr`).
+ * @throws InputError on `users`.
+ */
+export function checkUsersAgainstAttributes(
+  attributes: readonly string[],
+  users: readonly string[],
+  hasEnvironments: boolean,
+): void {
+  const wantsUser = attributes.includes("pulumi.user.login");
+  if (wantsUser && users.length === 0 && hasEnvironments) {
+    throw new InputError(
+      "users",
+      "is empty, but subjectAttributes contains pulumi.user.login, so each subject names a user",
+      "the Pulumi logins allowed to open the environments",
+    );
+  }
+  if (!wantsUser && users.length > 0) {
+    throw new InputError(
+      "users",
+      "is set, but subjectAttributes lacks pulumi.user.login, so the subject would not name the user and any user could assume the role",
+      'add "pulumi.user.login" to subjectAttributes, or remove users',
+    );
+  }
 }
 
 /** The exact `sub` claim ESC sends when the described environment performs an aws-login. */

@@ -24,9 +24,24 @@ export const ROLE_MAX_SESSION_DEFAULT_SECONDS = 3_600;
 /** At most 10 managed session policy ARNs per AssumeRole* call. */
 export const MAX_SESSION_POLICY_ARNS = 10;
 
-/** WebIdentityToken: 4 to 20000 characters. */
+/**
+ * WebIdentityToken: 4 to 20000 characters ("Length Constraints: Minimum length of 4. Maximum length of 20000.", STS API
+ * reference, AssumeRoleWithWebIdentity, https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html).
+ */
 export const WEB_IDENTITY_TOKEN_MIN_LENGTH = 4;
 export const WEB_IDENTITY_TOKEN_MAX_LENGTH = 20_000;
+/**
+ * The signing algorithms STS accepts for a WebIdentityToken (same page: "Tokens must be signed using either RSA keys
+ * (RS256, RS384, or RS512) or ECDSA keys (ES256, ES384, or ES512).").
+ */
+export const WEB_IDENTITY_TOKEN_ALGORITHMS: readonly string[] = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "ES256",
+  "ES384",
+  "ES512",
+];
 
 /** Role trust policy length quota: 2048 characters by default, raisable to 8192 through Service Quotas. */
 export const TRUST_POLICY_QUOTA_DEFAULT = 2_048;

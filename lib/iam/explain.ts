@@ -1,14 +1,20 @@
 /**
  * `explainLogin`: would STS let this token (or this ESC environment) assume the role, and if not, why — in words
  * a user acts on. Built on `evaluateTrustPolicy` (the same decision the local STS makes) plus what STS checks
- * before the trust policy: the provider for the token's issuer, the token's expiry, the provider's client IDs.
+ * besides the trust policy, in its order and each only when the facts are given: the requested duration against the
+ * role's MaxSessionDuration, the token's size and signing algorithm, a provider for the token's issuer in the role's
+ * account, the provider's client IDs, the token's expiry. Those causes and their words come from one table shared
+ * with AwsLogin's errors (`./stsCauses`). ESC hints (organizations, subjectAttributes) only for Pulumi's issuer.
  *
  * A token is decoded, never verified, and never appears in a result or message: only its claims do.
  */
-import { readProviderArn } from "../core/arn";
+import { arnAccount, readProviderArn } from "../core/arn";
+import { loginDurationSeconds } from "../core/duration";
+import { LOGIN_DURATION_DEFAULT, ROLE_MAX_SESSION_DEFAULT_SECONDS } from "../core/limits";
 import {
   escAudience,
   escSubject,
+  isPulumiIssuer,
   PULUMI_ISSUER,
   ATTRIBUTE_SUBJECT_PREFIX,
   DEFAULT_SUBJECT_PREFIX,
@@ -17,8 +23,8 @@ import {
 } from "../claims/grammar";
 import { InputError, quoteValue } from "../core/errors";
 import {
-  DOCUMENTED_OIDC_CLAIMS,
   evaluateTrustPolicy,
+  exposedClaims,
   issuerKeyPrefix,
   type ConditionTrace,
   type StatementTrace,
@@ -28,6 +34,14 @@ import {
 } from "./evaluate";
 import { readTrustPolicy, type ConditionClause, type TrustPolicyModel } from "./model";
 import { decodeJwtClaims } from "../claims/jwt";
+import {
+  audienceCause,
+  durationCause,
+  providerMissingCause,
+  tokenAlgorithmCause,
+  tokenLengthCause,
+  type StsCause,
+} from "./stsCauses";
 
 /** The ESC environment whose aws-login is explained: exactly what `escSubject` takes. */
 export type EscLoginDescription = EscSubjectArgs;
@@ -46,8 +60,25 @@ export interface ExplainLoginArgs {
   providerArn?: string;
   /** The issuer URL. Defaults to the token's `iss`, else Pulumi Cloud's `https://api.pulumi.com/oidc`. */
   issuer?: string;
-  /** The role's account (12 digits). Defaults to the account of `providerArn`; else not checked. */
+  /**
+   * The role's account (12 digits): where STS looks the provider up. Defaults to the account of `roleArn`, then of
+   * `providerArn`; else not checked (a warning says so).
+   */
   accountId?: string;
+  /** The role's ARN (`aws iam get-role` output holds it): its account is the role's account. */
+  roleArn?: string;
+  /**
+   * The IAM OIDC provider ARNs the role's account has (`aws iam list-open-id-connect-providers`): STS refuses the
+   * token (InvalidIdentityToken) when none of them is for the token's issuer. Omit when unknown.
+   */
+  accountProviders?: readonly string[];
+  /** The role's MaxSessionDuration in seconds (`aws iam get-role` output holds it). Omit when unknown. */
+  maxSessionDuration?: number;
+  /**
+   * The login's requested duration (a Go duration such as `"1h"`). Defaults to ESC's `"2h"` for an ESC
+   * description; for a token, not checked unless given.
+   */
+  duration?: string;
   /** The current time, for the expiry check. Defaults to now. */
   now?: Date | number;
 }
@@ -63,7 +94,16 @@ export interface LoginReason {
 }
 
 /** The error STS would answer with. */
-export type PredictedStsError = "InvalidIdentityToken" | "ExpiredTokenException" | "AccessDenied";
+export type PredictedStsError =
+  "ValidationError" | "InvalidIdentityToken" | "ExpiredTokenException" | "AccessDenied";
+
+/** The order STS checks in: the request's parameters, the token and its provider, its expiry, the trust policy. */
+const STS_ERROR_ORDER: readonly PredictedStsError[] = [
+  "ValidationError",
+  "InvalidIdentityToken",
+  "ExpiredTokenException",
+  "AccessDenied",
+];
 
 /** The answer. */
 export interface LoginExplanation {
@@ -90,6 +130,14 @@ export interface LoginExplanation {
 export const REASON_CODES = [
   "allowed",
   "explicit-deny",
+  "token-too-long",
+  "token-too-short",
+  "token-algorithm-not-accepted",
+  "duration-exceeds-max-session",
+  "max-session-unknown",
+  "provider-missing",
+  "account-not-checked",
+  "audience-other-organization",
   "token-expired",
   "token-expiring",
   "token-not-yet-valid",
@@ -149,6 +197,14 @@ function closest(values: readonly string[], actual: string): string | undefined 
 function orgOfAudience(aud: string): string {
   return aud.startsWith("aws:") ? aud.slice(4) : aud;
 }
+/** Whether the issuer is Pulumi Cloud's: ESC's hints (organizations, subjectAttributes) apply only then. */
+function isPulumi(issuer: string): boolean {
+  try {
+    return isPulumiIssuer(issuer);
+  } catch {
+    return false;
+  }
+}
 function subjectFormat(sub: string): "default" | "attributes" | undefined {
   if (sub.startsWith(DEFAULT_SUBJECT_PREFIX)) return "default";
   if (sub.startsWith(ATTRIBUTE_SUBJECT_PREFIX)) return "attributes";
@@ -195,6 +251,48 @@ function checkArgs(args: ExplainLoginArgs): void {
       "12 digits",
     );
   }
+  if (args.roleArn !== undefined) {
+    const role = arnAccount(String(args.roleArn));
+    if (role === undefined) {
+      throw new InputError(
+        "roleArn",
+        `${quoteValue(args.roleArn)} is not an IAM role ARN`,
+        "arn:<partition>:iam::<account>:role/<name>",
+      );
+    }
+    if (args.accountId !== undefined && String(args.accountId) !== role.accountId) {
+      throw new InputError(
+        "accountId",
+        `${quoteValue(args.accountId)} is not the account of roleArn (${role.accountId})`,
+        "the role's account, or omit accountId",
+      );
+    }
+  }
+  if (
+    args.accountProviders !== undefined &&
+    (!Array.isArray(args.accountProviders) ||
+      !args.accountProviders.every(
+        (a) => typeof a === "string" && readProviderArn(a) !== undefined,
+      ))
+  ) {
+    throw new InputError(
+      "accountProviders",
+      "expected a list of IAM OIDC provider ARNs",
+      "arn:<partition>:iam::<account>:oidc-provider/<host+path>, one per provider of the role's account",
+    );
+  }
+  if (
+    args.maxSessionDuration !== undefined &&
+    (typeof args.maxSessionDuration !== "number" ||
+      !Number.isInteger(args.maxSessionDuration) ||
+      args.maxSessionDuration <= 0)
+  ) {
+    throw new InputError(
+      "maxSessionDuration",
+      `${quoteValue(args.maxSessionDuration)} is not a whole number of seconds`,
+      "the role's MaxSessionDuration in seconds (3600 to 43200)",
+    );
+  }
   if (args.providerArn !== undefined && readProviderArn(String(args.providerArn)) === undefined) {
     throw new InputError(
       "providerArn",
@@ -223,10 +321,16 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
     }
   };
 
-  // 1. The claims.
+  // 1. The claims (and, for a token, its header: STS checks the signing algorithm).
   let claims: Record<string, unknown>;
+  const causes: StsCause[] = [];
   if (args.token !== undefined) {
-    claims = decodeJwtClaims(args.token).claims;
+    const decoded = decodeJwtClaims(args.token);
+    claims = decoded.claims;
+    const length = tokenLengthCause(args.token.trim().length);
+    if (length) causes.push(length);
+    const alg = tokenAlgorithmCause(decoded.header.alg);
+    if (alg) causes.push(alg);
   } else {
     const e = args.esc as EscLoginDescription;
     claims = {
@@ -255,10 +359,12 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
   const exp =
     typeof claims.exp === "number" && Number.isFinite(claims.exp) ? claims.exp : undefined;
 
-  // 2. What STS checks before the policy.
-  let stsError: PredictedStsError | undefined;
+  // 2. What STS checks before the policy, in its order: the request (duration), the provider of the token's
+  // issuer in the role's account, the token (algorithm, audience), its expiry.
+  const errors = new Set<PredictedStsError>();
   const issuer = iss ?? args.issuer ?? PULUMI_ISSUER;
   const hostPath = issuerKeyPrefix(issuer);
+  const pulumi = isPulumi(issuer);
   if (args.issuer !== undefined && iss !== undefined && issuerKeyPrefix(args.issuer) !== hostPath) {
     add(
       "issuer-mismatch",
@@ -266,25 +372,80 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
       `you expect issuer ${code(args.issuer)}, but the token was issued by ${code(iss)}; STS goes by the token's iss`,
     );
   }
+
+  const requested =
+    args.duration !== undefined
+      ? args.duration
+      : args.esc !== undefined
+        ? LOGIN_DURATION_DEFAULT
+        : undefined;
+  if (requested !== undefined) {
+    const seconds = loginDurationSeconds(requested, "duration");
+    if (args.maxSessionDuration !== undefined) {
+      const cause = durationCause({
+        requestedSeconds: seconds,
+        duration: requested,
+        defaulted: args.duration === undefined,
+        maxSessionDuration: args.maxSessionDuration,
+        durationField: "the aws-login's duration",
+      });
+      if (cause) causes.push(cause);
+    } else if (
+      args.duration !== undefined &&
+      durationCause({ requestedSeconds: seconds, maxSessionDuration: undefined, durationField: "" })
+    ) {
+      add(
+        "max-session-unknown",
+        "warning",
+        `the login asks for ${seconds} seconds, more than IAM's default maximum session duration (${ROLE_MAX_SESSION_DEFAULT_SECONDS} seconds): STS answers ValidationError unless the role's MaxSessionDuration is at least that — not checked (give \`aws iam get-role\` output or the role's maximum session duration)`,
+      );
+    }
+  }
+
   const provider = args.providerArn !== undefined ? readProviderArn(args.providerArn) : undefined;
-  const accountId = args.accountId ?? provider?.accountId;
-  const request: TrustRequest = { claims, issuer, accountId };
+  const accountId = args.accountId ?? arnAccount(args.roleArn)?.accountId ?? provider?.accountId;
+  const request: TrustRequest = { claims, issuer };
+  if (accountId !== undefined) request.accountId = accountId;
+  let providerKnown = false;
   if (provider && args.providerArn !== undefined) {
-    if (provider.hostPath === hostPath) {
-      request.providerArn = args.providerArn;
-    } else {
-      stsError = "InvalidIdentityToken";
+    if (provider.hostPath !== hostPath) {
+      providerKnown = true;
+      errors.add("InvalidIdentityToken");
       add(
         "provider-not-for-issuer",
         "error",
         `the provider ${code(args.providerArn)} is for ${code(provider.hostPath)}, but the token was issued by ${code(issuer)}: STS looks the provider up by the token's issuer and refuses the token unless the account has a provider for ${code(hostPath)}`,
       );
+    } else if (provider.accountId !== accountId) {
+      providerKnown = true;
+      const cause = providerMissingCause({ issuer, hostPath, accountId });
+      causes.push({
+        ...cause,
+        message: `the provider ${code(args.providerArn)} is in account ${code(provider.accountId)}, not in the role's account ${code(accountId ?? "?")}: ${cause.message}`,
+      });
+    } else {
+      request.providerArn = args.providerArn;
     }
   }
+  if (args.accountProviders !== undefined && !providerKnown) {
+    const listed = args.accountProviders.map((a) => ({ arn: a, parts: readProviderArn(a) }));
+    const inAccount = listed.filter(
+      (p) => accountId === undefined || p.parts?.accountId === accountId,
+    );
+    const match = inAccount.find((p) => p.parts?.hostPath === hostPath);
+    if (match === undefined) {
+      causes.push(
+        providerMissingCause({ issuer, hostPath, accountId, known: inAccount.map((p) => p.arn) }),
+      );
+    } else if (request.providerArn === undefined) {
+      request.providerArn = match.arn;
+    }
+  }
+
   if (exp !== undefined) {
     const late = Math.floor(now / 1000) - exp;
     if (late > CLOCK_SKEW_SECONDS) {
-      stsError ??= "ExpiredTokenException";
+      errors.add("ExpiredTokenException");
       add(
         "token-expired",
         "error",
@@ -314,10 +475,14 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
   if (args.clientIds !== undefined && audiences.length > 0) {
     const ids = args.clientIds;
     const azpClaim = typeof claims.azp === "string" ? claims.azp : undefined;
-    if (!audiences.some((a) => ids.includes(a)) && !(azpClaim && ids.includes(azpClaim))) {
-      stsError ??= "InvalidIdentityToken";
-      add("audience-not-in-client-ids", "error", audienceHint(audiences, ids));
+    if (!(azpClaim && ids.includes(azpClaim))) {
+      const cause = audienceCause(audiences, ids, pulumi);
+      if (cause) causes.push(cause);
     }
+  }
+  for (const c of causes) {
+    errors.add(c.stsError as PredictedStsError);
+    add(c.code, "error", c.message);
   }
 
   // 3. The trust policy, parsed once: the evaluator's trace says why (reason codes), the model says what is
@@ -373,14 +538,29 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
     const allowing = trace.statements.filter((x) => x.applies && x.effect === "Allow");
     for (const s of allowing) {
       add("allowed", "info", `${describeStatement(s)} allows this token`);
-      warnBroad(s, prefix, add);
+      warnBroad(s, prefix, pulumi, add);
     }
   } else {
     const azp = typeof claims.azp === "string" ? claims.azp : undefined;
-    explainImplicitDeny(trace, model, allowStatements, prefix, hostPath, issuer, azp, add);
+    explainImplicitDeny(trace, model, allowStatements, prefix, hostPath, issuer, pulumi, azp, add);
   }
 
-  if (trace.decision !== "Allowed") stsError ??= "AccessDenied";
+  if (trace.decision !== "Allowed") errors.add("AccessDenied");
+  // Only worth saying when nothing else refuses the login.
+  if (trace.decision === "Allowed" && errors.size === 0 && !trace.context.accountChecked) {
+    const named = trace.statements
+      .filter((s) => s.applies && s.effect === "Allow")
+      .flatMap((s) => s.principal.federated)
+      .filter((f) => readProviderArn(f) !== undefined);
+    if (named.length > 0) {
+      add(
+        "account-not-checked",
+        "warning",
+        `the role's account is not known, so the account of the provider the policy names (${[...new Set(named)].map(code).join(", ")}) was not compared with it: a role trusts only the provider of its own account (give \`aws iam get-role\` output, the role's account or the provider ARN)`,
+      );
+    }
+  }
+  const stsError = STS_ERROR_ORDER.find((e) => errors.has(e));
   if (trace.decision !== "Allowed" && !reasons.some((r) => r.severity === "error")) {
     add(
       "no-statement-applies",
@@ -421,23 +601,6 @@ function formatAge(seconds: number): string {
   return `${Math.round(seconds / 86400)} days`;
 }
 
-function audienceHint(audiences: readonly string[], ids: readonly string[]): string {
-  const aud = audiences[0] as string;
-  const shown = audiences.length === 1 ? code(aud) : audiences.map(code).join(", ");
-  const base = `the token's audience ${shown} is not in the provider's client IDs (${ids.length ? ids.map(code).join(", ") : "none"}), so STS refuses the token (InvalidIdentityToken)`;
-  if (!aud.startsWith("aws:") && ids.includes(`aws:${aud}`)) {
-    return `${base}: ${code(aud)} is the legacy default-project audience (ESC sends the bare organization name only for environments in the "default" project) — add ${code(aud)} to the client IDs, or move the environment out of the default project`;
-  }
-  if (aud.startsWith("aws:") && ids.includes(aud.slice(4))) {
-    return `${base}: the provider lists the legacy default-project audience ${code(aud.slice(4))}, but environments outside the default project send ${code(aud)} — add ${code(aud)} to the client IDs`;
-  }
-  const otherOrgs = ids.filter((i) => i.startsWith("aws:")).map(orgOfAudience);
-  if (aud.startsWith("aws:") && otherOrgs.length > 0) {
-    return `${base}: the client IDs name organization ${otherOrgs.map(code).join(", ")}, the token comes from ${code(orgOfAudience(aud))} — add ${code(aud)} to the client IDs (aws:<your-pulumi-org>)`;
-  }
-  return `${base} — add it to the provider's client IDs (for ESC: aws:<your-pulumi-org>)`;
-}
-
 type Add = (c: ReasonCode, severity: ReasonSeverity, message: string) => void;
 
 /** The model's clause behind the `i`-th condition of a statement's trace. */
@@ -453,20 +616,22 @@ function isKey(c: ConditionTrace, prefix: string, claim: string): boolean {
   return c.key.toLowerCase() === `${prefix}:${claim}`.toLowerCase();
 }
 
-function warnBroad(s: StatementTrace, prefix: string, add: Add): void {
+function warnBroad(s: StatementTrace, prefix: string, pulumi: boolean, add: Add): void {
   const hasSub = s.conditions.some((c) => isKey(c, prefix, "sub"));
   const hasAud = s.conditions.some((c) => isKey(c, prefix, "aud"));
   if (!hasAud && !hasSub) {
     add(
       "no-aud-condition",
       "warning",
-      `${describeStatement(s)} has no condition on ${code(`${prefix}:aud`)} nor ${code(`${prefix}:sub`)}: any token from this issuer can assume the role — for Pulumi's issuer that is every Pulumi organization`,
+      `${describeStatement(s)} has no condition on ${code(`${prefix}:aud`)} nor ${code(`${prefix}:sub`)}: any token from this issuer can assume the role${pulumi ? " — for Pulumi's issuer that is every Pulumi organization" : ""}`,
     );
   } else if (!hasSub) {
     add(
       "no-sub-condition",
       "warning",
-      `${describeStatement(s)} has no condition on ${code(`${prefix}:sub`)}: any subject with an admitted audience is let in — every environment (and user) of the organization; add a sub condition naming the environments`,
+      pulumi
+        ? `${describeStatement(s)} has no condition on ${code(`${prefix}:sub`)}: any subject with an admitted audience is let in — every environment (and user) of the organization; add a sub condition naming the environments`
+        : `${describeStatement(s)} has no condition on ${code(`${prefix}:sub`)}: any subject with an admitted audience is let in — every workload this issuer mints tokens for with that audience; add a sub condition naming the subjects`,
     );
   }
 }
@@ -478,6 +643,7 @@ function explainImplicitDeny(
   prefix: string,
   hostPath: string,
   issuer: string,
+  pulumi: boolean,
   azp: string | undefined,
   add: Add,
 ): void {
@@ -505,7 +671,7 @@ function explainImplicitDeny(
     for (const [i, c] of s.conditions.entries()) {
       const clause = clauseOf(model, s, i);
       if (c.outcome !== "not-matched" || clause === undefined) continue;
-      explainCondition(s, c, clause, prefix, hostPath, azp, add);
+      explainCondition(s, c, clause, prefix, hostPath, pulumi, azp, add);
     }
   }
 }
@@ -562,6 +728,7 @@ function explainCondition(
   clause: ConditionClause,
   prefix: string,
   hostPath: string,
+  pulumi: boolean,
   azp: string | undefined,
   add: Add,
 ): void {
@@ -583,7 +750,7 @@ function explainCondition(
     add(
       "condition-key-not-exposed",
       "error",
-      `${where} on ${code(c.key)}: AWS does not expose the token's ${code(claim)} claim as a condition key (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")}), so the key is absent and the condition fails — constrain the subject instead (sub, e.g. with subjectAttributes)`,
+      `${where} on ${code(c.key)}: AWS does not expose the token's ${code(claim)} claim as a condition key (only ${exposedClaims(hostPath).join(", ")}), so the key is absent and the condition fails — constrain the subject instead (sub${pulumi ? ", e.g. with subjectAttributes" : ""})`,
     );
     return;
   }
@@ -614,7 +781,7 @@ function explainCondition(
       const haveFormat = subjectFormat(actual);
       if (wantOrg !== undefined && haveOrg !== undefined && wantOrg !== haveOrg) {
         hints.push(
-          `the condition names organization ${code(wantOrg)}, the token's is ${code(haveOrg)}`,
+          `the condition names organization ${code(wantOrg)}, the token's is ${code(haveOrg)}: the token belongs to another organization — use a token of an environment of ${code(wantOrg)}`,
         );
       } else if (wantFormat && haveFormat && wantFormat !== haveFormat) {
         hints.push(
@@ -637,12 +804,12 @@ function explainCondition(
     let msg = `aud condition (${where}) expects ${listOf(c.policyValues)}, the token's audience is ${code(actual)}`;
     if (azp !== undefined) {
       msg += `: AWS reads ${code(c.key)} from the token's azp claim, not from its aud claim (that one is ${code(`${prefix}:oaud`)})`;
-    } else if (!actual.startsWith("aws:") && best === `aws:${actual}`) {
+    } else if (pulumi && !actual.startsWith("aws:") && best === `aws:${actual}`) {
       msg += `: ${code(actual)} is the legacy default-project audience (the environment is in the "default" project) — add ${code(actual)} to the condition, or move the environment out of the default project`;
-    } else if (actual.startsWith("aws:") && best === actual.slice(4)) {
+    } else if (pulumi && actual.startsWith("aws:") && best === actual.slice(4)) {
       msg += `: the condition has the legacy default-project audience; environments outside the default project send ${code(actual)} — add it`;
-    } else if (orgOfAudience(best) !== orgOfAudience(actual)) {
-      msg += `: the condition names organization ${code(orgOfAudience(best))}, the token comes from ${code(orgOfAudience(actual))} — the aud condition must be aws:<your-pulumi-org>`;
+    } else if (pulumi && orgOfAudience(best) !== orgOfAudience(actual)) {
+      msg += `: the condition names organization ${code(orgOfAudience(best))}, the token belongs to another organization (${code(orgOfAudience(actual))}) — use a token of an environment of ${code(orgOfAudience(best))}`;
     }
     add("aud-mismatch", "error", msg);
     return;

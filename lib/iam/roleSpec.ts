@@ -7,6 +7,7 @@ import {
   LEGACY_DEFAULT_PROJECT,
   PULUMI_ISSUER,
   checkSubjectAttributes,
+  checkUsersAgainstAttributes,
   checkName,
   escAudience,
   escEnvironmentName,
@@ -198,20 +199,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
   const wantsRoot = attributes.includes("rootEnvironment.name");
 
   const users = listOf("users", input.users).map((u, i) => checkName(`users[${i}]`, u));
-  if (wantsUser && users.length === 0 && (input.environments ?? []).length > 0) {
-    throw new InputError(
-      "users",
-      "is empty, but subjectAttributes contains pulumi.user.login, so each subject names a user",
-      "the Pulumi logins allowed to open the environments",
-    );
-  }
-  if (!wantsUser && users.length > 0) {
-    throw new InputError(
-      "users",
-      "is set, but subjectAttributes lacks pulumi.user.login, so the subject would not name the user and any user could assume the role",
-      'add "pulumi.user.login" to subjectAttributes, or remove users',
-    );
-  }
+  checkUsersAgainstAttributes(attributes, users, (input.environments ?? []).length > 0);
 
   const environments = listOf("environments", input.environments).map((e, i) =>
     parseEnvironment(e, `environments[${i}]`),

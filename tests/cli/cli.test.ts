@@ -72,10 +72,11 @@ describe("esc-aws-oidc CLI", () => {
         stderr:
           "esc-aws-oidc audience: option --org needs a value. Run 'esc-aws-oidc audience --help'.\n",
       });
-      assert.deepStrictEqual(await run(["subject", "--org", "contoso", "--env", "prod"]), {
+      assert.deepStrictEqual(await run(["subject", "--org", "contoso"]), {
         code: 2,
         stdout: "",
-        stderr: "esc-aws-oidc subject: --project is required. Run 'esc-aws-oidc subject --help'.\n",
+        stderr:
+          "esc-aws-oidc subject: --env <project>/<env> is required. Run 'esc-aws-oidc subject --help'.\n",
       });
       const unknown = await run(["revue"]);
       assert.strictEqual(unknown.code, 2);
@@ -102,15 +103,7 @@ describe("esc-aws-oidc CLI", () => {
 
   describe("subject / audience", () => {
     it("prints the default subject", async () => {
-      const r = await run([
-        "subject",
-        "--org",
-        "contoso",
-        "--project",
-        "payments",
-        "--env",
-        "prod",
-      ]);
+      const r = await run(["subject", "--org", "contoso", "--env", "payments/prod"]);
       assert.deepStrictEqual(r, {
         code: 0,
         stdout: "pulumi:environments:org:contoso:env:payments/prod\n",
@@ -123,10 +116,8 @@ describe("esc-aws-oidc CLI", () => {
         "subject",
         "--org",
         "contoso",
-        "--project",
-        "project",
         "--env",
-        "development",
+        "project/development",
         "--attr",
         "currentEnvironment.name",
         "--attr",
@@ -144,7 +135,7 @@ describe("esc-aws-oidc CLI", () => {
     });
 
     it("refuses an invalid name with the claim error and exit 2", async () => {
-      const r = await run(["subject", "--org", "con:toso", "--project", "p", "--env", "e"]);
+      const r = await run(["subject", "--org", "con:toso", "--env", "p/e"]);
       assert.deepStrictEqual(r, {
         code: 2,
         stdout: "",
@@ -160,7 +151,7 @@ describe("esc-aws-oidc CLI", () => {
         stderr: "",
       });
       assert.deepStrictEqual(
-        await run(["audience", "--org", "contoso", "--project", "default", "--json"]),
+        await run(["audience", "--org", "contoso", "--env", "default/login", "--json"]),
         { code: 0, stdout: '{"aud":"contoso"}\n', stderr: "" },
       );
     });
@@ -210,21 +201,25 @@ describe("esc-aws-oidc CLI", () => {
       assert.strictEqual(r.stderr, "IAM size: 388 of 2048 characters.\n");
     });
 
-    it("reads --env with the one environment-reference parser: bare <env> is the legacy default project", async () => {
-      const legacy = await run([...args.slice(0, 5), "--env", "dev", "--json"]);
-      assert.deepStrictEqual(
-        [legacy.code, legacy.stdout],
-        [
-          0,
-          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"contoso","api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:dev"}}}]}\n',
-        ],
-      );
+    it("reads --env as EscOidcRole does: <project>/<env>, the legacy default project only explicitly", async () => {
+      const legacyPolicy =
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"contoso","api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:dev"}}}]}\n';
+      const flag = await run([
+        ...args.slice(0, 5),
+        "--legacy-default-project",
+        "--env",
+        "dev",
+        "--json",
+      ]);
+      const spelled = await run([...args.slice(0, 5), "--env", "default/dev", "--json"]);
+      assert.deepStrictEqual([flag.code, flag.stdout], [0, legacyPolicy]);
+      assert.deepStrictEqual([spelled.code, spelled.stdout], [0, legacyPolicy]);
       const bad = await run([...args.slice(0, 5), "--env", "a/b/c"]);
       assert.deepStrictEqual(bad, {
         code: 2,
         stdout: "",
         stderr:
-          'esc-aws-oidc trust-policy: --env: "a/b/c" has more than one \'/\'. Allowed: "<project>/<environment>", or "<environment>" in the legacy default project.\n',
+          'esc-aws-oidc trust-policy: --env: "a/b/c" is not "<project>/<environment>". Allowed: "<project>/<environment>" (legacy default project: "default/<environment>").\n',
       });
     });
 
@@ -451,6 +446,8 @@ tests/fixtures/review/not-json.txt
         fixture("token-payments-prod.jwt"),
         "--client-id",
         "aws:contoso",
+        "--account",
+        "123456789012",
       ]);
       assert.deepStrictEqual(r, {
         code: 0,
@@ -490,40 +487,69 @@ Reasons:
       );
     });
 
-    it("explains an ESC description against the aud-only policy and the provider's client IDs", async () => {
-      const r = await run([
-        "explain",
+    it("explains an ESC description against get-role output: its MaxSessionDuration and role ARN count", async () => {
+      const esc = [
         "--policy",
         fixture("get-role.json"),
         "--org",
         "contoso",
-        "--project",
-        "payments",
         "--env",
-        "dev",
-        "--json",
-      ]);
-      assert.strictEqual(r.code, 0);
+        "payments/dev",
+      ];
+      const r = await run(["explain", ...esc, "--json"]);
+      // get-role.json trusts "pulumi:environments:org:contoso*" (this environment and other orgs), but its
+      // MaxSessionDuration is 3600 and ESC's default duration is 2h: STS answers ValidationError.
+      assert.strictEqual(r.code, 1);
       const out = JSON.parse(r.stdout) as {
         allowed: boolean;
+        decision: string;
+        stsError: string;
         claims: { sub: string; aud: string };
+        reasons: { code: string; severity: string; message: string }[];
       };
-      // get-role.json trusts "pulumi:environments:org:contoso*": it admits this environment (and other orgs).
       assert.deepStrictEqual(
-        [out.allowed, out.claims.sub, out.claims.aud],
-        [true, "pulumi:environments:org:contoso:env:payments/dev", "aws:contoso"],
+        [out.allowed, out.decision, out.stsError, out.claims.sub, out.claims.aud],
+        [
+          false,
+          "Allowed",
+          "ValidationError",
+          "pulumi:environments:org:contoso:env:payments/dev",
+          "aws:contoso",
+        ],
+      );
+      assert.deepStrictEqual(out.reasons[0], {
+        code: "duration-exceeds-max-session",
+        severity: "error",
+        message:
+          "Requested 7200 seconds (duration \"2h\", ESC's default); the role allows at most 3600 seconds. Lower the aws-login's duration to fit, or raise the role's maximum session duration (EscOidcRole's maxSessionDuration, up to 12h).",
+      });
+      const fits = await run(["explain", ...esc, "--duration", "1h", "--json"]);
+      assert.deepStrictEqual(
+        [fits.code, JSON.parse(fits.stdout).reasons.map((x: { code: string }) => x.code)],
+        [0, ["allowed"]],
       );
     });
 
-    it("picks a role of a stack export with --role, and asks for it when there are several", async () => {
+    it("picks a role of a stack export with --role (its client IDs and maximum count), and asks for it when there are several", async () => {
       const args = ["explain", "--policy", fixture("stack-export.json"), "--org", "contoso"];
-      const esc = ["--project", "payments", "--env", "prod", "--json"];
+      const esc = ["--env", "payments/prod", "--duration", "1h", "--json"];
       const r = await run([...args, "--role", "esc-deployer", ...esc]);
-      assert.strictEqual(r.code, 0);
+      // The stack's provider lists only the legacy audience "contoso": STS refuses aws:contoso.
+      assert.strictEqual(r.code, 1);
+      const out = JSON.parse(r.stdout) as { stsError: string; reasons: { code: string }[] };
       assert.deepStrictEqual(
-        JSON.parse(r.stdout).reasons.map((x: { code: string }) => x.code),
-        ["no-sub-condition", "allowed"],
+        [out.stsError, out.reasons.map((x) => x.code)],
+        ["InvalidIdentityToken", ["audience-not-in-client-ids", "no-sub-condition", "allowed"]],
       );
+      const withIds = await run([
+        ...args,
+        "--role",
+        "esc-deployer",
+        ...esc,
+        "--client-id",
+        "aws:contoso",
+      ]);
+      assert.strictEqual(withIds.code, 0);
       assert.deepStrictEqual(await run([...args, ...esc]), {
         code: 2,
         stdout: "",
@@ -568,7 +594,7 @@ Reasons:
         code: 2,
         stdout: "",
         stderr:
-          "esc-aws-oidc explain: give exactly one of --token, --token-file, or --org/--project/--env. Run 'esc-aws-oidc explain --help'.\n",
+          "esc-aws-oidc explain: give exactly one of --token, --token-file, or --org/--env. Run 'esc-aws-oidc explain --help'.\n",
       });
       const bad = await run([
         "explain",

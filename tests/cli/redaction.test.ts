@@ -35,7 +35,20 @@ const cases: [string, (v: string) => string[]][] = [
       ...["--user", `${v}:`],
     ],
   ],
+  ["subject --env <project>/<env>", (v) => ["subject", "--org", "c", "--env", `p/${v}:`]],
+  ["subject --env without a project", (v) => ["subject", "--org", "c", "--env", `${v}:`]],
   ["audience --org", (v) => ["audience", "--org", `${v}:`]],
+  ["audience --project", (v) => ["audience", "--org", "c", "--project", `${v}:`]],
+  ["explain --account", (v) => ["explain", "--policy", POLICY, "--token", TOKEN, "--account", v]],
+  [
+    "explain --providers",
+    (v) => ["explain", "--policy", POLICY, "--token", TOKEN, "--providers", v],
+  ],
+  [
+    "explain --max-session-duration",
+    (v) => ["explain", "--policy", POLICY, "--token", TOKEN, "--max-session-duration", v],
+  ],
+  ["explain --duration", (v) => ["explain", "--policy", POLICY, "--token", TOKEN, "--duration", v]],
   [
     "trust-policy --quota",
     (v) => [

@@ -492,7 +492,9 @@ describe("AwsLogin through the dynamic-provider host (engine-faithful)", functio
         `Could not assume role ${ROLE_ARN}: Not authorized to perform sts:AssumeRoleWithWebIdentity — ` +
           `The token says aud "aws:contoso" and sub "${prodSub}" (issuer https://api.pulumi.com/oidc). ` +
           `The role's trust policy must allow the federated principal arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc the action sts:AssumeRoleWithWebIdentity ` +
-          `with StringEquals "api.pulumi.com/oidc:aud" = "aws:contoso" and a sub condition (StringEquals or StringLike on "api.pulumi.com/oidc:sub") that matches "${prodSub}".`,
+          `with StringEquals "api.pulumi.com/oidc:aud" = "aws:contoso" and a sub condition (StringEquals or StringLike on "api.pulumi.com/oidc:sub") that matches "${prodSub}". ` +
+          // Never advice that widens trust to another organization without saying so.
+          "Admit it only if organization `contoso` is meant to assume this role: a token of another Pulumi organization is fixed by logging in from an environment of the role's organization, never by widening the trust policy.",
       );
       assert.ok(!message.includes(token));
       assert.equal(sandbox.calls.AssumeRoleWithWebIdentity, 1);
@@ -548,8 +550,8 @@ describe("AwsLogin through the dynamic-provider host (engine-faithful)", functio
       );
       assert.equal(
         message,
-        `Could not assume role ${ROLE_ARN}: No OpenIDConnect provider found in your account for ${issuer} — STS found no usable OpenID Connect provider for the token's issuer "${issuer}" in account ${ACCOUNT}, or its audience "aws:contoso" is not one of that provider's client IDs. ` +
-          `Create the IAM OIDC provider for that issuer with client ID "aws:contoso" (EscOidcRole does), or fix the token's audience.`,
+        `Could not assume role ${ROLE_ARN}: No OpenIDConnect provider found in your account for ${issuer} — ` +
+          `Account \`${ACCOUNT}\` has no IAM OIDC provider for \`token.actions.githubusercontent.com\`: STS looks the provider up in the role's account by the token's issuer \`${issuer}\` and answers InvalidIdentityToken ("No OpenIDConnect provider found in your account") — create the provider for \`${issuer}\` in that account (EscOidcRole does for Pulumi Cloud), or assume a role of the account that has it.`,
       );
     });
 

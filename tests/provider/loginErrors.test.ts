@@ -190,11 +190,34 @@ describe("loginErrorFor: STS failures → the error a user acts on", () => {
     );
   });
 
+  it("AccessDenied never advises widening trust to a Pulumi token's organization without a guard", () => {
+    const denied = {
+      name: "AccessDenied",
+      message: "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    };
+    const pulumi = loginErrorFor(denied, context);
+    assert.equal(
+      pulumi.advice.at(-1),
+      "Admit it only if organization `contoso` is meant to assume this role: a token of another Pulumi organization is fixed by logging in from an environment of the role's organization, never by widening the trust policy.",
+    );
+    const github = loginErrorFor(denied, {
+      ...context,
+      claims: {
+        iss: "https://token.actions.githubusercontent.com",
+        aud: "sts.amazonaws.com",
+        sub: "repo:octo-org/app:ref:refs/heads/main",
+      },
+    });
+    assert.equal(github.advice.length, 2);
+    assert.doesNotMatch(github.message, /organization/);
+  });
+
   it("InvalidIdentityToken says whether the audience is among the expected client IDs", () => {
     const error = { name: "InvalidIdentityTokenException", message: "Incorrect token audience" };
-    assert.match(
+    // A token of another organization: never "add its audience to the provider" (that widens trust to it).
+    assert.equal(
       loginErrorFor(error, { ...context, clientIds: ["aws:other"] }).message,
-      /The expected client IDs \[aws:other\] do not include "aws:contoso": add it to the provider \(EscOidcRole's audiences\)\.$/,
+      `Could not assume role ${ROLE}: Incorrect token audience — The token's audience \`aws:contoso\` is not in the provider's client IDs (\`aws:other\`), so STS refuses the token (InvalidIdentityToken): the token belongs to another Pulumi organization (\`contoso\`) than the one the provider trusts (\`other\`) — use a token of an environment of \`other\` (log in from that organization's ESC environment); do not add \`aws:contoso\` to the client IDs, which would open this account to organization \`contoso\`.`,
     );
     assert.match(
       loginErrorFor(error, { ...context, clientIds: ["aws:contoso"] }).message,

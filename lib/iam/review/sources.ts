@@ -43,6 +43,8 @@ export interface ReviewTarget {
   accountId?: string;
   /** The role's intended scope when the document says (a role made by `EscOidcRole`: its exact subjects). */
   scopes?: ScopeSpec[];
+  /** The role's MaxSessionDuration in seconds, when the document says (STS refuses a longer login). */
+  maxSessionDuration?: number;
 }
 
 function stringList(value: unknown): string[] | undefined {
@@ -148,6 +150,8 @@ function awsCliRole(role: Record<string, unknown>): ReviewTarget {
   if (account !== undefined) target.accountId = account;
   if (typeof doc === "string" || isObject(doc)) target.policy = doc;
   else target.unreadable = "it has no AssumeRolePolicyDocument";
+  if (typeof role.MaxSessionDuration === "number")
+    target.maxSessionDuration = role.MaxSessionDuration;
   return target;
 }
 
@@ -234,6 +238,9 @@ export function pulumiTargets(resources: readonly PulumiResource[]): ReviewTarge
         typeof r.props.arn === "string" && !isUnknown(r.props.arn) ? r.props.arn : undefined;
       const account = arnAccount(arn)?.accountId;
       if (account !== undefined) target.accountId = account;
+      if (typeof r.props.maxSessionDuration === "number") {
+        target.maxSessionDuration = r.props.maxSessionDuration;
+      }
       const { value, unreadable, pending } = unwrap(r.props.assumeRolePolicy);
       if (typeof value === "string" || isObject(value)) target.policy = value;
       else if (pending !== undefined) target.pending = pending;

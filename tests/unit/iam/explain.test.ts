@@ -50,7 +50,7 @@ describe("explainLogin: allowed", () => {
         },
       ],
     };
-    const r = explainLogin({ policy: audOnly, esc });
+    const r = explainLogin({ policy: audOnly, esc, accountId: ACCOUNT });
     assert.equal(r.allowed, true);
     assert.deepEqual(r.reasons, [
       {
@@ -73,7 +73,7 @@ describe("explainLogin: allowed", () => {
         },
       ],
     };
-    const r = explainLogin({ policy: open, esc });
+    const r = explainLogin({ policy: open, esc, accountId: ACCOUNT });
     assert.deepEqual(codes(r), ["no-aud-condition", "allowed"]);
     assert.match(r.reasons[0]?.message ?? "", /every Pulumi organization/);
   });
@@ -187,7 +187,7 @@ describe("explainLogin: refused, with reasons a user acts on", () => {
         code: "aud-mismatch",
         severity: "error",
         message:
-          "aud condition (statement 0: StringEquals) expects `aws:fabrikam`, the token's audience is `aws:contoso`: the condition names organization `fabrikam`, the token comes from `contoso` — the aud condition must be aws:<your-pulumi-org>",
+          "aud condition (statement 0: StringEquals) expects `aws:fabrikam`, the token's audience is `aws:contoso`: the condition names organization `fabrikam`, the token belongs to another organization (`contoso`) — use a token of an environment of `fabrikam`",
       },
     ]);
   });
@@ -355,7 +355,7 @@ describe("explainLogin: refused, with reasons a user acts on", () => {
 
   it("duplicated keys in policy text are reported", () => {
     const text = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${HOST}:sub":"${DEV}"},"StringEquals":{"${HOST}:aud":"aws:contoso"}}}]}`;
-    const r = explainLogin({ policy: text, esc });
+    const r = explainLogin({ policy: text, esc, accountId: ACCOUNT });
     assert.equal(r.allowed, true);
     assert.deepEqual(codes(r), ["duplicate-key", "no-sub-condition", "allowed"]);
     assert.equal(
@@ -407,7 +407,12 @@ describe("explainLogin: tokens", () => {
   });
 
   it("within AWS's 5-minute clock skew: a warning, still allowed", () => {
-    const r = explainLogin({ policy, token: jwt(claimsOf({ exp: NOW / 1000 - 60 })), now: NOW });
+    const r = explainLogin({
+      policy,
+      token: jwt(claimsOf({ exp: NOW / 1000 - 60 })),
+      now: NOW,
+      accountId: ACCOUNT,
+    });
     assert.equal(r.allowed, true);
     assert.deepEqual(codes(r), ["token-expiring", "allowed"]);
   });
