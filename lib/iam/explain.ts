@@ -8,6 +8,7 @@
  *
  * A token is decoded, never verified, and never appears in a result or message: only its claims do.
  */
+import { analyzeTrustScope, describeScope } from "./scope/index";
 import { arnAccount, readProviderArn } from "../core/arn";
 import { loginDurationSeconds } from "../core/duration";
 import { LOGIN_DURATION_DEFAULT, ROLE_MAX_SESSION_DEFAULT_SECONDS } from "../core/limits";
@@ -162,6 +163,8 @@ export const REASON_CODES = [
   "duplicate-key",
   "unsupported-policy-element",
   "no-statement-applies",
+  "policy-admits-outside-scope",
+  "policy-scope-unproven",
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -571,6 +574,32 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
     );
   }
   const allowed = trace.decision === "Allowed" && stsError === undefined;
+  // 4. The same scope analysis as `review` (for Pulumi's issuer): what else the policy admits.
+  if (pulumi) {
+    const scope = analyzeTrustScope(model, {
+      ...(accountId !== undefined ? { accountId } : {}),
+      ...(args.clientIds ? { clientIds: args.clientIds } : {}),
+    });
+    const where = scope.scopes.length
+      ? scope.scopes.map(describeScope).join(" or ")
+      : "any one organization (its aud/sub values name none)";
+    const outside = scope.verdicts.find((v) => v.verdict === "outside");
+    const unproven = scope.verdicts.find((v) => v.verdict === "cannot-prove");
+    if (outside?.witness) {
+      const w = outside.witness.claims;
+      add(
+        "policy-admits-outside-scope",
+        "warning",
+        `whatever this token's fate, the policy also admits tokens outside ${where}: e.g. aud ${code(JSON.stringify(w.aud))}, sub ${code(JSON.stringify(w.sub))} from ${code(outside.witness.providerArn)} (review reports it as oidc-trust-scope)`,
+      );
+    } else if (unproven) {
+      add(
+        "policy-scope-unproven",
+        "warning",
+        `it cannot be proven that the policy admits only ${where}: ${unproven.reason ?? "the analysis did not finish"} (review reports it as oidc-trust-cannot-prove)`,
+      );
+    }
+  }
   reasons.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const outClaims: LoginExplanation["claims"] = {
     aud: typeof audRaw === "string" ? audRaw : audiences.length ? audiences : undefined,

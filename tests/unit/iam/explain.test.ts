@@ -74,8 +74,13 @@ describe("explainLogin: allowed", () => {
       ],
     };
     const r = explainLogin({ policy: open, esc, accountId: ACCOUNT });
-    assert.deepEqual(codes(r), ["no-aud-condition", "allowed"]);
+    assert.deepEqual(codes(r), ["no-aud-condition", "policy-admits-outside-scope", "allowed"]);
     assert.match(r.reasons[0]?.message ?? "", /every Pulumi organization/);
+    // The same analysis as review: the witness review reports as oidc-trust-scope.
+    assert.equal(
+      r.reasons[1]?.message,
+      'whatever this token\'s fate, the policy also admits tokens outside any one organization (its aud/sub values name none): e.g. aud `"aws:x"`, sub `"pulumi:environments:org:x:env:x/x"` from `arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc` (review reports it as oidc-trust-scope)',
+    );
   });
 });
 
