@@ -1,0 +1,277 @@
+/**
+ * The judge of the review's soundness (issue 13): for one generated policy, runs `reviewTrustPolicy` and, against
+ * the oracle's candidate tokens (./policyGen), the project's evaluator and @cloud-copilot/iam-simulate (AGPL,
+ * devDependency: tests and bench only).
+ *
+ * - bypass: the review has no error finding, yet a token OUTSIDE the scope is admitted — by `evaluateTrustPolicy`
+ *   (every candidate token), or by iam-simulate (the tokens the evaluator admits, plus a sample of the others: it is
+ *   about 50× slower). An iam-simulate-only admission on a construct where AWS's documentation sides with the
+ *   evaluator (the documented disagreements of tests/unit/iam/evaluate-differential.test.ts: `${*}`/`${?}`/`${$}`
+ *   outside Like operators, ForAnyValue with IfExists, a policy without Version 2012-10-17 holding `${`) is counted
+ *   as `excused`, not as a bypass.
+ * - bad witness: a finding's `witness` (claims with at least aud and sub, plus `providerArn`) that the evaluator
+ *   or iam-simulate (same exclusions) does not allow.
+ * - false alarm: an error finding although neither judge admitted any candidate token outside the scope (only
+ *   computed when asked: it needs every token checked).
+ */
+import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
+import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import { evaluateTrustPolicy, type TrustDecision } from "../../lib/iam/evaluate";
+import { readTrustPolicy } from "../../lib/iam/model";
+import { reviewTrustPolicy, type Finding, type ReviewOptions } from "../../lib/iam/review/index";
+import {
+  ACCOUNT,
+  PROVIDER,
+  candidateTokens,
+  isInside,
+  policyOrganization,
+  policyOrganizations,
+  prng,
+  type CandidateToken,
+  type OracleScope,
+  type TrustCase,
+} from "./policyGen";
+
+/** ReviewOptions as the scope contract extends them (accepted before the analysis lands; ignored then). */
+export type ScopedReviewOptions = ReviewOptions & { scopes?: readonly OracleScope[] };
+/** A finding as the scope contract extends it. */
+export type WitnessFinding = Finding & { witness?: Record<string, unknown> };
+
+/** iam-simulate's decision for a trust policy, a principal and context keys (as the differential test drives it). */
+export function simulate(
+  policy: unknown,
+  principal: string,
+  keys: Record<string, string | string[]>,
+): string {
+  return runUnsafeSimulation(
+    {
+      request: {
+        principal,
+        action: "sts:AssumeRoleWithWebIdentity",
+        resource: { resource: `arn:aws:iam::${ACCOUNT}:role/esc`, accountId: ACCOUNT },
+        contextVariables: keys,
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: createValidatedPolicy(policy, validateTrustPolicy, { name: "trust" }),
+    },
+    {},
+  );
+}
+
+/**
+ * Why iam-simulate may admit what the evaluator does not, where AWS's documentation sides with the evaluator
+ * (see evaluate-differential.test.ts, classes 1, 2 and 6); undefined when none applies.
+ */
+export function knownSimulatorDifference(policy: unknown): string | undefined {
+  const p = policy as { Version?: unknown; Statement?: unknown };
+  const text = JSON.stringify(policy);
+  if (p.Version !== "2012-10-17" && text.includes("${"))
+    return "6: no Version 2012-10-17, ${...} literal";
+  const list = Array.isArray(p.Statement) ? p.Statement : [p.Statement];
+  for (const s of list) {
+    const condition = (s as { Condition?: unknown } | null)?.Condition;
+    if (condition === null || typeof condition !== "object") continue;
+    for (const [op, clauses] of Object.entries(condition as Record<string, unknown>)) {
+      const lower = op.toLowerCase();
+      if (lower.startsWith("foranyvalue:") && lower.endsWith("ifexists")) {
+        return "2: ForAnyValue with IfExists on an absent key";
+      }
+      if (!lower.includes("like") && /\$\{[*?$]\}/.test(JSON.stringify(clauses))) {
+        return "1: ${*}/${?}/${$} outside a Like operator";
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * One admission of a token outside the scope. `kind`: `foreign` — the token's organization is none the policy
+ * names (or the stated scope's organization differs); `several-organizations` — no scope stated, the policy names
+ * several organizations and the token comes from one of them (issue 13: "several organizations is itself an
+ * error", so a clean review is still wrong, but no stranger gets in); `outside-stated-scope` — the stated scope's
+ * organization, another project/environment or a Deployments run.
+ */
+export interface Admission {
+  judge: "evaluateTrustPolicy" | "iam-simulate";
+  kind: "foreign" | "several-organizations" | "outside-stated-scope";
+  token: CandidateToken;
+  decision: string;
+}
+
+export interface Verdict {
+  /** The default in-scope organization (policyOrganization), or the scopes stated. */
+  organization: string | undefined;
+  findings: WitnessFinding[];
+  errors: WitnessFinding[];
+  /** Outside tokens admitted while the review raised no error (the first few). */
+  bypasses: Admission[];
+  /** iam-simulate-only admissions excused by a documented difference. */
+  excused: { admission: Admission; why: string }[];
+  /** Witnesses a judge does not allow. */
+  badWitnesses: { finding: WitnessFinding; judge: string; decision: string }[];
+  /** Witnesses seen. */
+  witnesses: number;
+  /** With `everyToken`: whether any outside token was admitted (by either judge, excused ones excluded). */
+  outsideAdmitted: boolean | undefined;
+  tokensChecked: number;
+  simulated: number;
+}
+
+export interface JudgeOptions {
+  /** Stated scopes (passed to the review as `scopes`); default: the policy's one organization. */
+  scopes?: readonly OracleScope[];
+  /** Outside tokens not admitted by the evaluator that are still given to iam-simulate, per policy. */
+  simulateSample?: number;
+  /** Also judge policies the review refuses (to count false alarms): every token, both judges' admissions. */
+  everyToken?: boolean;
+  /** Stop at the first bypass (the property test). */
+  firstOnly?: boolean;
+}
+
+function witnessRequest(w: Record<string, unknown>): {
+  providerArn: string;
+  claims: Record<string, unknown>;
+} {
+  const { providerArn, ...claims } = w;
+  return { providerArn: typeof providerArn === "string" ? providerArn : PROVIDER, claims };
+}
+
+/** Judges one generated case. */
+export function judge(c: TrustCase, options: JudgeOptions = {}): Verdict {
+  const { policy } = c;
+  const reviewOptions: ScopedReviewOptions = options.scopes ? { scopes: options.scopes } : {};
+  const findings = reviewTrustPolicy(policy, reviewOptions) as WitnessFinding[];
+  const errors = findings.filter((f) => f.severity === "error");
+  const organization = options.scopes ? undefined : policyOrganization(policy);
+  const scopeOrg = options.scopes
+    ? (options.scopes[0]?.organization ?? "contoso")
+    : (organization ?? "contoso");
+  const verdict: Verdict = {
+    organization: options.scopes
+      ? options.scopes.map((s) => JSON.stringify(s)).join(" ")
+      : organization,
+    findings,
+    errors,
+    bypasses: [],
+    excused: [],
+    badWitnesses: [],
+    witnesses: 0,
+    outsideAdmitted: undefined,
+    tokensChecked: 0,
+    simulated: 0,
+  };
+  const known = knownSimulatorDifference(policy);
+  const named = policyOrganizations(policy);
+  const kindOf = (t: CandidateToken): Admission["kind"] =>
+    options.scopes
+      ? options.scopes.some((s) => s.organization === t.origin.organization)
+        ? "outside-stated-scope"
+        : "foreign"
+      : named.length > 1 && named.includes(t.origin.organization)
+        ? "several-organizations"
+        : "foreign";
+  const model = readTrustPolicy(policy, { field: "policy", allowed: "a trust policy" });
+
+  // Witnesses: every one must be allowed by both judges.
+  for (const f of findings) {
+    if (f.witness === undefined) continue;
+    verdict.witnesses++;
+    const request = witnessRequest(f.witness);
+    const ours = evaluateTrustPolicy(model, request);
+    if (ours.decision !== "Allowed") {
+      verdict.badWitnesses.push({
+        finding: f,
+        judge: "evaluateTrustPolicy",
+        decision: ours.decision,
+      });
+    }
+    const theirs = simulate(policy, request.providerArn, ours.context.keys);
+    verdict.simulated++;
+    if (theirs !== "Allowed" && known === undefined) {
+      verdict.badWitnesses.push({ finding: f, judge: "iam-simulate", decision: theirs });
+    }
+  }
+
+  const passed = errors.length === 0;
+  if (!passed && !options.everyToken) return verdict;
+  const rand = prng(c.tokenSeed ^ 0x5bd1e995);
+  const sample = options.simulateSample ?? 2;
+  let outside = false;
+  const note = (a: Admission): void => {
+    outside = true;
+    if (passed && verdict.bypasses.length < 3) verdict.bypasses.push(a);
+  };
+  const tokens = candidateTokens(policy, scopeOrg, c.tokenSeed);
+  const outsideTokens = tokens.filter((t) => !isInside(t.origin, options.scopes, organization));
+  const toSimulate: { token: CandidateToken; keys: Record<string, string | string[]> }[] = [];
+  for (const token of outsideTokens) {
+    verdict.tokensChecked++;
+    const ours = evaluateTrustPolicy(model, {
+      providerArn: token.providerArn,
+      claims: token.claims,
+    });
+    if (ours.decision === "Allowed") {
+      note({ judge: "evaluateTrustPolicy", kind: kindOf(token), token, decision: ours.decision });
+      if (options.firstOnly && passed) break;
+      continue;
+    }
+    toSimulate.push({ token, keys: ours.context.keys });
+  }
+  // iam-simulate on a sample of the tokens the evaluator refused (it is slow).
+  const picked =
+    options.everyToken || toSimulate.length <= sample
+      ? toSimulate
+      : Array.from(
+          { length: sample },
+          () => toSimulate[Math.floor(rand() * toSimulate.length)] as (typeof toSimulate)[number],
+        );
+  if (!(options.firstOnly && verdict.bypasses.length > 0)) {
+    for (const { token, keys } of picked) {
+      const theirs: TrustDecision | string = simulate(policy, token.providerArn, keys);
+      verdict.simulated++;
+      if (theirs !== "Allowed") continue;
+      const admission: Admission = {
+        judge: "iam-simulate",
+        kind: kindOf(token),
+        token,
+        decision: theirs,
+      };
+      if (known !== undefined) {
+        if (verdict.excused.length < 3) verdict.excused.push({ admission, why: known });
+        continue;
+      }
+      note(admission);
+      if (options.firstOnly && passed) break;
+    }
+  }
+  verdict.outsideAdmitted = outside;
+  return verdict;
+}
+
+/** A counterexample in words: the policy, the token, who admitted it, the review's findings. */
+export function describeVerdict(c: TrustCase, v: Verdict): string {
+  const lines: string[] = [];
+  const named = policyOrganizations(c.policy);
+  const scope =
+    v.organization !== undefined
+      ? v.organization
+      : `(the policy names ${named.length === 0 ? "no organization" : `several organizations: ${named.join(", ")}`}: every token is outside)`;
+  lines.push(`scope: ${scope}`);
+  lines.push(`policy: ${JSON.stringify(c.policy)}`);
+  lines.push(
+    `review findings: ${JSON.stringify(v.findings.map((f) => `${f.severity} ${f.ruleId}`))}`,
+  );
+  for (const a of v.bypasses) {
+    lines.push(
+      `BYPASS (${a.kind}): ${a.judge} → ${a.decision} for principal ${a.token.providerArn}, claims ${JSON.stringify(a.token.claims)} (sent by ${JSON.stringify(a.token.origin)})`,
+    );
+  }
+  for (const b of v.badWitnesses) {
+    lines.push(
+      `BAD WITNESS: ${b.judge} → ${b.decision} for ${b.finding.ruleId} witness ${JSON.stringify(b.finding.witness)}`,
+    );
+  }
+  return lines.join("\n");
+}
