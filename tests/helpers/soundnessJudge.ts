@@ -11,12 +11,13 @@
  *   as `excused`, not as a bypass.
  * - bad witness: a finding's `witness` (claims with at least aud and sub, plus `providerArn`) that the evaluator
  *   or iam-simulate (same exclusions) does not allow.
- * - false alarm: an error finding although neither judge admitted any candidate token outside the scope (only
- *   computed when asked: it needs every token checked).
+ * - false alarm: an error finding although the evaluator admits no candidate token outside the scope (only
+ *   computed when asked, `falseAlarms`: it needs every token checked).
  */
 import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
 import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { evaluateTrustPolicy, type TrustDecision } from "../../lib/iam/evaluate";
+import { parsePulumiSubject } from "../../lib/claims/grammar";
 import { readTrustPolicy } from "../../lib/iam/model";
 import { reviewTrustPolicy, type Finding, type ReviewOptions } from "../../lib/iam/review/index";
 import {
@@ -113,8 +114,24 @@ export interface Verdict {
   badWitnesses: { finding: WitnessFinding; judge: string; decision: string }[];
   /** Witnesses seen. */
   witnesses: number;
-  /** With `everyToken`: whether any outside token was admitted (by either judge, excused ones excluded). */
+  /**
+   * Whether some finding's witness is allowed by the evaluator and outside the scope by its own claims (its `sub`
+   * read with `parsePulumiSubject`; a `sub` in no Pulumi format is outside): the refusal is then justified by a
+   * token the oracle's realistic set may lack (the analysis reasons over every string).
+   */
+  witnessJustifies: boolean;
+  /**
+   * With `falseAlarms`, for a policy the review refuses: whether the evaluator admits any outside token (so the
+   * refusal is justified); undefined otherwise.
+   */
   outsideAdmitted: boolean | undefined;
+  /**
+   * With `falseAlarms`, for a refused policy whose outside tokens are all refused: whether the evaluator admits
+   * any inside token (false: the policy admits no candidate token at all — it never works).
+   */
+  insideAdmitted: boolean | undefined;
+  /** Whether the evaluator understood the whole policy (its `complete`). */
+  evaluatorComplete: boolean;
   tokensChecked: number;
   simulated: number;
 }
@@ -124,8 +141,11 @@ export interface JudgeOptions {
   scopes?: readonly OracleScope[];
   /** Outside tokens not admitted by the evaluator that are still given to iam-simulate, per policy. */
   simulateSample?: number;
-  /** Also judge policies the review refuses (to count false alarms): every token, both judges' admissions. */
-  everyToken?: boolean;
+  /**
+   * Also judge the policies the review refuses (to count false alarms): the evaluator on the outside tokens until
+   * one is admitted (then the refusal is justified). iam-simulate is not asked about refused policies.
+   */
+  falseAlarms?: boolean;
   /** Stop at the first bypass (the property test). */
   firstOnly?: boolean;
 }
@@ -136,6 +156,35 @@ function witnessRequest(w: Record<string, unknown>): {
 } {
   const { providerArn, ...claims } = w;
   return { providerArn: typeof providerArn === "string" ? providerArn : PROVIDER, claims };
+}
+
+/** Whether a witness's claims are inside the scope, read from its `sub` (and `aud` for the organization). */
+export function witnessInside(
+  claims: Record<string, unknown>,
+  scopes: readonly OracleScope[] | undefined,
+  organization: string | undefined,
+): boolean {
+  const sub = typeof claims.sub === "string" ? claims.sub : undefined;
+  const parts = sub === undefined ? undefined : parsePulumiSubject(sub);
+  if (parts === undefined) return false;
+  const auds = (Array.isArray(claims.aud) ? claims.aud : [claims.aud]).filter(
+    (a): a is string => typeof a === "string",
+  );
+  const org = parts.organization;
+  if (!auds.some((a) => a === org || a === `aws:${org}`)) return false;
+  // Only ESC's default subject names the environment; other formats are outside any env scope.
+  const [project, environment] = (parts.environment ?? "").split("/");
+  const named = parts.environment !== undefined && environment !== undefined;
+  return isInside(
+    {
+      organization: org,
+      service: parts.kind === "environments" ? "esc" : "deploy",
+      project: named ? (project ?? "") : "\u0000",
+      environment: named ? environment : "\u0000",
+    },
+    scopes,
+    organization,
+  );
 }
 
 /** Judges one generated case. */
@@ -158,7 +207,10 @@ export function judge(c: TrustCase, options: JudgeOptions = {}): Verdict {
     excused: [],
     badWitnesses: [],
     witnesses: 0,
+    witnessJustifies: false,
     outsideAdmitted: undefined,
+    insideAdmitted: undefined,
+    evaluatorComplete: true,
     tokensChecked: 0,
     simulated: 0,
   };
@@ -180,6 +232,12 @@ export function judge(c: TrustCase, options: JudgeOptions = {}): Verdict {
     verdict.witnesses++;
     const request = witnessRequest(f.witness);
     const ours = evaluateTrustPolicy(model, request);
+    if (
+      ours.decision === "Allowed" &&
+      !witnessInside(request.claims, options.scopes, organization)
+    ) {
+      verdict.witnessJustifies = true;
+    }
     if (ours.decision !== "Allowed") {
       verdict.badWitnesses.push({
         finding: f,
@@ -195,7 +253,7 @@ export function judge(c: TrustCase, options: JudgeOptions = {}): Verdict {
   }
 
   const passed = errors.length === 0;
-  if (!passed && !options.everyToken) return verdict;
+  if (!passed && !options.falseAlarms) return verdict;
   const rand = prng(c.tokenSeed ^ 0x5bd1e995);
   const sample = options.simulateSample ?? 2;
   let outside = false;
@@ -212,16 +270,29 @@ export function judge(c: TrustCase, options: JudgeOptions = {}): Verdict {
       providerArn: token.providerArn,
       claims: token.claims,
     });
+    if (!ours.complete) verdict.evaluatorComplete = false;
     if (ours.decision === "Allowed") {
       note({ judge: "evaluateTrustPolicy", kind: kindOf(token), token, decision: ours.decision });
-      if (options.firstOnly && passed) break;
+      if (!passed || options.firstOnly) break;
       continue;
     }
     toSimulate.push({ token, keys: ours.context.keys });
   }
+  if (!passed) {
+    verdict.outsideAdmitted = outside;
+    if (!outside) {
+      verdict.insideAdmitted = tokens.some(
+        (t) =>
+          isInside(t.origin, options.scopes, organization) &&
+          evaluateTrustPolicy(model, { providerArn: t.providerArn, claims: t.claims }).decision ===
+            "Allowed",
+      );
+    }
+    return verdict;
+  }
   // iam-simulate on a sample of the tokens the evaluator refused (it is slow).
   const picked =
-    options.everyToken || toSimulate.length <= sample
+    toSimulate.length <= sample
       ? toSimulate
       : Array.from(
           { length: sample },
@@ -246,7 +317,6 @@ export function judge(c: TrustCase, options: JudgeOptions = {}): Verdict {
       if (options.firstOnly && passed) break;
     }
   }
-  verdict.outsideAdmitted = outside;
   return verdict;
 }
 
