@@ -15,7 +15,8 @@
  *
  * Sizes: SOUNDNESS_POLICIES (default 100,000) for the default scope (the policy's one organization) and
  * SOUNDNESS_SCOPED_POLICIES (default 20,000) for the stated scope `env:contoso/payments/*`. SOUNDNESS_SEED replays a
- * run (policies are drawn in chunks of 1,000, chunk k from SOUNDNESS_SEED + k). The baseline of this bench's time
+ * run (policies are drawn in chunks of 1,000, chunk k from SOUNDNESS_SEED + k). SOUNDNESS_REVIEWER=analysis judges
+ * the scope analysis alone (`analyzeTrustScope`: any verdict but "within" is an error) instead of `reviewTrustPolicy`. The baseline of this bench's time
  * column is the generation of the same policies alone (in the same run).
  */
 import fc from "fast-check";
@@ -26,7 +27,13 @@ import {
   type OracleScope,
   type TrustCase,
 } from "../tests/helpers/policyGen";
-import { describeVerdict, judge, type Verdict } from "../tests/helpers/soundnessJudge";
+import {
+  analysisReviewer,
+  describeVerdict,
+  judge,
+  reviewReviewer,
+  type Verdict,
+} from "../tests/helpers/soundnessJudge";
 import { printTable } from "./harness";
 
 const CHUNK = 1000;
@@ -91,6 +98,8 @@ function run(size: number, seed: number, scopes: readonly OracleScope[] | undefi
     generateMillis: 0,
   };
   const simulateSample = envNumber("SOUNDNESS_SIMULATE", 4);
+  const reviewer =
+    process.env["SOUNDNESS_REVIEWER"] === "analysis" ? analysisReviewer : reviewReviewer;
   for (let chunk = 0; t.policies < size; chunk++) {
     const g0 = performance.now();
     const cases: TrustCase[] = fc.sample(trustCaseArb, {
@@ -100,7 +109,7 @@ function run(size: number, seed: number, scopes: readonly OracleScope[] | undefi
     t.generateMillis += performance.now() - g0;
     const j0 = performance.now();
     for (const c of cases) {
-      const v: Verdict = judge(c, { scopes, simulateSample, falseAlarms: true });
+      const v: Verdict = judge(c, { scopes, simulateSample, falseAlarms: true, reviewer });
       t.policies++;
       t.tokens += v.tokensChecked;
       t.simulated += v.simulated;

@@ -436,13 +436,28 @@ export const trustCaseArb: fc.Arbitrary<TrustCase> = fc
 
 // ------------------------------------------------------------------------------------------------ the scope
 
-/** The organization a value names, when it names exactly one by the claims grammar (no wildcard, no variable). */
-function orgOfValue(kind: "aud" | "sub", value: string): string | undefined {
-  const clean = (o: string | undefined): string | undefined =>
-    o !== undefined && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(o) ? o : undefined;
-  if (kind === "sub") return clean(parsePulumiSubject(value)?.organization);
-  if (value.startsWith("aws:")) return clean(value.slice(4));
-  return clean(value);
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The organization a value names by the claims grammar: a Pulumi subject with text after its organization, or
+ * an aud `aws:<org>` (`modern`) or `<org>` (`bare`: the legacy form, or any other audience). Undefined for a
+ * value with a wildcard or a policy variable where the organization stands.
+ */
+function orgOfValue(
+  kind: "aud" | "sub",
+  value: string,
+): { name: string; bare: boolean } | undefined {
+  if (/\$\{(?![*?$]\})/.test(value)) return undefined; // a policy variable: names nothing for sure
+  if (kind === "sub") {
+    const parts = parsePulumiSubject(value);
+    return parts && parts.rest !== undefined && NAME.test(parts.organization)
+      ? { name: parts.organization, bare: false }
+      : undefined;
+  }
+  if (value.startsWith("aws:")) {
+    return NAME.test(value.slice(4)) ? { name: value.slice(4), bare: false } : undefined;
+  }
+  return NAME.test(value) ? { name: value, bare: true } : undefined;
 }
 
 /**
@@ -485,8 +500,9 @@ function audSubValues(policy: unknown): { kind: "aud" | "sub"; value: string }[]
 
 /**
  * The in-scope organization by default: the one organization the policy's admitting aud/sub values name (aud
- * `aws:<org>` or `<org>`; sub read with `parsePulumiSubject`; see `audSubValues`), compared case-sensitively;
- * undefined for none or several (then every admitted token counts as outside).
+ * `aws:<org>`, or `<org>` when nothing else names one; sub read with `parsePulumiSubject`; values holding a policy
+ * variable name nothing; see `audSubValues`), compared case-sensitively; undefined for none or several (then every
+ * admitted token counts as outside).
  */
 export function policyOrganization(policy: unknown): string | undefined {
   const names = policyOrganizations(policy);
@@ -496,11 +512,14 @@ export function policyOrganization(policy: unknown): string | undefined {
 /** Every organization the policy's admitting aud/sub values name (see `policyOrganization`), sorted. */
 export function policyOrganizations(policy: unknown): string[] {
   const names = new Set<string>();
+  const bare = new Set<string>();
   for (const { kind, value } of audSubValues(policy)) {
     const o = orgOfValue(kind, value);
-    if (o !== undefined) names.add(o);
+    if (o !== undefined) (o.bare ? bare : names).add(o.name);
   }
-  return [...names].sort();
+  // A bare aud (`contoso`, the legacy form) names an organization only when nothing else does: next to
+  // `aws:<org>` or a subject it is more likely another audience than another organization.
+  return [...(names.size > 0 ? names : bare)].sort();
 }
 
 /** An intended scope, as the scope contract states it (only the kinds the oracle decides). */
