@@ -7,6 +7,8 @@ import { escLegacyDefaultProject } from "./rules/esc-legacy-default-project";
 import { escSubStackConfigLiteral } from "./rules/esc-sub-stack-config-literal";
 import { oidcRoleAdministratorAccess } from "./rules/oidc-role-administrator-access";
 import { oidcTrustActionIsWebIdentity } from "./rules/oidc-trust-action-is-web-identity";
+import { oidcTrustCannotProve } from "./rules/oidc-trust-cannot-prove";
+import { oidcTrustScope } from "./rules/oidc-trust-scope";
 import { oidcTrustAudienceInClientIds } from "./rules/oidc-trust-audience-in-client-ids";
 import { oidcTrustEveryStatementRequiresSub } from "./rules/oidc-trust-every-statement-requires-sub";
 import { oidcTrustForAllValuesClaim } from "./rules/oidc-trust-forallvalues-claim";
@@ -36,6 +38,8 @@ export type { TrustDocument } from "./document";
 export const TRUST_POLICY_RULES: readonly ReviewRule[] = [
   trustPolicyWellFormed,
   trustPolicyDuplicateKey,
+  oidcTrustScope,
+  oidcTrustCannotProve,
   oidcTrustPrincipalIsOidcProvider,
   oidcTrustActionIsWebIdentity,
   oidcTrustNoWildcardPrincipal,
@@ -77,7 +81,13 @@ export function reviewTrustPolicy(policy: string | object, options: ReviewOption
   for (const rule of TRUST_POLICY_RULES) {
     if (disabled.has(rule.id)) continue;
     for (const v of rule.check(document, options)) {
-      findings.push({ ruleId: rule.id, severity: rule.severity, message: v.message, path: v.path });
+      findings.push({
+        ruleId: rule.id,
+        severity: rule.severity,
+        message: v.message,
+        path: v.path,
+        ...(v.witness ? { witness: v.witness } : {}),
+      });
     }
   }
   return findings;

@@ -153,6 +153,11 @@ type Polarity = "Allow" | "Deny";
 type Tri = "true" | "false" | "unknown";
 
 const ORG_NAME_CHARS = /^[A-Za-z0-9._-]+$/;
+/** Characters of Pulumi organization names (the first one: no `.`, `_`, `-`). */
+const ORG_CODES = [..."-._0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"].map(
+  (c) => c.charCodeAt(0),
+);
+const ORG_FIRST_CODES = ORG_CODES.slice(3);
 /** Characters of readable witness names. */
 const NAME_CODES = [..."-0123456789abcdefghijklmnopqrstuvwxyz"].map((c) => c.charCodeAt(0));
 
@@ -385,25 +390,32 @@ class PrincipalAnalysis {
     return L.concat(this.join(parts));
   }
 
-  /** The token universe: every dimension in its forms; with client IDs, `aud` is one of them. */
+  /**
+   * The token universe: every dimension in its forms; with client IDs, `aud` is one of them. Pulumi's issuer
+   * sends `sub` values `pulumi:<kind>:...` and `aud` values `aws:<org>` or `<org>` (organization names:
+   * letters, digits, `.`, `_`, `-`).
+   */
   private universe(clientIds: readonly string[] | undefined): NFA {
-    return this.L.concat(
+    const L = this.L;
+    return L.concat(
       this.join(
         this.dims.map((d) => {
-          if (d.claim === "aud" && clientIds !== undefined) {
-            const ids = this.L.words(clientIds);
-            return this.L.union([
-              this.L.concat([this.L.marker(SINGLE), ids]),
-              this.anyOf(ids, d.forms.list === "none" ? "none" : "any"),
-            ]);
+          if (d.claim === "aud" && (clientIds !== undefined || this.pulumi)) {
+            let values = clientIds !== undefined ? L.words(clientIds) : undefined;
+            if (this.pulumi) {
+              const name = L.concat([
+                L.symbol(L.chars(ORG_FIRST_CODES)),
+                L.star(L.symbol(L.chars(ORG_CODES))),
+              ]);
+              const pulumiAud = L.concat([L.union([L.words(["aws:"]), L.words([""])]), name]);
+              values = values === undefined ? pulumiAud : L.intersect(values, pulumiAud);
+            }
+            const v = values as NFA;
+            return L.union([L.concat([L.marker(SINGLE), v]), this.anyOf(v, d.forms.list)]);
           }
           if (d.claim === "sub" && this.pulumi) {
             // Pulumi's issuer only issues subjects `pulumi:<kind>:...`.
-            return this.L.concat([
-              this.L.marker(SINGLE),
-              this.L.words(["pulumi:"]),
-              this.L.anyValue(),
-            ]);
+            return L.concat([L.marker(SINGLE), L.words(["pulumi:"]), L.anyValue()]);
           }
           return this.forms(d.forms);
         }),
