@@ -20,7 +20,7 @@ import { evaluateTrustPolicy, type TrustDecision } from "../../lib/iam/evaluate"
 import { parsePulumiSubject } from "../../lib/claims/grammar";
 import { readTrustPolicy } from "../../lib/iam/model";
 import { analyzeTrustScope } from "../../lib/iam/scope/index";
-import { reviewTrustPolicy, type Finding, type ReviewOptions } from "../../lib/iam/review/index";
+import { reviewTrustPolicy, type Finding } from "../../lib/iam/review/index";
 import {
   ACCOUNT,
   PROVIDER,
@@ -34,10 +34,8 @@ import {
   type TrustCase,
 } from "./policyGen";
 
-/** ReviewOptions as the scope contract extends them (accepted before the analysis lands; ignored then). */
-export type ScopedReviewOptions = ReviewOptions & { scopes?: readonly OracleScope[] };
-/** A finding as the scope contract extends it. */
-export type WitnessFinding = Finding & { witness?: Record<string, unknown> };
+/** A finding, with its `witness` for scope findings. */
+export type WitnessFinding = Finding;
 
 /**
  * iam-simulate's decision for a trust policy, a principal and context keys (as the differential test drives it).
@@ -182,12 +180,17 @@ export interface JudgeOptions {
   reviewer?: Reviewer;
 }
 
-function witnessRequest(w: Record<string, unknown>): {
+/** The request of a witness: `{ providerArn, claims }` (the review's shape), or flat claims with `providerArn`. */
+function witnessRequest(w: object): {
   providerArn: string;
   claims: Record<string, unknown>;
 } {
-  const { providerArn, ...claims } = w;
-  return { providerArn: typeof providerArn === "string" ? providerArn : PROVIDER, claims };
+  const { providerArn, claims, ...rest } = w as Record<string, unknown>;
+  return {
+    providerArn: typeof providerArn === "string" ? providerArn : PROVIDER,
+    claims:
+      claims !== null && typeof claims === "object" ? (claims as Record<string, unknown>) : rest,
+  };
 }
 
 /** Whether a witness's claims are inside the scope, read from its `sub` (and `aud` for the organization). */
@@ -227,11 +230,11 @@ export type Reviewer = (
 
 /** `reviewTrustPolicy` with the stated scopes as its `scopes` option. */
 export const reviewReviewer: Reviewer = (policy, scopes) =>
-  reviewTrustPolicy(policy, (scopes ? { scopes } : {}) as ScopedReviewOptions) as WitnessFinding[];
+  reviewTrustPolicy(policy, scopes ? { scopes } : {});
 
 /**
- * The scope analysis alone (`analyzeTrustScope`), as the review reports it (contract): an `outside` verdict is an
- * error `oidc-trust-scope` with its witness (claims plus `providerArn`), `cannot-prove` an error
+ * The scope analysis alone (`analyzeTrustScope`), as the review reports it: an `outside` verdict is an
+ * error `oidc-trust-scope` with its witness (`providerArn`, `claims`), `cannot-prove` an error
  * `oidc-trust-cannot-prove`; `within` raises nothing. No other rule runs, so nothing else masks a hole.
  */
 export const analysisReviewer: Reviewer = (policy, scopes) =>
@@ -245,7 +248,7 @@ export const analysisReviewer: Reviewer = (policy, scopes) =>
             message: v.reason ?? v.verdict,
             path: v.principal,
             ...(v.witness
-              ? { witness: { ...v.witness.claims, providerArn: v.witness.providerArn } }
+              ? { witness: { providerArn: v.witness.providerArn, claims: v.witness.claims } }
               : {}),
           },
         ],

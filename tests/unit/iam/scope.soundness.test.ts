@@ -5,8 +5,10 @@
  *
  * Policies: tests/helpers/policyGen.ts (`trustCaseArb`, every construct of issue 13 item 1). Tokens: its oracle
  * (`candidateTokens`), judged against their ground truth (`isInside`). Scope: by default the one organization the
- * policy's own aud/sub values name (none or several: every admitted token is outside); then the stated scope
- * `env:contoso/payments/*` passed as the review's `scopes` option.
+ * policy's own aud/sub values name (none or several: every admitted token is outside), 2,000 policies; then the
+ * stated scope `env:contoso/payments/*` passed as the review's `scopes` option, 500 policies (SOUNDNESS_SCOPED_RUNS).
+ * The review runs the scope analysis on every policy (about 10–25 ms each on a shared 2-core machine): this file
+ * takes 30–60 s, most of it in `reviewTrustPolicy`.
  *
  * iam-simulate is about 50× slower than the evaluator, so it sees, per clean policy, every witness plus a random
  * sample of 2 outside tokens the evaluator refused (the evaluator sees every token); the bench
@@ -15,6 +17,8 @@
  *
  * A failure prints the policy JSON, the admitted token (principal, claims, who sent it) and fast-check's seed and
  * path; replay with SOUNDNESS_SEED=<seed> SOUNDNESS_PATH=<path>. SOUNDNESS_RUNS changes the number of policies.
+ * A witness counts as bad when iam-simulate refuses it — also when the evaluator allowed it only by skipping an
+ * unsupported element (`complete: false`): the issue asks that every witness be allowed by iam-simulate.
  */
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
@@ -22,11 +26,12 @@ import { ORG, trustCaseArb, type OracleScope, type TrustCase } from "../../helpe
 import { describeVerdict, judge } from "../../helpers/soundnessJudge";
 
 const RUNS = Number(process.env["SOUNDNESS_RUNS"] ?? 2000);
-const replay = (): fc.Parameters<[TrustCase]> => {
+const SCOPED_RUNS = Number(process.env["SOUNDNESS_SCOPED_RUNS"] ?? 500);
+const replay = (numRuns: number): fc.Parameters<[TrustCase]> => {
   const seed = process.env["SOUNDNESS_SEED"];
   const path = process.env["SOUNDNESS_PATH"];
   return {
-    numRuns: RUNS,
+    numRuns,
     ...(seed !== undefined ? { seed: Number(seed) } : {}),
     ...(path !== undefined ? { path } : {}),
   };
@@ -47,7 +52,7 @@ function soundness(scopes: readonly OracleScope[] | undefined): {
         throw new Error(`review soundness:\n${describeVerdict(c, v)}`);
       }
     }),
-    replay(),
+    replay(runs),
   );
   return { clean, witnesses };
 }
@@ -56,12 +61,16 @@ describe("review soundness: no clean policy admits a token outside the scope (is
   this.timeout(300_000);
 
   it(`default scope (the policy's one organization): ${RUNS} random policies`, () => {
-    const { clean } = soundness(undefined);
+    const { clean } = soundness(undefined, RUNS);
     // The generator must give the review clean policies to judge, or the property proves little.
     assert.ok(clean > 0, `no clean policy among ${RUNS}`);
   });
 
-  it(`stated scope env:${ORG}/payments/*: ${RUNS} random policies`, () => {
-    soundness([{ kind: "env", organization: ORG, project: "payments", environment: "*" }]);
+  it(`stated scope env:${ORG}/payments/*: ${SCOPED_RUNS} random policies`, () => {
+    const { clean } = soundness(
+      [{ kind: "env", organization: ORG, project: "payments", environment: "*" }],
+      SCOPED_RUNS,
+    );
+    assert.ok(clean > 0, `no clean policy among ${SCOPED_RUNS}`);
   });
 });
