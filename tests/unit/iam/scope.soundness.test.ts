@@ -37,10 +37,10 @@ const replay = (numRuns: number): fc.Parameters<[TrustCase]> => {
   };
 };
 
-function soundness(scopes: readonly OracleScope[] | undefined): {
-  clean: number;
-  witnesses: number;
-} {
+function soundness(
+  scopes: readonly OracleScope[] | undefined,
+  runs: number,
+): { clean: number; witnesses: number } {
   let clean = 0;
   let witnesses = 0;
   fc.assert(
