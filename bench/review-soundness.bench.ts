@@ -58,6 +58,8 @@ interface Tally {
   /** Refusals no oracle token justifies, but a witness the evaluator allows (outside by its own sub) does. */
   witnessJustified: number;
   byRule: Map<string, number>;
+  /** False alarms whose errors all come from one rule (that rule alone refused the policy). */
+  bySoleRule: Map<string, number>;
   byFeature: Map<string, number>;
   featureTotals: Map<string, number>;
   examples: Map<string, string>;
@@ -87,6 +89,7 @@ function run(size: number, seed: number, scopes: readonly OracleScope[] | undefi
     deadFalseAlarms: 0,
     witnessJustified: 0,
     byRule: new Map(),
+    bySoleRule: new Map(),
     byFeature: new Map(),
     featureTotals: new Map(),
     examples: new Map(),
@@ -142,6 +145,7 @@ function run(size: number, seed: number, scopes: readonly OracleScope[] | undefi
       t.falseAlarms++;
       if (v.insideAdmitted === false) t.deadFalseAlarms++;
       const rules = [...new Set(v.errors.map((e) => e.ruleId))].sort();
+      if (rules.length === 1) bump(t.bySoleRule, rules[0] as string);
       for (const r of rules) {
         bump(t.byRule, r);
         const text = JSON.stringify(c.policy);
@@ -227,11 +231,17 @@ function report(title: string, seed: number, t: Tally): void {
   );
   if (t.falseAlarms > 0) {
     printTable(
-      `${title}: false alarms by error rule id (a policy counts once per rule it raises)`,
-      ["rule", "false alarms", "share of false alarms", "shortest example"],
+      `${title}: false alarms by error rule id (a policy counts once per rule it raises; "the only error rule": false alarms that rule alone refused)`,
+      ["rule", "false alarms", "share of false alarms", "the only error rule", "shortest example"],
       [...t.byRule]
         .sort((a, b) => b[1] - a[1])
-        .map(([r, n]) => [r, n, pct(n, t.falseAlarms), (t.examples.get(r) ?? "").slice(0, 300)]),
+        .map(([r, n]) => [
+          r,
+          n,
+          pct(n, t.falseAlarms),
+          t.bySoleRule.get(r) ?? 0,
+          (t.examples.get(r) ?? "").slice(0, 300),
+        ]),
     );
     // Constructs over-represented among false alarms: lift = share among false alarms ÷ share among all policies.
     const rows = [...t.byFeature]
