@@ -478,7 +478,7 @@ function audSubValues(policy: unknown): { kind: "aud" | "sub"; value: string }[]
     for (const [op, clauses] of Object.entries(condition as Record<string, unknown>)) {
       if (clauses === null || typeof clauses !== "object") continue;
       // Only string operators compare names (Null/Numeric/Bool values are not organizations).
-      const m = /^(?:for(?:any|all)value:)?string(not)?/i.exec(op);
+      const m = /^(?:for(?:anyvalue|allvalues):)?string(not)?/i.exec(op);
       if (!m || (m[1] !== undefined) !== deny) continue;
       for (const [key, raw] of Object.entries(clauses as Record<string, unknown>)) {
         const k = key.toLowerCase();

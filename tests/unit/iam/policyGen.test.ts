@@ -122,6 +122,15 @@ describe("policyGen: random trust policies for the soundness property", () => {
       ),
       undefined,
     );
+    // Set operators name organizations too (ForAllValues: with its "s").
+    assert.equal(
+      policyOrganization(policy(allow({ "ForAllValues:StringLike": { [aud]: "aws:contoso" } }))),
+      "contoso",
+    );
+    assert.equal(
+      policyOrganization(policy(allow({ "ForAnyValue:StringEquals": { [aud]: "aws:contoso" } }))),
+      "contoso",
+    );
     // Null/Numeric values are not names.
     assert.equal(policyOrganization(policy(allow({ NumericLessThan: { [aud]: "0" } }))), undefined);
   });
