@@ -40,7 +40,7 @@ describe("esc-aws-oidc CLI", () => {
       assert.match(r.stdout, /^Usage: esc-aws-oidc review <file>\.\.\. \[options\]/);
       assert.match(
         r.stdout,
-        /Exit status: 0 no findings or warnings only, 1 at least one error, 2 usage error or unreadable input\./,
+        /Exit status: 0 no findings or warnings only; 1 at least one error, including a policy that could not be\nproven/,
       );
       const h = await run(["help", "explain"]);
       assert.strictEqual(h.code, 0);
@@ -297,7 +297,16 @@ describe("esc-aws-oidc CLI", () => {
     it("warns on a sub-only GitHub policy (no aud), exit 0", async () => {
       const r = await run(["review", "--json", fixture("github-sub-only.json")]);
       assert.strictEqual(r.code, 0);
-      assert.deepStrictEqual(ruleIds(r), [["trust policy", "warning oidc-trust-requires-aud"]]);
+      // ...and, since issue 14, that "repo:<owner>/<repo>:*" admits pull requests and any branch, and pins the
+      // owner by name only (AWS exposes repository_owner_id).
+      assert.deepStrictEqual(ruleIds(r), [
+        [
+          "trust policy",
+          "warning oidc-trust-requires-aud",
+          "warning oidc-trust-sub-untrusted-trigger",
+          "warning oidc-trust-sub-name-pin",
+        ],
+      ]);
     });
 
     it("flags an OIDC role that also trusts any AWS account for sts:AssumeRole, exit 1", async () => {
@@ -346,9 +355,9 @@ describe("esc-aws-oidc CLI", () => {
       assert.strictEqual(r.code, 1);
       assert.match(
         r.stdout,
-        /preview\.json: role "esc-pending" \(urn:pulumi:prod::platform::aws:iam\/role:Role::pending\)\n {2}not reviewed: it is unknown until the update runs\n/,
+        /preview\.json: role "esc-pending" \(urn:pulumi:prod::platform::aws:iam\/role:Role::pending\)\n {2}not reviewed: it is unknown until the update runs\n {2}ERROR {3}oidc-trust-cannot-prove at \(document\)\n/,
       );
-      assert.match(r.stdout, /\n2 trust policies in 1 file: 1 error, 0 warnings\.\n$/);
+      assert.match(r.stdout, /\n2 trust policies in 1 file: 2 errors, 0 warnings\.\n$/);
     });
 
     it("sees a repeated operator block that drops the sub condition", async () => {
@@ -711,7 +720,12 @@ describe("esc-aws-oidc CLI as a subprocess", function () {
       ["trust policy", "error oidc-trust-requires-sub", "error pulumi-trust-aud-format"],
       ["trust policy", "error oidc-trust-requires-sub"],
       ["trust policy", "warning oidc-trust-sub-org-wide"],
-      ["trust policy", "warning oidc-trust-requires-aud"],
+      [
+        "trust policy",
+        "warning oidc-trust-requires-aud",
+        "warning oidc-trust-sub-untrusted-trigger",
+        "warning oidc-trust-sub-name-pin",
+      ],
       ['role "esc-payments"', "error oidc-trust-sub-wildcard-other-orgs"],
       ['role "esc-payments"', "warning oidc-trust-audience-in-client-ids"],
       [
@@ -722,11 +736,13 @@ describe("esc-aws-oidc CLI as a subprocess", function () {
       ],
       ['role "fn-role"'],
       ['role "esc-wildcard"', "error oidc-trust-sub-wildcard-without-org"],
-      ['role "esc-pending"'],
+      // Unknown at preview: it cannot be proven, an error (never a silent pass).
+      ['role "esc-pending"', "error oidc-trust-cannot-prove"],
       ["trust policy", "error trust-policy-duplicate-key", "error oidc-trust-requires-sub"],
     ]);
     const out = JSON.parse(r.stdout) as { errors: number; warnings: number; exitCode: number };
-    assert.deepStrictEqual([out.errors, out.warnings, out.exitCode], [8, 5, 1]);
+    // main: 9 errors, 5 warnings; issue 14 adds 2 warnings (untrusted trigger, name pin) on the GitHub policy.
+    assert.deepStrictEqual([out.errors, out.warnings, out.exitCode], [9, 7, 1]);
   });
 
   it("reads get-role output from stdin", async () => {

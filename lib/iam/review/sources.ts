@@ -5,7 +5,8 @@
  * and its managed policies (from the role and its `RolePolicyAttachment`s) when the document has them.
  */
 import { InputError } from "../../core/errors";
-import { readProviderArn } from "../../core/arn";
+import { arnAccount, readProviderArn } from "../../core/arn";
+import type { ScopeSpec } from "../scope/index";
 import { issuerKeyPrefix } from "../evaluate";
 import { readTrustPolicyText, readTrustPolicyValue, type TrustPolicyModel } from "../model";
 import { isObject, isUnknown } from "../../core/guards";
@@ -38,6 +39,10 @@ export interface ReviewTarget {
   clientIds?: string[];
   /** Managed policy ARNs attached to the role, when the document says. */
   managedPolicyArns?: string[];
+  /** The role's account, from its ARN when the document has it: only that account's provider can log in. */
+  accountId?: string;
+  /** The role's intended scope when the document says (a role made by `EscOidcRole`: its exact subjects). */
+  scopes?: ScopeSpec[];
 }
 
 function stringList(value: unknown): string[] | undefined {
@@ -100,6 +105,7 @@ export function reviewTargets(
     const resources = deployment.resources.filter(isObject).map((r) => ({
       type: String(r.type ?? ""),
       urn: typeof r.urn === "string" ? r.urn : undefined,
+      ...(typeof r.parent === "string" ? { parent: r.parent } : {}),
       props: { ...(isObject(r.inputs) ? r.inputs : {}), ...(isObject(r.outputs) ? r.outputs : {}) },
     }));
     return { kind: "stack-export", targets: pulumiTargets(resources) };
@@ -118,6 +124,7 @@ export function reviewTargets(
               : typeof s.urn === "string"
                 ? s.urn
                 : undefined,
+          ...(typeof state.parent === "string" ? { parent: state.parent } : {}),
           props: {
             ...(isObject(state.inputs) ? state.inputs : {}),
             ...(isObject(state.outputs) ? state.outputs : {}),
@@ -137,6 +144,8 @@ function awsCliRole(role: Record<string, unknown>): ReviewTarget {
   const name = typeof role.RoleName === "string" ? role.RoleName : "(unnamed)";
   const doc = role.AssumeRolePolicyDocument;
   const target: ReviewTarget = { label: `role ${JSON.stringify(name)}` };
+  const account = arnAccount(typeof role.Arn === "string" ? role.Arn : undefined)?.accountId;
+  if (account !== undefined) target.accountId = account;
   if (typeof doc === "string" || isObject(doc)) target.policy = doc;
   else target.unreadable = "it has no AssumeRolePolicyDocument";
   return target;
@@ -147,6 +156,28 @@ export interface PulumiResource {
   type: string;
   urn: string | undefined;
   props: Record<string, unknown>;
+  /** The parent's URN, when known. */
+  parent?: string;
+}
+
+/** The component's type token: its roles are reviewed against exactly the subjects they were built for. */
+export const ESC_OIDC_ROLE_TYPE = "esc-aws-oidc:index:EscOidcRole";
+
+/** The exact scope of a role made by `EscOidcRole`, from the component's outputs (when known). */
+function componentScope(component: PulumiResource | undefined): ScopeSpec | undefined {
+  if (component?.type !== ESC_OIDC_ROLE_TYPE) return undefined;
+  const audiences = knownStrings(component.props.audiences);
+  const subjects = knownStrings(component.props.subjects);
+  const patterns = knownStrings(component.props.wildcardSubjects) ?? [];
+  if (!audiences || !subjects || audiences.length === 0) return undefined;
+  return { kind: "subjects", audiences, subjects, patterns };
+}
+
+function knownStrings(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || isUnknown(v))) {
+    return undefined;
+  }
+  return value as string[];
 }
 
 function resourceName(urn: string | undefined): string | undefined {
@@ -195,6 +226,14 @@ export function pulumiTargets(resources: readonly PulumiResource[]): ReviewTarge
         label: `role ${JSON.stringify(name ?? resourceName(r.urn) ?? "(unnamed)")}`,
       };
       if (r.urn !== undefined) target.urn = r.urn;
+      const scope = componentScope(
+        resources.find((c) => c.urn !== undefined && c.urn === r.parent),
+      );
+      if (scope) target.scopes = [scope];
+      const arn =
+        typeof r.props.arn === "string" && !isUnknown(r.props.arn) ? r.props.arn : undefined;
+      const account = arnAccount(arn)?.accountId;
+      if (account !== undefined) target.accountId = account;
       const { value, unreadable, pending } = unwrap(r.props.assumeRolePolicy);
       if (typeof value === "string" || isObject(value)) target.policy = value;
       else if (pending !== undefined) target.pending = pending;

@@ -8,6 +8,8 @@ import {
   type TrustedProvider,
 } from "./document";
 import { webIdentityProviders } from "./examples";
+import { subjectFamily, type IssuerFamily } from "../issuers";
+import type { StatementModel } from "./document";
 
 export interface SubjectValue {
   value: string;
@@ -15,8 +17,19 @@ export interface SubjectValue {
   parsed: ClauseValue;
   clause: ConditionClause;
   provider: TrustedProvider;
+  /** The Allow statement the value is admitted by (for a Deny guard: the Allow statement it guards). */
+  statement: StatementModel;
+  /**
+   * The family whose `sub` grammar reads the value: the provider's, or — for an issuer the profiles do not
+   * know — the family its subjects have (self-managed GitLab `project_path:`, Terraform Enterprise).
+   */
+  family: IssuerFamily;
   /** Whether wildcards are wildcards (StringLike, or StringNotLike in a Deny guard). */
   isPattern: boolean;
+}
+
+function familyOf(provider: TrustedProvider, value: string): IssuerFamily {
+  return provider.kind === "generic" ? subjectFamily("generic", value) : provider.kind;
 }
 
 /** Every admitted `sub` value once (by clause and value), with the provider it is for. */
@@ -35,7 +48,15 @@ export function subjectValues(document: TrustDocument): SubjectValue[] {
       provider.hostPath,
       "sub",
     )) {
-      push({ value, parsed, clause, provider, isPattern: clause.op.base === "StringLike" });
+      push({
+        value,
+        parsed,
+        clause,
+        provider,
+        statement,
+        family: familyOf(provider, value),
+        isPattern: clause.op.base === "StringLike",
+      });
     }
     for (const clause of denyGuards(document, provider.hostPath, "sub")) {
       for (const parsed of clause.values) {
@@ -45,6 +66,8 @@ export function subjectValues(document: TrustDocument): SubjectValue[] {
           parsed,
           clause,
           provider,
+          statement,
+          family: familyOf(provider, parsed.text),
           isPattern: clause.op.base === "StringNotLike",
         });
       }
