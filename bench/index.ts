@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: loads every `bench/*.bench.ts` in name order and awaits its default export, which prints
- * its own tables (see ./harness). `npm run bench -- trust` runs only files whose name contains "trust".
+ * its own tables (see ./harness). `npm run bench -- trust` runs only files whose name contains "trust"; a filter
+ * that is exactly a benchmark's name runs that one alone (`npm run bench -- review` is not also `review-soundness`).
  * `npm run bench -- --write-docs` (with or without a filter) also rewrites the sections of docs/benchmarks.md that
  * belong to the benchmarks it ran, leaving the others as they were. `BENCH_ROUNDS=15` asks for more rounds.
  */
@@ -55,10 +56,12 @@ async function main(): Promise<void> {
   const unknown = args.filter((a) => a.startsWith("-") && a !== "--write-docs");
   if (unknown.length) throw new Error(`bench: unknown option(s) ${unknown.join(", ")}`);
   const filters = args.filter((a) => !a.startsWith("-"));
-  const files = fs
-    .readdirSync(__dirname)
-    .filter((f) => f.endsWith(".bench.ts"))
-    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  const all = fs.readdirSync(__dirname).filter((f) => f.endsWith(".bench.ts"));
+  // A filter that names a benchmark exactly selects it alone (`review` is not also `review-soundness`).
+  const selects = (x: string, f: string): boolean =>
+    all.includes(`${x}.bench.ts`) ? f === `${x}.bench.ts` : f.includes(x);
+  const files = all
+    .filter((f) => filters.length === 0 || filters.some((x) => selects(x, f)))
     .sort();
   if (files.length === 0) {
     console.log(`no benchmarks${filters.length ? ` matching ${filters.join(", ")}` : ""}`);
