@@ -31,7 +31,7 @@ import {
   ROLE_SESSION_NAME_ALLOWED,
   ROLE_SESSION_NAME_PATTERN,
 } from "../core/limits";
-import { buildTrustPolicy, type TrustPolicyDocument } from "./trust";
+import { buildTrustPolicy, type TrustPolicyDocument, type TrustPolicyEncoding } from "./trust";
 import type { EscLoginOidcArgs, SubjectAttribute } from "../claims/types";
 
 /** The session name `loginArgs` carries unless told otherwise (the example of ESC's documentation). */
@@ -70,6 +70,7 @@ export interface RoleSpecInput {
   additionalAudiences?: string[];
   issuer?: string;
   quota?: number;
+  trustPolicyEncoding?: TrustPolicyEncoding;
   loginDuration?: string;
   maxSessionDuration?: number;
   sessionName?: string;
@@ -102,6 +103,8 @@ export interface RoleSpec {
   allowAnyEnvironmentInOrganization: boolean;
   allowStackConfigSubject: boolean;
   quota: number | undefined;
+  /** How the exact subjects are written (`buildTrustPolicy`'s `encoding`); undefined: `"auto"`. */
+  trustPolicyEncoding: TrustPolicyEncoding | undefined;
   /** The login duration text (`"2h"` unless given) and its seconds. */
   loginDuration: string;
   loginDurationSeconds: number;
@@ -396,6 +399,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
     allowAnyEnvironmentInOrganization: allowAny,
     allowStackConfigSubject: input.allowStackConfigSubject === true,
     quota: input.quota,
+    trustPolicyEncoding: input.trustPolicyEncoding,
     loginDuration,
     loginDurationSeconds: loginSeconds,
     maxSessionDuration,
@@ -482,6 +486,7 @@ export function roleTrustPolicy(
     allowAnyEnvironmentInOrganization: spec.allowAnyEnvironmentInOrganization,
     allowStackConfigSubject: spec.allowStackConfigSubject,
     quota: spec.quota,
+    encoding: spec.trustPolicyEncoding,
   });
 }
 

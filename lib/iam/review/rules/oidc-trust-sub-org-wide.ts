@@ -1,6 +1,6 @@
 import { examplePattern, orgNoun } from "../examples";
 import { likeMatches, probeSubjects, stackConfigSubject, subjectReach } from "../subjects";
-import { subjectValues } from "../subjectValues";
+import { otherSubClausesAdmit, subjectValues } from "../subjectValues";
 import type { ReviewRule, Violation } from "../types";
 
 function isDeploySubject(subject: string): boolean {
@@ -14,16 +14,22 @@ export const oidcTrustSubOrgWide: ReviewRule = {
     'Checks whether a "sub" pattern admits every environment (deployment, repository, project) of the organization, or the stack-config subject "...:env:<yaml>".',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, parsed, clause, provider, isPattern } of subjectValues(document)) {
+    for (const { value, parsed, clause, provider, isPattern, statement } of subjectValues(
+      document,
+    )) {
       const reach = subjectReach(parsed, isPattern, provider.kind);
       if (reach.kind !== "scoped" || reach.org === undefined) continue;
       const org = reach.org;
-      const matched = probeSubjects(provider.kind, org).filter((s) => likeMatches(parsed, s));
+      // Within its statement, a value admits what the statement's other operators on "sub" admit too.
+      const admits = (s: string): boolean =>
+        likeMatches(parsed, s) &&
+        (statement === undefined || otherSubClausesAdmit(statement, clause, provider.hostPath, s));
+      const matched = probeSubjects(provider.kind, org).filter(admits);
       // Pulumi Deployments subjects (`pulumi:deploy:...`) are stack operations, not environments.
       const deployments = provider.kind === "pulumi" && matched.some(isDeploySubject);
       const environments = matched.some((s) => !isDeploySubject(s));
       const everything = environments || deployments;
-      const yaml = provider.kind === "pulumi" && likeMatches(parsed, stackConfigSubject(org));
+      const yaml = provider.kind === "pulumi" && admits(stackConfigSubject(org));
       if (!everything && !yaml) continue;
       const orgText = `the organization ${JSON.stringify(org)}`;
       const what =

@@ -10,7 +10,9 @@ export const oidcTrustSubWildcardOtherOrgs: ReviewRule = {
     'Checks whether a "sub" pattern\'s wildcard continues the organization name (org:contoso*), which admits other organizations.',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, parsed, clause, provider, isPattern } of subjectValues(document)) {
+    for (const { value, parsed, clause, provider, isPattern, bounded } of subjectValues(document)) {
+      // Another operator on "sub" in the statement fixes the organization (IAM ANDs them).
+      if (bounded) continue;
       const reach = subjectReach(parsed, isPattern, provider.kind);
       if (reach.kind !== "other-orgs") continue;
       const separator = provider.kind === "pulumi" ? ":" : "/";

@@ -10,7 +10,9 @@ export const oidcTrustSubWildcardWithoutOrg: ReviewRule = {
     'Checks whether a "sub" pattern is a bare "*" or puts a wildcard before the organization (or repository owner) is fixed.',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, parsed, clause, provider, isPattern } of subjectValues(document)) {
+    for (const { value, parsed, clause, provider, isPattern, bounded } of subjectValues(document)) {
+      // Another operator on "sub" in the statement fixes the organization (IAM ANDs them).
+      if (bounded) continue;
       const reach = subjectReach(parsed, isPattern, provider.kind);
       if (reach.kind !== "no-org") continue;
       if (provider.kind === "generic") {
