@@ -1,6 +1,7 @@
 import { EscAwsOidcError, quoteValue, showValue } from "../../lib/core/errors";
 import { reviewTrustPolicy, trustPolicyRule, type Finding } from "../../lib/iam/review/index";
 import { reviewTargets, type ReviewTarget, type SourceKind } from "../../lib/iam/review/sources";
+import { parseScopeSpec, type ScopeSpec } from "../../lib/iam/scope/index";
 import { list, parseCommandArgs } from "../args";
 import { UnreadableInputError, UsageError, readInput } from "../io";
 import type { Command } from "./types";
@@ -17,14 +18,24 @@ severity, where it is, and the fix. Each <file> (or - for stdin) is one of:
     policies when the stack has them
   - \`pulumi preview --json\` output: every role the preview would create or update
 
+Every policy is analysed as a whole (statements, Deny, principals, actions, operators) against its intended
+scope: by default the one Pulumi organization its own aud/sub values name. A finding oidc-trust-scope shows a
+token the policy admits outside it (the witness); oidc-trust-cannot-prove says what could not be decided.
+
 Options:
+  --scope <scope>        the intended scope, repeatable: org:<org>, or env:<org>/<project>/<env> with * globs
+                         in <project> and <env> (e.g. env:contoso/payments/*)
+  --account <id>         the role's account (else read from get-role/list-roles/stack ARNs): only its OIDC
+                         provider can be the principal
   --client-id <id>       the OIDC provider's client IDs (audiences), repeatable, for trust policy files
   --managed-policy <arn> a managed policy attached to the role, repeatable, for trust policy files
   --disable <rule>       skip a rule, repeatable
   --json                 machine-readable output
   -h, --help             show this help
 
-Exit status: 0 no findings or warnings only, 1 at least one error, 2 usage error or unreadable input.`;
+Exit status: 0 no findings or warnings only; 1 at least one error, including a policy that could not be
+proven (unknown at preview, beyond the analysis); 2 nothing could be reviewed (usage error, unreadable input,
+no role found, a policy over 1 MiB).`;
 
 interface FileResult {
   file: string;
@@ -39,6 +50,8 @@ interface FileResult {
   }[];
 }
 
+const CANNOT_PROVE = "oidc-trust-cannot-prove";
+
 export const reviewCommand: Command = {
   name: "review",
   help: REVIEW_HELP,
@@ -49,6 +62,8 @@ export const reviewCommand: Command = {
       {
         "client-id": { type: "string", multiple: true },
         "managed-policy": { type: "string", multiple: true },
+        scope: { type: "string", multiple: true },
+        account: { type: "string" },
         disable: { type: "string", multiple: true },
         json: { type: "boolean" },
       },
@@ -70,6 +85,21 @@ export const reviewCommand: Command = {
           `esc-aws-oidc review: --disable ${quoteValue(id)} is not a rule id. Run 'esc-aws-oidc review --help'.`,
         );
       }
+    }
+    const scopes: ScopeSpec[] = [];
+    for (const text of list(parsed, "scope")) {
+      try {
+        scopes.push(parseScopeSpec(text, "--scope"));
+      } catch (e) {
+        if (!(e instanceof EscAwsOidcError)) throw e;
+        throw new UsageError(`esc-aws-oidc review: ${e.message}`);
+      }
+    }
+    const account = parsed.values.account;
+    if (account !== undefined && !/^\d{12}$/.test(String(account))) {
+      throw new UsageError(
+        `esc-aws-oidc review: --account: ${quoteValue(String(account))} is not an AWS account ID. Allowed: 12 digits.`,
+      );
     }
     const clientIds = list(parsed, "client-id");
     const managed = list(parsed, "managed-policy");
@@ -97,7 +127,18 @@ export const reviewCommand: Command = {
         if (target.urn !== undefined) entry.urn = target.urn;
         result.policies.push(entry);
         if (target.pending !== undefined) {
+          // Never a silent pass: a policy not known yet cannot be proven.
           entry.pending = `not reviewed: ${target.pending}`;
+          if (!disabled.includes(CANNOT_PROVE)) {
+            entry.findings = [
+              {
+                ruleId: CANNOT_PROVE,
+                severity: "error",
+                path: "(document)",
+                message: `cannot prove who can assume the role: the trust policy is not known (${target.pending}). Review the stack after the update (pulumi stack export), or disable rule ${CANNOT_PROVE} to accept the risk.`,
+              },
+            ];
+          }
           continue;
         }
         if (target.policy === undefined) {
@@ -108,8 +149,11 @@ export const reviewCommand: Command = {
         const ids = target.clientIds ?? (clientIds.length ? clientIds : undefined);
         const arns = target.managedPolicyArns ?? (managed.length ? managed : undefined);
         try {
+          const accountId = typeof account === "string" ? account : target.accountId;
           entry.findings = reviewTrustPolicy(target.policy, {
             disabledRules: disabled,
+            ...(scopes.length ? { scopes } : {}),
+            ...(accountId !== undefined ? { accountId } : {}),
             ...(ids ? { clientIds: ids } : {}),
             ...(arns ? { managedPolicyArns: arns } : {}),
           });
@@ -126,7 +170,13 @@ export const reviewCommand: Command = {
     const unreadable = results.some(
       (r) => r.error !== undefined || r.policies.some((p) => p.unreadable),
     );
-    const code = unreadable ? 2 : errors > 0 ? 1 : 0;
+    // Exit 2 when nothing could be reviewed (unreadable input, no role found), 1 on an error finding
+    // (a policy that could not be proven included), else 0.
+    const reviewed = results.reduce(
+      (n, r) => n + r.policies.filter((p) => p.unreadable === undefined).length,
+      0,
+    );
+    const code = unreadable || reviewed === 0 ? 2 : errors > 0 ? 1 : 0;
 
     if (parsed.values.json) {
       io.stdout.write(`${JSON.stringify({ files: results, errors, warnings, exitCode: code })}\n`);

@@ -34,3 +34,9 @@ export const TRUST_POLICY_QUOTA_MAX = 8_192;
 
 /** At most 100 client IDs (audiences) per IAM OIDC identity provider. */
 export const MAX_CLIENT_IDS_PER_PROVIDER = 100;
+
+/**
+ * The largest trust policy text the review reads: 1 MiB, over a hundred times IAM's largest trust policy
+ * (8,192 characters with a raised quota). Larger input is refused at once.
+ */
+export const REVIEW_POLICY_MAX_LENGTH = 1_048_576;

@@ -46,6 +46,7 @@
 import { readProviderArn } from "../core/arn";
 import {
   actionCovers,
+  isSelfReference,
   isTrustPolicyModel,
   likeMatches,
   readTrustPolicy,
@@ -362,10 +363,18 @@ function matchOne(comparison: StringComparison, value: ClauseValue, requestValue
   return likeMatches(value, requestValue);
 }
 
-/** Base operator on one request value: positive = any policy value matches; negated = none matches. */
-function baseMatches(op: ParsedOperator, values: ClauseValue[], requestValue: string): boolean {
+/**
+ * Base operator on one request value: positive = any policy value matches; negated = none matches. `self`: a
+ * value is the key's own policy variable, which matches the request's (single) value.
+ */
+function baseMatches(
+  op: ParsedOperator,
+  values: ClauseValue[],
+  requestValue: string,
+  self = false,
+): boolean {
   const comparison = op.comparison as StringComparison;
-  const any = values.some((v) => matchOne(comparison, v, requestValue));
+  const any = self || values.some((v) => matchOne(comparison, v, requestValue));
   return op.negated ? !any : any;
 }
 
@@ -460,10 +469,22 @@ function evaluateCondition(
         : `${absentNote}; Null is ${matched ? "satisfied by" : "not satisfied without"} "true"`,
     );
   }
+  // A value that is the key's own variable (`${host/path:sub}` on that key) is the request's own value: it
+  // matches a single-valued key. Any other variable depends on substitution rules not modelled here.
+  let values = clause.values;
+  let self = false;
   if (clause.variable !== undefined) {
-    return unsupported(
-      `policy variable ${clause.variable} in ${clause.operator} ${clause.key}: not evaluated`,
-    );
+    const withVariables = clause.values.filter((v) => v.variables.length > 0);
+    if (
+      !withVariables.every((v) => isSelfReference(v, clause.keyLower)) ||
+      typeof requestValue !== "string"
+    ) {
+      return unsupported(
+        `policy variable ${clause.variable} in ${clause.operator} ${clause.key}: not evaluated`,
+      );
+    }
+    values = clause.values.filter((v) => v.variables.length === 0);
+    self = true;
   }
 
   const result = (matched: boolean, reason: ConditionReason, note: string): ConditionTrace =>
@@ -486,7 +507,7 @@ function evaluateCondition(
   if (op.qualifier !== undefined) {
     const list = Array.isArray(requestValue) ? requestValue : [requestValue];
     if (op.qualifier === "ForAnyValue") {
-      const hit = list.find((v) => baseMatches(op, clause.values, v));
+      const hit = list.find((v) => baseMatches(op, values, v, self));
       return result(
         hit !== undefined,
         "value-mismatch",
@@ -495,7 +516,7 @@ function evaluateCondition(
           : `ForAnyValue: no request value satisfies ${op.base}`,
       );
     }
-    const miss = list.find((v) => !baseMatches(op, clause.values, v));
+    const miss = list.find((v) => !baseMatches(op, values, v, self));
     return result(
       miss === undefined,
       "value-mismatch",
@@ -514,7 +535,7 @@ function evaluateCondition(
       `the key is multivalued (${requestValue.length} values): a single-valued operator is false; use ForAnyValue: or ForAllValues:`,
     );
   }
-  const matched = baseMatches(op, clause.values, requestValue);
+  const matched = baseMatches(op, values, requestValue, self);
   let note: string;
   if (!op.negated) {
     note = matched

@@ -845,6 +845,20 @@ function segmentMatch(segs: ClauseValue["pattern"], text: string): boolean {
   return done();
 }
 
+/**
+ * Whether a condition value is exactly the policy variable of its own key (`"${api.pulumi.com/oidc:sub}"` on
+ * the `api.pulumi.com/oidc:sub` key; names compared case-insensitively, as keys are): it is replaced by the
+ * request's own value, so it matches whenever the key has a single value.
+ */
+export function isSelfReference(value: ClauseValue, keyLower: string): boolean {
+  return (
+    value.variablesActive &&
+    value.variables.length === 1 &&
+    value.text === value.variables[0] &&
+    value.text.slice(2, -1).toLowerCase() === keyLower
+  );
+}
+
 /** Whether an IAM action pattern (`sts:*`, `*`, `sts:AssumeRoleWith*`) covers the action (case-insensitive). */
 export function actionCovers(pattern: string, action: string): boolean {
   return likeMatches(parseClauseValue(pattern, true, false), action, true);

@@ -40,7 +40,7 @@ describe("esc-aws-oidc CLI", () => {
       assert.match(r.stdout, /^Usage: esc-aws-oidc review <file>\.\.\. \[options\]/);
       assert.match(
         r.stdout,
-        /Exit status: 0 no findings or warnings only, 1 at least one error, 2 usage error or unreadable input\./,
+        /Exit status: 0 no findings or warnings only; 1 at least one error, including a policy that could not be\nproven/,
       );
       const h = await run(["help", "explain"]);
       assert.strictEqual(h.code, 0);
@@ -346,9 +346,9 @@ describe("esc-aws-oidc CLI", () => {
       assert.strictEqual(r.code, 1);
       assert.match(
         r.stdout,
-        /preview\.json: role "esc-pending" \(urn:pulumi:prod::platform::aws:iam\/role:Role::pending\)\n {2}not reviewed: it is unknown until the update runs\n/,
+        /preview\.json: role "esc-pending" \(urn:pulumi:prod::platform::aws:iam\/role:Role::pending\)\n {2}not reviewed: it is unknown until the update runs\n {2}ERROR {3}oidc-trust-cannot-prove at \(document\)\n/,
       );
-      assert.match(r.stdout, /\n2 trust policies in 1 file: 1 error, 0 warnings\.\n$/);
+      assert.match(r.stdout, /\n2 trust policies in 1 file: 2 errors, 0 warnings\.\n$/);
     });
 
     it("sees a repeated operator block that drops the sub condition", async () => {
@@ -722,11 +722,12 @@ describe("esc-aws-oidc CLI as a subprocess", function () {
       ],
       ['role "fn-role"'],
       ['role "esc-wildcard"', "error oidc-trust-sub-wildcard-without-org"],
-      ['role "esc-pending"'],
+      // Unknown at preview: it cannot be proven, an error (never a silent pass).
+      ['role "esc-pending"', "error oidc-trust-cannot-prove"],
       ["trust policy", "error trust-policy-duplicate-key", "error oidc-trust-requires-sub"],
     ]);
     const out = JSON.parse(r.stdout) as { errors: number; warnings: number; exitCode: number };
-    assert.deepStrictEqual([out.errors, out.warnings, out.exitCode], [8, 5, 1]);
+    assert.deepStrictEqual([out.errors, out.warnings, out.exitCode], [9, 5, 1]);
   });
 
   it("reads get-role output from stdin", async () => {

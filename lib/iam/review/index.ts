@@ -2,11 +2,15 @@
  * Trust-policy review: rules that run on a policy's JSON text (so repeated keys are seen) and on what is known
  * about the role (its OIDC provider's client IDs, its managed policies). Used by the CLI and the policy pack.
  */
+import { TrustPolicyError } from "../../core/errors";
+import { REVIEW_POLICY_MAX_LENGTH, TRUST_POLICY_QUOTA_MAX } from "../../core/limits";
 import { readTrustDocument } from "./document";
 import { escLegacyDefaultProject } from "./rules/esc-legacy-default-project";
 import { escSubStackConfigLiteral } from "./rules/esc-sub-stack-config-literal";
 import { oidcRoleAdministratorAccess } from "./rules/oidc-role-administrator-access";
 import { oidcTrustActionIsWebIdentity } from "./rules/oidc-trust-action-is-web-identity";
+import { oidcTrustCannotProve } from "./rules/oidc-trust-cannot-prove";
+import { oidcTrustScope } from "./rules/oidc-trust-scope";
 import { oidcTrustAudienceInClientIds } from "./rules/oidc-trust-audience-in-client-ids";
 import { oidcTrustEveryStatementRequiresSub } from "./rules/oidc-trust-every-statement-requires-sub";
 import { oidcTrustForAllValuesClaim } from "./rules/oidc-trust-forallvalues-claim";
@@ -36,6 +40,8 @@ export type { TrustDocument } from "./document";
 export const TRUST_POLICY_RULES: readonly ReviewRule[] = [
   trustPolicyWellFormed,
   trustPolicyDuplicateKey,
+  oidcTrustScope,
+  oidcTrustCannotProve,
   oidcTrustPrincipalIsOidcProvider,
   oidcTrustActionIsWebIdentity,
   oidcTrustNoWildcardPrincipal,
@@ -71,13 +77,26 @@ export function trustPolicyRule(id: string): ReviewRule | undefined {
  */
 export function reviewTrustPolicy(policy: string | object, options: ReviewOptions = {}): Finding[] {
   const text = typeof policy === "string" ? policy : JSON.stringify(policy);
+  if (text.length > REVIEW_POLICY_MAX_LENGTH) {
+    throw new TrustPolicyError(
+      "policy",
+      `is ${text.length} characters long, more than the ${REVIEW_POLICY_MAX_LENGTH} the review reads (IAM's largest trust policy is ${TRUST_POLICY_QUOTA_MAX} characters)`,
+      `a trust policy of at most ${REVIEW_POLICY_MAX_LENGTH} characters`,
+    );
+  }
   const document = readTrustDocument(text);
   const disabled = new Set(options.disabledRules ?? []);
   const findings: Finding[] = [];
   for (const rule of TRUST_POLICY_RULES) {
     if (disabled.has(rule.id)) continue;
     for (const v of rule.check(document, options)) {
-      findings.push({ ruleId: rule.id, severity: rule.severity, message: v.message, path: v.path });
+      findings.push({
+        ruleId: rule.id,
+        severity: rule.severity,
+        message: v.message,
+        path: v.path,
+        ...(v.witness ? { witness: v.witness } : {}),
+      });
     }
   }
   return findings;

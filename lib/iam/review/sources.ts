@@ -5,7 +5,7 @@
  * and its managed policies (from the role and its `RolePolicyAttachment`s) when the document has them.
  */
 import { InputError } from "../../core/errors";
-import { readProviderArn } from "../../core/arn";
+import { arnAccount, readProviderArn } from "../../core/arn";
 import { issuerKeyPrefix } from "../evaluate";
 import { readTrustPolicyText, readTrustPolicyValue, type TrustPolicyModel } from "../model";
 import { isObject, isUnknown } from "../../core/guards";
@@ -38,6 +38,8 @@ export interface ReviewTarget {
   clientIds?: string[];
   /** Managed policy ARNs attached to the role, when the document says. */
   managedPolicyArns?: string[];
+  /** The role's account, from its ARN when the document has it: only that account's provider can log in. */
+  accountId?: string;
 }
 
 function stringList(value: unknown): string[] | undefined {
@@ -137,6 +139,8 @@ function awsCliRole(role: Record<string, unknown>): ReviewTarget {
   const name = typeof role.RoleName === "string" ? role.RoleName : "(unnamed)";
   const doc = role.AssumeRolePolicyDocument;
   const target: ReviewTarget = { label: `role ${JSON.stringify(name)}` };
+  const account = arnAccount(typeof role.Arn === "string" ? role.Arn : undefined)?.accountId;
+  if (account !== undefined) target.accountId = account;
   if (typeof doc === "string" || isObject(doc)) target.policy = doc;
   else target.unreadable = "it has no AssumeRolePolicyDocument";
   return target;
@@ -195,6 +199,10 @@ export function pulumiTargets(resources: readonly PulumiResource[]): ReviewTarge
         label: `role ${JSON.stringify(name ?? resourceName(r.urn) ?? "(unnamed)")}`,
       };
       if (r.urn !== undefined) target.urn = r.urn;
+      const arn =
+        typeof r.props.arn === "string" && !isUnknown(r.props.arn) ? r.props.arn : undefined;
+      const account = arnAccount(arn)?.accountId;
+      if (account !== undefined) target.accountId = account;
       const { value, unreadable, pending } = unwrap(r.props.assumeRolePolicy);
       if (typeof value === "string" || isObject(value)) target.policy = value;
       else if (pending !== undefined) target.pending = pending;

@@ -2,6 +2,7 @@
  * Types of the trust-policy reviewer: rules, findings and the options a review runs with.
  */
 import type { TrustDocument } from "./document";
+import type { ScopeSpec } from "../scope/index";
 
 /** How bad a finding is: `error` admits identities it should not (or never works), `warning` is risky. */
 export type Severity = "error" | "warning";
@@ -15,12 +16,18 @@ export interface Finding {
   message: string;
   /** Where in the document: `Statement[0].Condition.StringEquals["api.pulumi.com/oidc:sub"]`. */
   path: string;
+  /**
+   * For scope findings: a request the policy admits outside the intended scope — the provider ARN and the
+   * token's claims (at least `aud` and `sub`) — which `evaluateTrustPolicy` allows.
+   */
+  witness?: { providerArn: string; claims: Record<string, unknown> };
 }
 
 /** What a rule reports, before the review adds the rule's id and severity. */
 export interface Violation {
   message: string;
   path: string;
+  witness?: Finding["witness"];
 }
 
 /** What is known besides the policy text. */
@@ -32,6 +39,13 @@ export interface ReviewOptions {
   clientIds?: readonly string[];
   /** ARNs of the managed policies attached to the role, when known. */
   managedPolicyArns?: readonly string[];
+  /**
+   * The intended scope of the role's Pulumi trust (a token in any of them is in scope). Default: the one
+   * organization the policy's own aud/sub values name.
+   */
+  scopes?: readonly ScopeSpec[];
+  /** The role's account, when known (a get-role ARN, a stack): only its OIDC provider can be the principal. */
+  accountId?: string;
   /** Rule ids to skip. */
   disabledRules?: readonly string[];
 }

@@ -58,6 +58,8 @@ describe("review rules (metadata)", () => {
       [
         "error trust-policy-well-formed",
         "error trust-policy-duplicate-key",
+        "error oidc-trust-scope",
+        "error oidc-trust-cannot-prove",
         "error oidc-trust-principal-is-oidc-provider",
         "error oidc-trust-action-is-web-identity",
         "error oidc-trust-no-wildcard-principal",

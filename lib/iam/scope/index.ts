@@ -1,0 +1,899 @@
+/**
+ * Scope analysis (issue 13): which web-identity tokens of Pulumi's issuer a trust policy admits, decided
+ * against an intended scope — one organization, some environments, or an exact set of subjects — with a
+ * concrete witness for every token admitted outside it.
+ *
+ * Method (in the manner of IAM Access Analyzer, over automata instead of an SMT solver):
+ * 1. Request principals: for Pulumi's issuer host+path, every `oidc-provider/` ARN with that exact host+path the
+ *    policy names (any account and partition, unless the role's account is known), plus an unnamed one when a
+ *    statement matches principals it does not name (`Principal: "*"`, `{"AWS": "*"}`, `NotPrincipal`). IAM
+ *    matches Federated principals by exact string: another account, another partition, the bare host or an
+ *    upper-cased host is another principal, and a statement naming it never applies to this one.
+ * 2. For each request principal, every statement becomes a set of requests — a product, over the condition keys
+ *    ("dimensions"), of regular languages: `aud`, `sub` and every other key of this issuer the policy names, with
+ *    the operators' exact semantics (Equals/Like/IgnoreCase and their Not forms, `*`/`?`, escapes, IfExists,
+ *    Null, ForAnyValue/ForAllValues over multivalued keys, a value that is the key's own policy variable).
+ *    Keys of another issuer, claims AWS does not expose and absent keys take IAM's absent-key semantics.
+ * 3. Admitted = ∪ Allow \ ∪ Deny, within the token universe (STS requires `aud` and `sub`; with the provider's
+ *    client IDs known, `aud` must be one of them). Outside = Admitted \ Scope. Empty: proven. Otherwise the
+ *    shortest word is decoded into claims — the witness — and checked with `evaluateTrustPolicy`.
+ *
+ * Never a silent pass: what cannot be expressed exactly (an operator outside the String and Null families, a policy variable
+ * other than the key's own, a service key such as `aws:SourceIp`, IgnoreCase on text whose case folding is not
+ * per character, a malformed statement) is over-approximated in an Allow (it may hold) and under-approximated
+ * in a Deny (it may not hold). Emptiness is then still a proof; a witness the evaluator does not confirm, an
+ * automaton over its node budget or an analysis over its time budget give "cannot prove".
+ */
+import { readProviderArn } from "../../core/arn";
+import { ClaimError, quoteValue } from "../../core/errors";
+import {
+  ATTRIBUTE_SUBJECT_PREFIX,
+  DEFAULT_SUBJECT_PREFIX,
+  checkName,
+  LEGACY_DEFAULT_PROJECT,
+  STACK_CONFIG_ENVIRONMENT,
+  issuerHostPath,
+  parsePulumiSubject,
+} from "../../claims/grammar";
+import {
+  actionCovers,
+  isSelfReference,
+  isTrustPolicyModel,
+  readTrustPolicy,
+  type ClauseValue,
+  type ConditionClause,
+  type PolicyStatement,
+  type TrustPolicyModel,
+} from "../model";
+import { WEB_IDENTITY_ACTION, evaluateTrustPolicy, exposedClaims } from "../evaluate";
+import {
+  ABSENT,
+  Budget,
+  BudgetExceeded,
+  DIM,
+  ITEM,
+  LIST,
+  Languages,
+  SINGLE,
+  UNIT_MAX,
+  pickChar,
+  type CharSet,
+  type NFA,
+} from "./automata";
+
+/** The intended scope of a Pulumi trust policy. Globs (`*`: any run of characters) in project/environment only. */
+export type ScopeSpec =
+  | { kind: "org"; organization: string }
+  | { kind: "env"; organization: string; project: string; environment: string }
+  | { kind: "subjects"; audiences: readonly string[]; subjects: readonly string[] };
+
+export interface ScopeAnalysisOptions {
+  /** The intended scopes (a token in any of them is in scope). Default: the one organization the policy names. */
+  scopes?: readonly ScopeSpec[];
+  /** The role's account, when known: only the provider in this account can be the request's principal. */
+  accountId?: string;
+  /** The provider's client IDs, when known: STS refuses a token whose `aud` is none of them. */
+  clientIds?: readonly string[];
+  /** The issuer analysed (its host+path). Default: Pulumi's `api.pulumi.com/oidc`. */
+  hostPath?: string;
+  /** Node budget per automaton construction. Default 200,000. */
+  maxNodes?: number;
+  /** Time budget per policy in milliseconds. Default 5,000 (documented in docs/review.md). */
+  timeMs?: number;
+}
+
+/** A concrete request the policy admits outside the scope (checked: `evaluateTrustPolicy` allows it). */
+export interface ScopeWitness {
+  /** The request's principal. */
+  providerArn: string;
+  /** The token's claims: at least `aud` and `sub`. */
+  claims: Record<string, unknown>;
+  /** The path of the Allow statement that admits it. */
+  statementPath: string;
+}
+
+export interface IssuerVerdict {
+  /** The request principal analysed (an OIDC provider ARN). */
+  principal: string;
+  hostPath: string;
+  verdict: "within" | "outside" | "cannot-prove";
+  witness?: ScopeWitness;
+  /** Why, in words (for "cannot-prove" and "outside"). */
+  reason?: string;
+}
+
+export interface ScopeReport {
+  /** One verdict per request principal of the issuer (none: the policy does not trust the issuer). */
+  verdicts: IssuerVerdict[];
+  /** The scopes decided against (stated, or inferred from the policy). */
+  scopes: ScopeSpec[];
+  /** Whether the scopes were inferred from the policy's own values. */
+  inferred: boolean;
+  /** The organizations the policy's own aud/sub values name (Allow statements). */
+  organizations: string[];
+}
+
+/** The default time budget per policy (ms). */
+export const SCOPE_TIME_BUDGET_MS = 5_000;
+/** The default node budget per automaton. */
+export const SCOPE_NODE_BUDGET = 200_000;
+
+/** Pulumi's issuer as a condition-key prefix. */
+export const PULUMI_HOST_PATH = issuerHostPath();
+
+/** What `--scope` accepts. */
+export const SCOPE_SPEC_ALLOWED =
+  "org:<org>, or env:<org>/<project>/<env> where <project> and <env> may hold * (any run of characters)";
+
+const GLOB_NAME = /^[A-Za-z0-9*][A-Za-z0-9._*-]*$/;
+
+/**
+ * Reads a scope as the CLI spells it: `org:contoso`, `env:contoso/payments/*`, `env:contoso/*\/prod`.
+ * Throws `ClaimError` naming `field` when it is not one of them.
+ */
+export function parseScopeSpec(text: string, field = "scope"): ScopeSpec {
+  const fail = (what: string): never => {
+    throw new ClaimError(field, what, SCOPE_SPEC_ALLOWED);
+  };
+  const colon = text.indexOf(":");
+  const kind = colon === -1 ? "" : text.slice(0, colon);
+  const rest = text.slice(colon + 1);
+  if (kind === "org") {
+    if (rest.includes("*")) fail(`${quoteValue(text)}: an organization scope takes no wildcard`);
+    try {
+      return { kind: "org", organization: checkName(field, rest) };
+    } catch {
+      return fail(`${quoteValue(text)} does not name an organization`);
+    }
+  }
+  if (kind === "env") {
+    const parts = rest.split("/");
+    const [org, project, environment] = parts;
+    if (parts.length !== 3 || !org || !project || !environment) {
+      return fail(`${quoteValue(text)} is not env:<org>/<project>/<env>`);
+    }
+    try {
+      checkName(field, org);
+    } catch {
+      return fail(`${quoteValue(text)}: ${quoteValue(org)} is not an organization name`);
+    }
+    for (const part of [project, environment]) {
+      if (!GLOB_NAME.test(part))
+        fail(`${quoteValue(text)}: ${quoteValue(part)} is not a name or a glob`);
+    }
+    return { kind: "env", organization: org, project, environment };
+  }
+  return fail(`${quoteValue(text)} is not a scope`);
+}
+
+/** How a scope reads in messages: `organization contoso`, `environments contoso/payments/*`... */
+export function describeScope(scope: ScopeSpec): string {
+  switch (scope.kind) {
+    case "org":
+      return `organization ${scope.organization}`;
+    case "env":
+      return `environments ${scope.organization}/${scope.project}/${scope.environment}`;
+    default:
+      return `the ${scope.subjects.length} subject(s) it was built for`;
+  }
+}
+
+/** Which forms a key's value can take in a request. */
+interface DimForms {
+  absent: boolean;
+  single: boolean;
+  /** Multivalued: a list (of any length, or of at least two values). */
+  list: "none" | "any" | "two-or-more";
+}
+
+interface Dim {
+  /** Lower-cased claim name. */
+  claim: string;
+  /** Lower-cased key (`host+path:claim`). */
+  keyLower: string;
+  forms: DimForms;
+}
+
+/** A statement's effect on this request principal, and its languages. */
+type Polarity = "Allow" | "Deny";
+
+/** Tri-state for constant parts (principal, action, constant conditions). */
+type Tri = "true" | "false" | "unknown";
+
+const ORG_NAME_CHARS = /^[A-Za-z0-9._-]+$/;
+/** Characters of Pulumi organization names (the first one: no `.`, `_`, `-`). */
+const ORG_CODES = [..."-._0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"].map(
+  (c) => c.charCodeAt(0),
+);
+const ORG_FIRST_CODES = ORG_CODES.slice(3);
+/** Characters of readable witness names. */
+const NAME_CODES = [..."-0123456789abcdefghijklmnopqrstuvwxyz"].map((c) => c.charCodeAt(0));
+
+/** The analysis of one policy. */
+export function analyzeTrustScope(
+  policy: string | object | TrustPolicyModel,
+  options: ScopeAnalysisOptions = {},
+): ScopeReport {
+  const model = isTrustPolicyModel(policy) ? policy : readTrustPolicy(policy);
+  const hostPath = options.hostPath ?? PULUMI_HOST_PATH;
+  const organizations = policyOrganizations(model, hostPath);
+  const inferred = options.scopes === undefined || options.scopes.length === 0;
+  const scopes: ScopeSpec[] = inferred
+    ? organizations.map((organization) => ({ kind: "org", organization }))
+    : [...(options.scopes ?? [])];
+  const report: ScopeReport = { verdicts: [], scopes, inferred, organizations };
+  for (const principal of requestPrincipals(model, hostPath, options.accountId)) {
+    report.verdicts.push(analyzePrincipal(model, principal, hostPath, scopes, options));
+  }
+  return report;
+}
+
+/** The organizations the policy's own `aud` and `sub` values require (Allow: positive operators; Deny: negated). */
+export function policyOrganizations(model: TrustPolicyModel, hostPath: string): string[] {
+  const fromSub = new Set<string>();
+  const fromAud = new Set<string>();
+  const bare = new Set<string>();
+  const audKey = `${hostPath}:aud`.toLowerCase();
+  const subKey = `${hostPath}:sub`.toLowerCase();
+  for (const s of model.statements) {
+    if (s.effectKind === undefined) continue;
+    for (const c of s.conditions) {
+      // What the policy requires: positive operators in an Allow, negated ones in a Deny (guards).
+      if (c.op.family !== "string" || c.op.negated !== (s.effectKind === "Deny")) continue;
+      for (const v of c.values) {
+        if (v.variablesActive && v.variables.length > 0) continue;
+        const text = c.op.comparison === "like" ? (v.pattern[0]?.text ?? "") : v.literal;
+        const complete = c.op.comparison !== "like" || !v.hasWildcard;
+        if (c.keyLower === subKey) {
+          const parts = parsePulumiSubject(text);
+          if (parts && parts.rest !== undefined && ORG_NAME_CHARS.test(parts.organization)) {
+            fromSub.add(parts.organization);
+          }
+        } else if (c.keyLower === audKey && complete) {
+          if (text.startsWith("aws:") && ORG_NAME_CHARS.test(text.slice(4))) {
+            fromAud.add(text.slice(4));
+          } else if (ORG_NAME_CHARS.test(text)) bare.add(text);
+        }
+      }
+    }
+  }
+  const named = new Set([...fromSub, ...fromAud]);
+  if (named.size === 0) for (const b of bare) named.add(b);
+  return [...named].sort();
+}
+
+/** The request principals to analyse for the issuer (exact ARNs). */
+function requestPrincipals(
+  model: TrustPolicyModel,
+  hostPath: string,
+  accountId: string | undefined,
+): string[] {
+  const named = new Set<string>();
+  let unnamed = false;
+  for (const s of model.statements) {
+    if (s.effectKind !== "Allow") continue;
+    for (const p of [s.principal, s.notPrincipal]) {
+      for (const f of p?.federatedProviders ?? []) {
+        if (f.arn?.hostPath === hostPath) named.add(f.value);
+      }
+    }
+    if (s.notPrincipal !== undefined || s.principal === undefined || s.principal.star)
+      unnamed = true;
+    else if (!s.principal.isObject) unnamed = true;
+    else if (s.principal.entries.some((e) => e.type === "AWS" && e.values.includes("*"))) {
+      unnamed = true;
+    } else if (s.principal.entries.some((e) => !e.wellFormed)) unnamed = true;
+  }
+  let out = [...named];
+  if (accountId !== undefined) out = out.filter((a) => readProviderArn(a)?.accountId === accountId);
+  if (unnamed || (accountId !== undefined && out.length === 0 && named.size > 0)) {
+    const partitions = new Set(
+      [...named].map((a) => readProviderArn(a)?.partition).filter((p) => p !== undefined),
+    );
+    const partition = partitions.size === 1 ? [...partitions][0] : "aws";
+    const account = accountId ?? freshAccount(named);
+    const fresh = `arn:${partition}:iam::${account}:oidc-provider/${hostPath}`;
+    if (!out.includes(fresh) && (unnamed || accountId !== undefined)) out.push(fresh);
+  }
+  // Without a Pulumi principal and no statement matching unnamed principals, the policy does not trust it.
+  return unnamed || named.size > 0 ? out : [];
+}
+
+function freshAccount(named: Set<string>): string {
+  const used = new Set([...named].map((a) => readProviderArn(a)?.accountId));
+  for (let n = 111111111111; ; n++) if (!used.has(String(n))) return String(n);
+}
+
+/** The scope analysis for one request principal. */
+function analyzePrincipal(
+  model: TrustPolicyModel,
+  principal: string,
+  hostPath: string,
+  scopes: readonly ScopeSpec[],
+  options: ScopeAnalysisOptions,
+): IssuerVerdict {
+  const verdict = (
+    v: IssuerVerdict["verdict"],
+    extra: Partial<IssuerVerdict> = {},
+  ): IssuerVerdict => ({ principal, hostPath, verdict: v, ...extra });
+  try {
+    const budget = new Budget(
+      options.maxNodes ?? SCOPE_NODE_BUDGET,
+      options.timeMs ?? SCOPE_TIME_BUDGET_MS,
+    );
+    const analysis = new PrincipalAnalysis(model, principal, hostPath, new Languages(budget));
+    const word = analysis.outside(scopes, options.clientIds);
+    if (word === undefined) return verdict("within");
+    const claims = analysis.decode(word);
+    const evaluation = evaluateTrustPolicy(model, { providerArn: principal, claims });
+    if (evaluation.decision !== "Allowed") {
+      const why =
+        evaluation.unsupported.length > 0
+          ? `the policy uses ${evaluation.unsupported
+              .slice(0, 3)
+              .map((u) => `${u.path} (${u.problem})`)
+              .join("; ")}`
+          : "the analysis and the evaluator disagree";
+      return verdict("cannot-prove", {
+        reason: `a token outside the scope may be admitted, but it cannot be confirmed: ${why}`,
+      });
+    }
+    const applying = evaluation.statements.find((s) => s.applies && s.effect === "Allow");
+    const statementPath =
+      model.statements.find((s) => s.index === applying?.index)?.path ?? "Statement";
+    return verdict("outside", {
+      witness: { providerArn: principal, claims, statementPath },
+      reason: "the policy admits this token",
+    });
+  } catch (e) {
+    if (e instanceof BudgetExceeded) return verdict("cannot-prove", { reason: e.message });
+    throw e;
+  }
+}
+
+class PrincipalAnalysis {
+  private readonly dims: Dim[];
+  private readonly exposed: readonly string[];
+  private readonly hostLower: string;
+  /** The issuer is Pulumi's (its subjects have Pulumi's grammar). */
+  private readonly pulumi: boolean;
+
+  constructor(
+    private readonly model: TrustPolicyModel,
+    private readonly principal: string,
+    hostPath: string,
+    private readonly L: Languages,
+  ) {
+    this.hostLower = hostPath.toLowerCase();
+    this.pulumi = hostPath === PULUMI_HOST_PATH;
+    this.exposed = exposedClaims(hostPath).map((c) => c.toLowerCase());
+    const claims = new Set<string>(["aud", "sub"]);
+    for (const s of model.statements) {
+      for (const c of s.conditions) {
+        const claim = this.claimOf(c);
+        if (claim !== undefined) claims.add(claim);
+      }
+    }
+    this.dims = [...claims].map((claim) => ({
+      claim,
+      keyLower: `${this.hostLower}:${claim}`,
+      forms: formsOf(claim),
+    }));
+  }
+
+  /** The claim a clause's key names on this issuer, when AWS exposes it (else the key is always absent). */
+  private claimOf(c: ConditionClause): string | undefined {
+    if (c.keyIssuer?.toLowerCase() !== this.hostLower) return undefined;
+    const claim = c.keyClaim.toLowerCase();
+    return this.exposed.includes(claim) ? claim : undefined;
+  }
+
+  /** The shortest request admitted outside the scopes, as word sets, or undefined when there is none. */
+  outside(
+    scopes: readonly ScopeSpec[],
+    clientIds: readonly string[] | undefined,
+  ): CharSet[] | undefined {
+    const allows: NFA[] = [];
+    const blocks: NFA[] = [];
+    for (const s of this.model.statements) {
+      if (s.effectKind === undefined) continue;
+      const lang = this.statement(s, s.effectKind);
+      if (lang === undefined) continue;
+      (s.effectKind === "Allow" ? allows : blocks).push(lang);
+    }
+    if (allows.length === 0) return undefined;
+    for (const scope of scopes) blocks.push(this.scopeBox(scope));
+    const admitted = this.L.intersect(this.L.union(allows), this.universe(clientIds));
+    const allowedOutside = this.L.complement(this.L.union(blocks));
+    const any = this.L.firstWordSet(admitted, allowedOutside);
+    if (any === undefined) return undefined;
+    // A readable witness when there is one: a Pulumi-shaped sub (and aud), else the shortest word.
+    for (const pretty of [this.readable(true), this.readable(false)]) {
+      const word = this.L.firstWordSet(this.L.intersect(admitted, pretty), allowedOutside);
+      if (word !== undefined) return word;
+    }
+    return any;
+  }
+
+  /** Requests whose `sub` looks like a Pulumi subject (and `aud` like `aws:<org>`), to pick a readable witness. */
+  private readable(withAud: boolean): NFA {
+    const L = this.L;
+    const name = L.concat([L.symbol(L.chars(NAME_CODES)), L.star(L.symbol(L.chars(NAME_CODES)))]);
+    const sub = L.concat([
+      L.words([DEFAULT_SUBJECT_PREFIX]),
+      name.copy(),
+      L.words([":env:"]),
+      name.copy(),
+      L.words(["/"]),
+      name.copy(),
+      L.star(L.symbol(L.units())),
+    ]);
+    const parts = this.dims.map((d) => {
+      if (d.claim === "sub") return L.concat([L.marker(SINGLE), sub]);
+      if (d.claim === "aud" && withAud) {
+        return L.concat([L.marker(SINGLE), L.words(["aws:"]), name.copy()]);
+      }
+      return this.forms(d.forms);
+    });
+    return L.concat(this.join(parts));
+  }
+
+  /**
+   * The token universe: every dimension in its forms; with client IDs, `aud` is one of them. Pulumi's issuer
+   * sends `sub` values `pulumi:<kind>:...` and `aud` values `aws:<org>` or `<org>` (organization names:
+   * letters, digits, `.`, `_`, `-`).
+   */
+  private universe(clientIds: readonly string[] | undefined): NFA {
+    const L = this.L;
+    return L.concat(
+      this.join(
+        this.dims.map((d) => {
+          if (d.claim === "aud" && (clientIds !== undefined || this.pulumi)) {
+            let values = clientIds !== undefined ? L.words(clientIds) : undefined;
+            if (this.pulumi) {
+              const name = L.concat([
+                L.symbol(L.chars(ORG_FIRST_CODES)),
+                L.star(L.symbol(L.chars(ORG_CODES))),
+              ]);
+              const pulumiAud = L.concat([L.union([L.words(["aws:"]), L.words([""])]), name]);
+              values = values === undefined ? pulumiAud : L.intersect(values, pulumiAud);
+            }
+            const v = values as NFA;
+            return L.union([L.concat([L.marker(SINGLE), v]), this.anyOf(v, d.forms.list)]);
+          }
+          if (d.claim === "sub" && this.pulumi) {
+            // Pulumi's issuer only issues subjects `pulumi:<kind>:...`.
+            return L.concat([L.marker(SINGLE), L.words(["pulumi:"]), L.anyValue()]);
+          }
+          return this.forms(d.forms);
+        }),
+      ),
+    );
+  }
+
+  private join(parts: NFA[]): NFA[] {
+    const out: NFA[] = [];
+    parts.forEach((p, i) => {
+      if (i > 0) out.push(this.L.marker(DIM));
+      out.push(p);
+    });
+    return out;
+  }
+
+  /** Every value of a dimension in the given forms. */
+  private forms(forms: DimForms): NFA {
+    const parts: NFA[] = [];
+    if (forms.absent) parts.push(this.L.marker(ABSENT));
+    if (forms.single) parts.push(this.L.concat([this.L.marker(SINGLE), this.L.anyValue()]));
+    if (forms.list !== "none") parts.push(this.listOf(this.L.anyValue(), forms.list));
+    return this.L.union(parts);
+  }
+
+  /** Lists whose every value is in `each`: `LIST (ITEM v)*` (`LIST` alone is the empty list). */
+  private listOf(each: NFA, length: "any" | "two-or-more"): NFA {
+    const L = this.L;
+    const item = (): NFA => L.concat([L.marker(ITEM), each.copy()]);
+    const more = L.star(item());
+    return L.concat(
+      length === "two-or-more" ? [L.marker(LIST), item(), item(), more] : [L.marker(LIST), more],
+    );
+  }
+
+  /** Lists of the given length class with at least one value in `some`. */
+  private anyOf(some: NFA, length: "none" | "any" | "two-or-more"): NFA {
+    const L = this.L;
+    if (length === "none") return L.empty();
+    const all = this.listOf(L.anyValue(), length);
+    const other = (): NFA => L.star(L.concat([L.marker(ITEM), L.anyValue()]));
+    return L.intersect(
+      all,
+      L.concat([L.marker(LIST), other(), L.marker(ITEM), some.copy(), other()]),
+    );
+  }
+
+  /** The requests a statement applies to (for this principal), or undefined when it applies to none. */
+  private statement(s: PolicyStatement, polarity: Polarity): NFA | undefined {
+    const approx = (t: Tri): boolean => (t === "unknown" ? polarity === "Allow" : t === "true");
+    if (s.problems.length > 0 && polarity === "Deny") return undefined;
+    if (!approx(this.principalMatches(s))) return undefined;
+    if (!approx(this.actionMatches(s))) return undefined;
+    if (s.problems.some((p) => p.code === "condition-shape") && polarity === "Deny") {
+      return undefined;
+    }
+    const perDim = new Map<string, NFA>();
+    for (const block of s.blocks) {
+      if (block.problem) {
+        if (polarity === "Deny") return undefined;
+        continue;
+      }
+      for (const clause of block.clauses) {
+        const claim = this.claimOf(clause);
+        if (claim === undefined) {
+          const t = this.constantClause(clause);
+          if (!approx(t)) return undefined;
+          continue;
+        }
+        const dim = this.dims.find((d) => d.claim === claim) as Dim;
+        const lang = this.clause(clause, dim, polarity);
+        const prev = perDim.get(claim);
+        perDim.set(claim, prev === undefined ? lang : this.L.intersect(prev, lang));
+      }
+    }
+    // Clause languages are subsets of the dimension's forms already.
+    const parts = this.dims.map((d) => perDim.get(d.claim) ?? this.forms(d.forms));
+    return this.L.concat(this.join(parts));
+  }
+
+  private principalMatches(s: PolicyStatement): Tri {
+    if (s.notPrincipal !== undefined) {
+      if (!s.notPrincipal.isObject) return "unknown";
+      return s.notPrincipal.federated.includes(this.principal) ? "false" : "true";
+    }
+    const p = s.principal;
+    if (p === undefined) return "unknown";
+    if (p.star) return "true";
+    if (!p.isObject) return "unknown";
+    let unknown = false;
+    for (const e of p.entries) {
+      if (!e.wellFormed) {
+        unknown = true;
+        continue;
+      }
+      if (e.type === "AWS" && e.values.includes("*")) return "true";
+      if (e.type === "Federated" && e.values.includes(this.principal)) return "true";
+    }
+    return unknown ? "unknown" : "false";
+  }
+
+  private actionMatches(s: PolicyStatement): Tri {
+    if (s.hasAction === s.hasNotAction || !s.actionWellFormed) return "unknown";
+    const hit = (s.hasAction ? s.actions : s.notActions).some((a) =>
+      actionCovers(a, WEB_IDENTITY_ACTION),
+    );
+    return (s.hasAction ? hit : !hit) ? "true" : "false";
+  }
+
+  /** A clause on a key that is never in this request (another issuer's, unexposed) or not a claim at all. */
+  private constantClause(c: ConditionClause): Tri {
+    const ownIssuer = c.keyIssuer?.toLowerCase() === this.hostLower;
+    if (!ownIssuer && c.serviceKey) return "unknown"; // aws:SourceIp, sts:RoleSessionName...: not the token's
+    if (c.valuesProblem !== undefined || c.operatorProblem !== undefined) return "unknown";
+    const op = c.op;
+    if (op.family === "null") {
+      return c.values.some((v) => v.text.toLowerCase() === "true") ? "true" : "false";
+    }
+    if (op.family !== "string") return "unknown";
+    if (op.ifExists) return "true";
+    if (op.qualifier === "ForAnyValue") return "false";
+    if (op.qualifier === "ForAllValues") return "true";
+    return op.negated ? "true" : "false";
+  }
+
+  /** The values of a dimension that satisfy a clause (an over-/under-approximation by polarity when inexact). */
+  private clause(c: ConditionClause, dim: Dim, polarity: Polarity): NFA {
+    const L = this.L;
+    const all = this.forms(dim.forms);
+    const inexact = (): NFA => (polarity === "Allow" ? all : L.empty());
+    if (c.valuesProblem !== undefined || c.operatorProblem !== undefined) return inexact();
+    const op = c.op;
+    const absent = L.marker(ABSENT);
+    const present = this.forms({ ...dim.forms, absent: false });
+    if (op.family === "null") {
+      const texts = c.values.map((v) => v.text.toLowerCase());
+      const parts: NFA[] = [];
+      if (texts.includes("true")) parts.push(absent);
+      if (texts.includes("false")) parts.push(present);
+      return L.union(parts);
+    }
+    if (op.family !== "string") return inexact();
+
+    // The base operator on one value: P = the values some policy value matches; B = P, or its complement.
+    const base = this.baseValues(c);
+    if (base === undefined) return inexact();
+    const singleB = L.concat([L.marker(SINGLE), base.copy()]);
+    const parts: NFA[] = [];
+    const onAbsent = op.ifExists
+      ? true
+      : op.qualifier === "ForAnyValue"
+        ? false
+        : op.qualifier === "ForAllValues"
+          ? true
+          : op.negated;
+    if (onAbsent) parts.push(absent);
+    if (op.qualifier === undefined) {
+      parts.push(singleB); // a multivalued key: a single-valued operator is false
+    } else if (op.qualifier === "ForAnyValue") {
+      parts.push(singleB);
+      if (dim.forms.list !== "none") parts.push(this.anyOf(base, dim.forms.list));
+    } else {
+      parts.push(singleB);
+      if (dim.forms.list !== "none") parts.push(this.listOf(base, dim.forms.list));
+    }
+    return L.union(parts);
+  }
+
+  /** B: the single values the base operator (with its negation) accepts; undefined when not exact. */
+  private baseValues(c: ConditionClause): NFA | undefined {
+    const L = this.L;
+    const positive: NFA[] = [];
+    let self = false;
+    for (const v of c.values) {
+      if (v.variablesActive && v.variables.length > 0) {
+        if (isSelfReference(v, c.keyLower)) {
+          self = true;
+          continue;
+        }
+        return undefined;
+      }
+      const lang = this.valueLanguage(c, v);
+      if (lang === undefined) return undefined;
+      positive.push(lang);
+    }
+    // A value that is the key's own variable matches every value of the key.
+    const p = self ? L.anyValue() : L.union(positive);
+    return c.op.negated ? L.complementValues(p) : p;
+  }
+
+  private valueLanguage(c: ConditionClause, v: ClauseValue): NFA | undefined {
+    const L = this.L;
+    switch (c.op.comparison) {
+      case "equals":
+        return L.words([v.literal]);
+      case "like": {
+        const positions: (CharSet | undefined)[] = [];
+        for (const seg of v.pattern) {
+          for (let i = 0; i < seg.text.length; i++)
+            positions.push(L.chars([seg.text.charCodeAt(i)]));
+          if (seg.wild === "*") positions.push(undefined);
+          else if (seg.wild === "?") positions.push(L.units());
+        }
+        return L.sequence(positions);
+      }
+      case "equals-ignore-case": {
+        const positions: CharSet[] = [];
+        for (let i = 0; i < v.literal.length; i++) {
+          const cls = foldClass(v.literal.charCodeAt(i));
+          if (cls === undefined) return undefined;
+          positions.push(L.chars(cls));
+        }
+        return L.sequence(positions);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * The scope as a set of requests. The issuer derives `aud` from the organization of the `sub` (ESC:
+   * `aws:<org>`, legacy default project and Deployments: `<org>`), so a token belongs to organization O when its
+   * `sub` is one of O's or its `aud` names O; an environment scope is decided by the `sub` alone; a subjects
+   * scope (a role built for exact subjects) is the box audiences × subjects.
+   */
+  private scopeBox(scope: ScopeSpec): NFA {
+    const L = this.L;
+    const box = (aud: NFA | undefined, sub: NFA | undefined): NFA =>
+      L.concat(
+        this.join(
+          this.dims.map((d) => {
+            if (d.claim === "aud" && aud) return aud;
+            if (d.claim === "sub" && sub) return L.concat([L.marker(SINGLE), sub]);
+            return this.forms(d.forms);
+          }),
+        ),
+      );
+    if (scope.kind === "subjects") {
+      return box(L.concat([L.marker(SINGLE), L.words(scope.audiences)]), L.words(scope.subjects));
+    }
+    const org = scope.organization;
+    if (scope.kind === "env") {
+      return box(undefined, this.environmentSubjects(org, scope.project, scope.environment));
+    }
+    // pulumi:<kind>:org:<org>[:...] or pulumi:<kind>:pulumi.organization.login:<org>[:...]
+    const kind = L.star(L.symbol(L.chars(letters())));
+    const tail = L.union([L.words([""]), L.concat([L.words([":"]), L.anyValue()])]);
+    const sub = L.concat([
+      L.words(["pulumi:"]),
+      kind,
+      L.words([`:org:${org}`, `:pulumi.organization.login:${org}`]),
+      tail,
+    ]);
+    const auds = L.words([`aws:${org}`, org]);
+    const aud = L.union([
+      L.concat([L.marker(SINGLE), auds.copy()]),
+      this.anyOf(auds, formsOf("aud").list),
+    ]);
+    return L.union([box(undefined, sub), box(aud, undefined)]);
+  }
+
+  /**
+   * ESC subjects that identify an environment of `<org>/<project>/<environment>` (globs): the default subject
+   * `...org:<org>:env:<project>/<env>` (legacy default project: `<env>`), or an attribute subject whose
+   * `currentEnvironment.name` is such an environment. `<yaml>` and subjects without the environment are outside.
+   */
+  private environmentSubjects(org: string, project: string, environment: string): NFA {
+    const L = this.L;
+    // `*` is any run of characters (in an attribute subject: up to the next ':', its separator).
+    const glob = (text: string, star: CharSet): NFA => {
+      const parts: NFA[] = [];
+      text.split("*").forEach((lit, i) => {
+        if (i > 0) parts.push(L.star(L.symbol(star)));
+        if (lit) parts.push(L.words([lit]));
+      });
+      return L.concat(parts);
+    };
+    const name = (star: CharSet): NFA => {
+      const names = [L.concat([glob(project, star), L.words(["/"]), glob(environment, star)])];
+      if (globMatches(project, LEGACY_DEFAULT_PROJECT)) names.push(glob(environment, star));
+      return L.union(names);
+    };
+    const valueChars = L.star(L.symbol(L.unitsExcept(":")));
+    const pair = L.concat([L.words([":"]), valueChars, L.words([":"]), valueChars.copy()]);
+    const pairs = L.star(pair);
+    return L.union([
+      L.concat([
+        L.words([`${DEFAULT_SUBJECT_PREFIX}${org}:env:`]),
+        // `<yaml>` (stack config) is shared by every environment: it identifies none.
+        L.intersect(name(L.units()), L.complementValues(L.words([STACK_CONFIG_ENVIRONMENT]))),
+      ]),
+      L.concat([
+        L.words([`${ATTRIBUTE_SUBJECT_PREFIX}${org}`]),
+        pairs,
+        L.words([":currentEnvironment.name:"]),
+        name(L.unitsExcept(":")),
+        pairs.copy(),
+      ]),
+    ]);
+  }
+
+  /** The claims of a request word (markers decoded). */
+  decode(word: readonly CharSet[]): Record<string, unknown> {
+    const codes = word.map(pickChar);
+    const values: (string | string[] | undefined)[] = [];
+    let i = 0;
+    for (let d = 0; d < this.dims.length; d++) {
+      const marker = codes[i++];
+      let text = "";
+      const list: string[] = [];
+      while (i < codes.length && codes[i] !== DIM) {
+        const c = codes[i++] as number;
+        if (c === ITEM) list.push("");
+        else if (c <= UNIT_MAX) {
+          if (marker === LIST) list[list.length - 1] += String.fromCharCode(c);
+          else text += String.fromCharCode(c);
+        }
+      }
+      i++; // DIM
+      values.push(marker === SINGLE ? text : marker === LIST ? list : undefined);
+    }
+    const byClaim = new Map(this.dims.map((d, k) => [d.claim, values[k]]));
+    const claims: Record<string, unknown> = {};
+    const aud = byClaim.get("aud");
+    const oaud = byClaim.get("oaud");
+    if (oaud !== undefined && typeof aud === "string" && oaud !== aud) {
+      claims.aud = oaud;
+      claims.azp = aud;
+    } else if (aud !== undefined) claims.aud = aud;
+    for (const [claim, value] of byClaim) {
+      if (claim === "aud" || claim === "oaud" || value === undefined) continue;
+      claims[claim] = value;
+    }
+    return claims;
+  }
+}
+
+/** The forms a claim's key takes in a request (as the evaluator exposes it). */
+function formsOf(claim: string): DimForms {
+  switch (claim) {
+    case "aud":
+    case "oaud":
+      // STS requires aud; several audiences (and no azp) make the key multivalued.
+      return { absent: false, single: true, list: "two-or-more" };
+    case "sub":
+      return { absent: false, single: true, list: "none" };
+    case "amr":
+      return { absent: true, single: false, list: "any" };
+    default:
+      return { absent: true, single: true, list: "none" };
+  }
+}
+
+let FOLD: Map<number, number[]> | undefined;
+
+/**
+ * The code units `u` with `lower(u) === lower(c)`, or undefined when comparing `c` by whole-string lower-casing
+ * (as IgnoreCase does) is not a per-character comparison: a character lower-casing to several units (`İ`), a
+ * context-dependent one (`Σ`: σ or ς), the combining dot U+0307, surrogates.
+ */
+function foldClass(c: number): number[] | undefined {
+  if (c >= 0xd800 && c <= 0xdfff) return undefined;
+  const lower = String.fromCharCode(c).toLowerCase();
+  if (lower.length !== 1 || lower === "σ" || lower === "ς" || lower === "\u0307") return undefined;
+  if (FOLD === undefined) {
+    FOLD = new Map();
+    for (let u = 0; u <= UNIT_MAX; u++) {
+      if (u >= 0xd800 && u <= 0xdfff) continue;
+      const l = String.fromCharCode(u).toLowerCase();
+      if (l.length !== 1) continue;
+      const k = l.charCodeAt(0);
+      const list = FOLD.get(k);
+      if (list) list.push(u);
+      else FOLD.set(k, [u]);
+    }
+  }
+  return FOLD.get(lower.charCodeAt(0));
+}
+
+function letters(): number[] {
+  const out: number[] = [];
+  for (let c = 65; c <= 90; c++) out.push(c, c + 32);
+  return out;
+}
+
+function globMatches(glob: string, text: string): boolean {
+  const re = new RegExp(
+    `^${glob
+      .split("*")
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
+  return re.test(text);
+}
+
+/** Proves the policy admits exactly the given (aud × sub) pairs from the issuer (Pulumi's by default). */
+export function proveTrustPolicyExact(
+  policy: string | object | TrustPolicyModel,
+  target: { audiences: readonly string[]; subjects: readonly string[]; providerArn?: string },
+):
+  | { exact: true }
+  | {
+      exact: false;
+      extra?: ScopeWitness;
+      missing?: { aud: string; sub: string };
+      reason?: string;
+    } {
+  const model = isTrustPolicyModel(policy) ? policy : readTrustPolicy(policy);
+  const arn = target.providerArn === undefined ? undefined : readProviderArn(target.providerArn);
+  const report = analyzeTrustScope(model, {
+    scopes: [{ kind: "subjects", audiences: target.audiences, subjects: target.subjects }],
+    ...(arn ? { accountId: arn.accountId, hostPath: arn.hostPath } : {}),
+  });
+  for (const v of report.verdicts) {
+    if (v.verdict === "outside") return { exact: false, extra: v.witness };
+    if (v.verdict === "cannot-prove") return { exact: false, reason: v.reason };
+  }
+  const principals = report.verdicts.map((v) => v.principal);
+  if (target.providerArn !== undefined && !principals.includes(target.providerArn)) {
+    principals.push(target.providerArn);
+  }
+  if (principals.length === 0)
+    return { exact: false, reason: "the policy trusts no provider of the issuer" };
+  for (const providerArn of principals) {
+    for (const aud of target.audiences) {
+      for (const sub of target.subjects) {
+        const e = evaluateTrustPolicy(model, { providerArn, claims: { aud, sub } });
+        if (e.decision !== "Allowed") return { exact: false, missing: { aud, sub } };
+      }
+    }
+  }
+  return { exact: true };
+}
