@@ -35,8 +35,7 @@ import { isPulumiIssuer, issuerHostPath, STACK_CONFIG_ENVIRONMENT } from "../cla
 import { InputError, TrustPolicyError, TrustPolicyQuotaError, quoteValue } from "../core/errors";
 import { TRUST_POLICY_QUOTA_DEFAULT, TRUST_POLICY_QUOTA_MAX } from "../core/limits";
 import { COMPACT_OPERATORS, planCompact, type CompactGroup } from "./compact";
-import { evaluateTrustPolicy } from "./evaluate";
-import { readTrustPolicy } from "./model";
+import { proveTrustPolicyExact } from "./scope";
 
 /** AWS partitions an IAM OIDC provider can live in. */
 export { PARTITIONS, type Partition } from "../core/arn";
@@ -531,50 +530,26 @@ function compactDocument(
 export type ExactnessProof = { exact: true } | { exact: false; reason: string };
 
 /**
- * The one place a compact policy is proven exact: `doc` (the statements built from the exact subjects; the
- * wildcard statement, unchanged from the list layout, is not part of it) admits exactly `audiences` ×
- * `subjects` through the issuer's provider.
- *
- * Interim check until the scope analysis (lib/iam/scope, `proveTrustPolicyExact`) is wired in here: the
- * evaluator allows every (aud, sub) pair and denies, for every subject, the near misses a wrong grouping would
- * admit (one character more or less at the end, the last character changed, another audience). Not a proof:
- * a sample of the near misses the property test (tests/unit/iam/trust-compact.property.test.ts) checks.
+ * The one place a compact policy is proven exact: the scope analysis (lib/iam/scope) shows `doc` (the
+ * statements built from the exact subjects; the wildcard statement, unchanged from the list layout, is not part
+ * of it) admits exactly `audiences` × `subjects` through the issuer's provider, no other token.
  */
 function proveExact(
   n: Normalized,
   doc: TrustPolicyDocument,
   subjects: readonly string[],
 ): ExactnessProof {
-  const wanted = new Set(subjects);
-  const audiences = new Set(n.audiences);
-  const model = readTrustPolicy(doc);
-  const allowed = (aud: string, sub: string): boolean =>
-    evaluateTrustPolicy(model, { providerArn: n.principal, claims: { aud, sub } }).decision ===
-    "Allowed";
-  for (const aud of n.audiences) {
-    for (const sub of subjects) {
-      if (!allowed(aud, sub)) return { exact: false, reason: `${JSON.stringify(sub)} is denied` };
-    }
+  const proof = proveTrustPolicyExact(doc, {
+    audiences: n.audiences,
+    subjects,
+    providerArn: n.principal,
+  });
+  if (proof.exact) return proof;
+  if (proof.extra) {
+    return { exact: false, reason: `it admits ${JSON.stringify(proof.extra.claims)}` };
   }
-  const aud = n.audiences[0] as string;
-  for (const sub of subjects) {
-    const last = sub.slice(-1);
-    const nearMisses = [
-      `${sub}x`,
-      sub.slice(0, -1),
-      `${sub.slice(0, -1)}${last === "x" ? "y" : "x"}`,
-    ];
-    for (const near of nearMisses) {
-      if (!wanted.has(near) && allowed(aud, near)) {
-        return { exact: false, reason: `${JSON.stringify(near)} is admitted` };
-      }
-    }
-    const other = `${aud}x`;
-    if (!audiences.has(other) && allowed(other, sub)) {
-      return { exact: false, reason: `audience ${JSON.stringify(other)} is admitted` };
-    }
-  }
-  return { exact: true };
+  if (proof.missing) return { exact: false, reason: `it denies ${JSON.stringify(proof.missing)}` };
+  return { exact: false, reason: proof.reason ?? "the analysis gave no reason" };
 }
 
 /**

@@ -398,6 +398,34 @@ describe("resolveRoleSpec: refusals", () => {
   }
 });
 
+describe("resolveRoleSpec: trust-policy encoding", () => {
+  const input: RoleSpecInput = {
+    organization: "contoso",
+    environments: Array.from({ length: 40 }, (_, i) => `project/env${i}`),
+  };
+  const where = { accountId: "123456789012" };
+  it("auto (the default) writes 40 environments compact when the list is over the quota", () => {
+    const spec = resolveRoleSpec(input);
+    assert.equal(spec.trustPolicyEncoding, undefined);
+    const doc = roleTrustPolicy(spec, where);
+    assert.deepEqual(
+      doc.Statement.map((s) => Object.keys(s.Condition)),
+      [["StringEquals", "StringLike", "ForAnyValue:StringLike", "StringNotLike"]],
+    );
+  });
+  it("list refuses them with the quota error; compact is what auto chose", () => {
+    assert.throws(
+      () => resolveRoleSpec({ ...input, trustPolicyEncoding: "list" }),
+      /over the quota of 2048; of the 40 subjects, 34 fit as a list/,
+    );
+    const compact = resolveRoleSpec({ ...input, trustPolicyEncoding: "compact" });
+    assert.deepEqual(
+      roleTrustPolicy(compact, where),
+      roleTrustPolicy(resolveRoleSpec(input), where),
+    );
+  });
+});
+
 describe("existing providers", () => {
   const arn = "arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc";
   it("parseProviderArn", () =>
