@@ -169,11 +169,15 @@ function candidates(subjects: readonly string[]): CompactGroup[] {
   const seen = new Set<string>();
   const add = (idx: number[], make: (members: string[]) => CompactGroup | undefined): void => {
     if (idx.length < 2) return;
-    const key = `${make === anchoredGroup ? "a" : "l"}${idx.join(",")}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    const group = make(idx.map((i) => subjects[i] as string));
-    if (group) out.push(group);
+    // A set too large to prove in one piece is offered in consecutive chunks (the trie keeps them close).
+    for (const chunk of chunks(idx, subjects)) {
+      if (chunk.length < 2) continue;
+      const key = `${make === anchoredGroup ? "a" : "l"}${chunk.join(",")}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const group = make(chunk.map((i) => subjects[i] as string));
+      if (group) out.push(group);
+    }
   };
   const walk = (node: TrieNode, prefix: string): void => {
     const branching = node.children.size !== 1 || node.below.length !== singleChildCount(node);
@@ -208,6 +212,29 @@ function candidates(subjects: readonly string[]): CompactGroup[] {
   return out;
 }
 
+/**
+ * The most characters of members one group holds: the proof (lib/iam/scope) builds automata whose size grows
+ * with the members' text, and gives up past its node budget (measured: ~7,800 characters of members proven,
+ * ~12,000 not). A group whose proof still gives up is split in two (`splitGroup`).
+ */
+export const GROUP_MAX_CHARACTERS = 16_000;
+
+/** `idx` cut, in order, into runs of at most GROUP_MAX_CHARACTERS characters of members. */
+function chunks(idx: readonly number[], subjects: readonly string[]): number[][] {
+  const out: number[][] = [[]];
+  let size = 0;
+  for (const i of idx) {
+    const length = (subjects[i] as string).length;
+    if (size + length > GROUP_MAX_CHARACTERS && (out[out.length - 1] as number[]).length > 0) {
+      out.push([]);
+      size = 0;
+    }
+    (out[out.length - 1] as number[]).push(i);
+    size += length;
+  }
+  return out;
+}
+
 function push<K>(map: Map<K, number[]>, key: K, i: number): void {
   const list = map.get(key);
   if (list) list.push(i);
@@ -235,6 +262,27 @@ function commonPrefix(values: readonly string[]): string {
     p = p.slice(0, i);
   }
   return p;
+}
+
+/** The same shape for fewer members (or undefined when none fits them). */
+function regroup(shape: CompactGroup["shape"], members: string[]): CompactGroup | undefined {
+  if (members.length < 2) return undefined;
+  return shape === "prefix-length" ? lengthMembers(members) : anchoredGroup(members);
+}
+
+/**
+ * A group cut in two halves, each written again in the same shape (a half of one member goes to the list):
+ * for a group whose proof exceeded the analysis's budget.
+ */
+export function splitGroup(group: CompactGroup): CompactPlan {
+  const half = Math.ceil(group.members.length / 2);
+  const out: CompactPlan = { groups: [], rest: [] };
+  for (const part of [group.members.slice(0, half), group.members.slice(half)]) {
+    const g = regroup(group.shape, part);
+    if (g) out.groups.push(g);
+    else out.rest.push(...part);
+  }
+  return out;
 }
 
 /**

@@ -34,7 +34,13 @@ import {
 import { isPulumiIssuer, issuerHostPath, STACK_CONFIG_ENVIRONMENT } from "../claims/grammar";
 import { InputError, TrustPolicyError, TrustPolicyQuotaError, quoteValue } from "../core/errors";
 import { TRUST_POLICY_QUOTA_DEFAULT, TRUST_POLICY_QUOTA_MAX } from "../core/limits";
-import { COMPACT_OPERATORS, planCompact, type CompactGroup } from "./compact";
+import {
+  COMPACT_OPERATORS,
+  planCompact,
+  splitGroup,
+  type CompactGroup,
+  type CompactPlan,
+} from "./compact";
 import { proveTrustPolicyExact } from "./scope";
 
 /** AWS partitions an IAM OIDC provider can live in. */
@@ -488,8 +494,8 @@ export function buildTrustPolicy(args: TrustPolicyArgs): TrustPolicyDocument {
     return list;
   }
   if (trustPolicySize(compact.doc) > n.quota) throw quotaError(n, list, compact.doc, compact.doc);
-  const proof = proveExact(n, compact.exactPart, n.subjects);
-  if (!proof.exact) {
+  const proof = proveExact(n, compact.plan);
+  if (!proof.exact || proof.plan === undefined) {
     // Never return a policy that is not proven: the list, or the quota error.
     if (listFits) return list;
     throw quotaError(
@@ -497,20 +503,26 @@ export function buildTrustPolicy(args: TrustPolicyArgs): TrustPolicyDocument {
       list,
       list,
       list,
-      `the compact encoding could not be proven exact: ${proof.reason}`,
+      `the compact encoding could not be proven exact: ${proof.exact ? "no plan" : proof.reason}`,
     );
   }
-  return compact.doc;
+  // Groups split for the proof cost a statement each: the proven policy may no longer fit.
+  const proven = assemble(n, proof.plan.rest, proof.plan.groups);
+  if (trustPolicySize(proven) > n.quota) {
+    if (listFits) return list;
+    throw quotaError(n, list, proven, proven);
+  }
+  return proven;
 }
 
 /**
- * The compact encoding of `subjects` (see lib/iam/compact): the whole document, the part built from the exact
- * subjects (what `proveExact` proves), and how many groups it wrote.
+ * The compact encoding of `subjects` (see lib/iam/compact): the whole document, the plan (what `proveExact`
+ * proves, statement by statement), and how many groups it wrote.
  */
 function compactDocument(
   n: Normalized,
   subjects: readonly string[],
-): { doc: TrustPolicyDocument; exactPart: TrustPolicyDocument; groups: number } {
+): { doc: TrustPolicyDocument; plan: CompactPlan; groups: number } {
   const plan = planCompact(
     subjects,
     (group) => renderTrustPolicy(groupStatement(n, group)).length + 1,
@@ -521,7 +533,7 @@ function compactDocument(
   );
   return {
     doc: assemble(n, plan.rest, plan.groups),
-    exactPart: assemble({ ...n, wildcards: [] }, plan.rest, plan.groups),
+    plan,
     groups: plan.groups.length,
   };
 }
@@ -530,26 +542,50 @@ function compactDocument(
 export type ExactnessProof = { exact: true } | { exact: false; reason: string };
 
 /**
- * The one place a compact policy is proven exact: the scope analysis (lib/iam/scope) shows `doc` (the
- * statements built from the exact subjects; the wildcard statement, unchanged from the list layout, is not part
- * of it) admits exactly `audiences` × `subjects` through the issuer's provider, no other token.
+ * The one place a compact policy is proven exact: the scope analysis (lib/iam/scope, `proveTrustPolicyExact`)
+ * shows that each statement built from the exact subjects admits exactly `audiences` × its own subjects (a
+ * group's members; the list statement's list) through the issuer's provider, no other token. Statement by
+ * statement, because the policy's statements are all Allow (no Deny): what the policy admits is the union of
+ * what they admit, so it is exactly `audiences` × the subjects — and each proof stays within the analysis's
+ * budget (a group whose proof gives up on its budget is split in two and each half proven). The wildcard
+ * statement, unchanged from the list layout, is not part of it. Returns the plan as proven.
  */
-function proveExact(
-  n: Normalized,
-  doc: TrustPolicyDocument,
-  subjects: readonly string[],
-): ExactnessProof {
-  const proof = proveTrustPolicyExact(doc, {
-    audiences: n.audiences,
-    subjects,
-    providerArn: n.principal,
-  });
-  if (proof.exact) return proof;
-  if (proof.extra) {
-    return { exact: false, reason: `it admits ${JSON.stringify(proof.extra.claims)}` };
+function proveExact(n: Normalized, plan: CompactPlan): ExactnessProof & { plan?: CompactPlan } {
+  const exactOnly = { ...n, wildcards: [] };
+  const prove = (statement: TrustStatement, subjects: readonly string[]) =>
+    proveTrustPolicyExact(
+      { Version: "2012-10-17", Statement: [statement] },
+      { audiences: n.audiences, subjects, providerArn: n.principal },
+    );
+  const proven: CompactPlan = { groups: [], rest: [...plan.rest] };
+  const pending = [...plan.groups];
+  for (let group = pending.shift(); group !== undefined; group = pending.shift()) {
+    const proof = prove(groupStatement(n, group), group.members);
+    if (proof.exact) {
+      proven.groups.push(group);
+      continue;
+    }
+    if (proof.extra) {
+      return { exact: false, reason: `it admits ${JSON.stringify(proof.extra.claims)}` };
+    }
+    if (proof.missing)
+      return { exact: false, reason: `it denies ${JSON.stringify(proof.missing)}` };
+    if (group.members.length > 2 && /grew beyond|took longer than/.test(proof.reason ?? "")) {
+      const halves = splitGroup(group);
+      pending.unshift(...halves.groups);
+      proven.rest.push(...halves.rest);
+      continue;
+    }
+    return { exact: false, reason: proof.reason ?? "the analysis gave no reason" };
   }
-  if (proof.missing) return { exact: false, reason: `it denies ${JSON.stringify(proof.missing)}` };
-  return { exact: false, reason: proof.reason ?? "the analysis gave no reason" };
+  if (proven.rest.length > 0) {
+    const list = assemble(exactOnly, proven.rest).Statement[0] as TrustStatement;
+    const proof = prove(list, proven.rest);
+    if (!proof.exact) {
+      return { exact: false, reason: proof.reason ?? "the list statement is not exact" };
+    }
+  }
+  return { exact: true, plan: proven };
 }
 
 /**
