@@ -670,7 +670,7 @@ Reasons:
         [r.code, r.stderr],
         [
           0,
-          "IAM size: 3629 of 4096 characters. Compact encoding (each group proven to admit exactly its subjects); --encoding list prints the plain list.\n",
+          "IAM size: 4046 of 4096 characters. Compact encoding (each group proven to admit exactly its subjects); --encoding list prints the plain list.\n",
         ],
       );
       const policy = JSON.parse(r.stdout) as { Statement: { Condition: object }[] };
@@ -682,7 +682,7 @@ Reasons:
       assert.strictEqual(list.code, 1);
       assert.match(
         list.stderr,
-        /over the quota of 4096; of the 200 subjects, \d+ fit as a list \(\d+ characters with all\) and 200 compact \(3629 characters with all\); the compact encoding fits: pass encoding "compact" or "auto" \(the default\)\./,
+        /over the quota of 4096; of the 200 subjects, \d+ fit as a list \(\d+ characters with all\) and 200 compact \(4046 characters with all\); the compact encoding fits: pass encoding "compact" or "auto" \(the default\)\./,
       );
     });
 
