@@ -495,7 +495,7 @@ export function buildTrustPolicy(args: TrustPolicyArgs): TrustPolicyDocument {
   }
   if (trustPolicySize(compact.doc) > n.quota) throw quotaError(n, list, compact.doc, compact.doc);
   const proof = proveExact(n, compact.plan);
-  if (!proof.exact || proof.plan === undefined) {
+  if (!proof.exact) {
     // Never return a policy that is not proven: the list, or the quota error.
     if (listFits) return list;
     throw quotaError(
@@ -503,7 +503,7 @@ export function buildTrustPolicy(args: TrustPolicyArgs): TrustPolicyDocument {
       list,
       list,
       list,
-      `the compact encoding could not be proven exact: ${proof.exact ? "no plan" : proof.reason}`,
+      `the compact encoding could not be proven exact: ${proof.reason}`,
     );
   }
   // Groups split for the proof cost a statement each: the proven policy may no longer fit.
@@ -538,8 +538,8 @@ function compactDocument(
   };
 }
 
-/** Whether a proof of exactness holds, and if not, why. */
-export type ExactnessProof = { exact: true } | { exact: false; reason: string };
+/** A proof of exactness (with the plan as proven), or why there is none. */
+type ExactnessProof = { exact: true; plan: CompactPlan } | { exact: false; reason: string };
 
 /**
  * The one place a compact policy is proven exact: the scope analysis (lib/iam/scope, `proveTrustPolicyExact`)
@@ -550,7 +550,7 @@ export type ExactnessProof = { exact: true } | { exact: false; reason: string };
  * budget (a group whose proof gives up on its budget is split in two and each half proven). The wildcard
  * statement, unchanged from the list layout, is not part of it. Returns the plan as proven.
  */
-function proveExact(n: Normalized, plan: CompactPlan): ExactnessProof & { plan?: CompactPlan } {
+function proveExact(n: Normalized, plan: CompactPlan): ExactnessProof {
   const exactOnly = { ...n, wildcards: [] };
   const prove = (statement: TrustStatement, subjects: readonly string[]) =>
     proveTrustPolicyExact(
