@@ -102,7 +102,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
 ];
 
-function version(): string {
+/** The package's version (`unknown` when package.json cannot be found). */
+export function version(): string {
   // ../package.json from cli/main.ts (ts-node), ../../package.json from dist/cli/main.js.
   for (const path of ["../package.json", "../../package.json"]) {
     try {

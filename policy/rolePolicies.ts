@@ -19,6 +19,9 @@ export const ROLE_TYPE = "aws:iam/role:Role";
 export const STACK_RULE_IDS: readonly string[] = [
   "oidc-trust-audience-in-client-ids",
   "oidc-role-administrator-access",
+  // The scope analysis uses the provider's client IDs, the role's account and its EscOidcRole's subjects.
+  "oidc-trust-scope",
+  "oidc-trust-cannot-prove",
 ];
 
 /** The default enforcement: errors block (`mandatory`), warnings advise. Pack config overrides it per rule. */

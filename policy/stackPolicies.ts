@@ -26,8 +26,17 @@ function stackPolicy(rule: ReviewRule): StackValidationPolicy {
         type: r.type,
         urn: r.urn,
         props: r.props as Record<string, unknown>,
+        ...(r.parent?.urn !== undefined ? { parent: r.parent.urn } : {}),
       }));
       for (const target of pulumiTargets(resources)) {
+        if (target.pending !== undefined && rule.id === "oidc-trust-cannot-prove") {
+          // Never a silent pass: a trust policy unknown at preview cannot be proven.
+          reportViolation(
+            `${target.label}: cannot prove who can assume the role: the trust policy is not known (${target.pending}). Run the update without this pack, then review the stack, or disable oidc-trust-cannot-prove to accept the risk.`,
+            target.urn,
+          );
+          continue;
+        }
         if (target.policy === undefined) continue;
         let document;
         try {
@@ -41,6 +50,8 @@ function stackPolicy(rule: ReviewRule): StackValidationPolicy {
         const options = {
           ...(target.clientIds ? { clientIds: target.clientIds } : {}),
           ...(target.managedPolicyArns ? { managedPolicyArns: target.managedPolicyArns } : {}),
+          ...(target.accountId !== undefined ? { accountId: target.accountId } : {}),
+          ...(target.scopes ? { scopes: target.scopes } : {}),
         };
         for (const v of rule.check(document, options)) {
           reportViolation(`${target.label}: ${v.message}`, target.urn);
@@ -61,7 +72,14 @@ export const audienceInClientIdsPolicy = stackPolicy(rule("oidc-trust-audience-i
 /** No AdministratorAccess on an OIDC-trusted role. */
 export const administratorAccessPolicy = stackPolicy(rule("oidc-role-administrator-access"));
 
+/** The scope analysis: no token outside the role's scope (an EscOidcRole: exactly its subjects). */
+export const scopePolicy = stackPolicy(rule("oidc-trust-scope"));
+/** The scope analysis could decide (a policy unknown at preview cannot be proven). */
+export const cannotProvePolicy = stackPolicy(rule("oidc-trust-cannot-prove"));
+
 export const STACK_POLICIES: readonly StackValidationPolicy[] = [
   audienceInClientIdsPolicy,
   administratorAccessPolicy,
+  scopePolicy,
+  cannotProvePolicy,
 ];

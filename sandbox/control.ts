@@ -3,7 +3,10 @@
  * `list` and `env` (another process than the running sandbox): loopback only, like everything in the sandbox.
  *
  * - `GET /_sandbox/info`: endpoints, region, registered providers, roles and users (never a secret key);
- * - `POST /_sandbox/token` with a JSON `MintTokenArgs` body: `{ "token": "<jwt>" }`, or 400 with the reason.
+ * - `POST /_sandbox/token` with a JSON `MintTokenArgs` body: `{ "token": "<jwt>" }`, or 400 with the reason;
+ * - `POST /_sandbox/registry` with a JSON `RegistryFile` body (providers, roles, users, components): registers
+ *   them in the running sandbox (what `review --aws` then lists through the IAM API) and answers the counts
+ *   `{ "providers", "roles", "users" }`, or 400 with the reason.
  *
  * Nothing real is at stake (the sandbox's key signs tokens only this STS accepts), but the API still never logs
  * a token and answers bad input with the `InputError` text, which never echoes one.
@@ -12,6 +15,7 @@ import type * as http from "node:http";
 import { InputError } from "../lib/core/errors";
 import { readBody, type HttpLimits } from "./http";
 import type { MintTokenArgs } from "./issuer";
+import type { RegistryFile } from "./registry";
 
 /** What `GET /_sandbox/info` answers. */
 export interface SandboxInfo {
@@ -57,6 +61,8 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 export function controlHandler(sandbox: {
   info(): SandboxInfo;
   mint(args: MintTokenArgs): Promise<string>;
+  /** Loads a registry document into the running sandbox (see `Registry.load`). */
+  load?(doc: RegistryFile): void;
 }) {
   return (
     req: http.IncomingMessage,
@@ -107,6 +113,37 @@ export function controlHandler(sandbox: {
               : "the token could not be minted";
           return json(res, 400, { code: 400, message });
         }
+      }
+      if (route === "registry" && req.method === "POST" && sandbox.load) {
+        const body = await readBody(req, limits);
+        if (body === "aborted") return;
+        if (body === "too-large") {
+          return json(res, 413, { code: 413, message: "The request body is too large" });
+        }
+        let doc: unknown;
+        try {
+          doc = JSON.parse(body);
+        } catch {
+          return json(res, 400, {
+            code: 400,
+            message: "body: is not JSON. Allowed: a registry document as a JSON object.",
+          });
+        }
+        try {
+          sandbox.load(doc as RegistryFile);
+        } catch (e) {
+          const message =
+            e instanceof InputError || e instanceof TypeError
+              ? e.message
+              : "the registry document could not be loaded";
+          return json(res, 400, { code: 400, message });
+        }
+        const info = sandbox.info();
+        return json(res, 200, {
+          providers: info.providers.length,
+          roles: info.roles.length,
+          users: info.users.length,
+        });
       }
       req.resume();
       return json(res, 404, { code: 404, message: "Not found" });

@@ -1,7 +1,9 @@
 /**
- * Fault injection for reliability tests: each armed fault applies to the next N STS calls (optionally only of
- * one action), in the order armed. The IdP outage is a switch on the local issuer.
+ * Fault injection for reliability tests: each armed fault applies to the next N STS or IAM calls (optionally
+ * only of one action), in the order armed. The IdP outage is a switch on the local issuer.
  */
+
+import type { IamAction } from "./iam";
 
 /** The STS actions the sandbox answers. */
 export type StsAction = "AssumeRoleWithWebIdentity" | "GetCallerIdentity";
@@ -20,15 +22,15 @@ export type Fault =
 interface Armed {
   fault: Fault;
   remaining: number;
-  action: StsAction | undefined;
+  action: StsAction | IamAction | undefined;
 }
 
 /** Options of a fault: how many calls it applies to and to which action. */
 export interface FaultScope {
   /** How many calls are affected. Defaults to 1. */
   times?: number;
-  /** Only calls of this action (others pass untouched). Defaults to any action. */
-  action?: StsAction;
+  /** Only calls of this action, STS's or IAM's (others pass untouched). Defaults to any action. */
+  action?: StsAction | IamAction;
 }
 
 function checkTimes(times: number | undefined): number {

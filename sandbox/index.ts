@@ -28,6 +28,7 @@ import {
 import { startSts, type StsCalls, type TrustDecider } from "./sts";
 import { controlHandler, type SandboxInfo } from "./control";
 import type { HttpLimits } from "./http";
+import type { IamCalls } from "./iam";
 
 /** Options of `startSandbox`. Every field is optional. */
 export interface SandboxOptions {
@@ -37,7 +38,10 @@ export interface SandboxOptions {
   region?: string;
   /** Request size and time limits of both servers (see sandbox/http.ts for the defaults and their sources). */
   limits?: HttpLimits;
-  /** Serve the control API (`/_sandbox/info`, `/_sandbox/token`) on the issuer's port. Defaults to false. */
+  /**
+   * Serve the control API (`/_sandbox/info`, `/_sandbox/token`, `/_sandbox/registry`) on the issuer's port.
+   * Defaults to false.
+   */
   control?: boolean;
   /** A private RSA JWK to sign tokens with. Defaults to a key generated at start. */
   privateJwk?: jose.JWK;
@@ -59,6 +63,12 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** The STS endpoint, `http://127.0.0.1:<port>`: pass it as the STS client's `endpoint`. */
   readonly stsEndpoint: string;
+  /**
+   * The IAM endpoint: the STS endpoint's address, which also answers the read-only IAM calls
+   * `review --aws` makes (ListRoles, GetRole, ListAttachedRolePolicies, List/GetOpenIDConnectProvider(s)),
+   * SigV4-checked for the `iam` service. Pass it as the IAM client's `endpoint`.
+   */
+  readonly iamEndpoint: string;
   /** The region to configure the STS client with. */
   readonly region: string;
   /** The public issuer in tokens' `iss` (default `https://api.pulumi.com/oidc`). */
@@ -94,8 +104,10 @@ export interface Sandbox {
   readonly registry: Registry;
   /** Fault injection: throttle, serverError, drop, delay, idpDown, clear. */
   readonly faults: Faults;
-  /** STS calls per action, and a log of every request without secrets. */
+  /** STS calls per action, and a log of every request (IAM's too) without secrets. */
   readonly calls: StsCalls;
+  /** IAM calls per action. */
+  readonly iamCalls: IamCalls;
   /** JWKS and discovery requests the issuer served. */
   readonly issuerRequests: { readonly jwks: number; readonly discovery: number };
   /** Forgets every issued session (their keys then answer InvalidClientTokenId). */
@@ -113,7 +125,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     );
   }
   // Bound late: the control API and the IdP switch need the STS server, started after the issuer.
-  let late: { info(): SandboxInfo; dropKeyCache(): void } | undefined;
+  let late:
+    { info(): SandboxInfo; dropKeyCache(): void; load(doc: RegistryFile): void } | undefined;
   const issuer = await startIssuer({
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.control
@@ -121,6 +134,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           control: controlHandler({
             info: () => late!.info(),
             mint: (args) => issuer.mintToken(args),
+            load: (doc) => late!.load(doc),
           }),
         }
       : {}),
@@ -168,9 +182,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         .map((r) => ({ arn: r.arn, maxSessionDuration: r.maxSessionDuration })),
       users: registry.listUsers().map((u) => ({ arn: u.arn, accessKeyId: u.accessKeyId })),
     });
-    late = { info, dropKeyCache: () => sts.dropKeyCache() };
+    late = { info, dropKeyCache: () => sts.dropKeyCache(), load: (doc) => registry.load(doc) };
     return {
       stsEndpoint: sts.endpoint,
+      iamEndpoint: sts.endpoint,
       region,
       issuerUrl: issuer.issuer,
       issuerEndpoint: issuer.endpoint,
@@ -190,6 +205,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       registry,
       faults,
       calls: sts.calls,
+      iamCalls: sts.iamCalls,
       issuerRequests: issuer.requests,
       forgetSessions: () => sts.forgetSessions(),
       stop: async () => {
@@ -219,3 +235,4 @@ export {
 export { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./http";
 export type { SandboxInfo } from "./control";
 export { STS_MESSAGES, StsCalls, type StsRequestRecord, type TrustDecider } from "./sts";
+export { IAM_ACTIONS, IamCalls, type IamAction } from "./iam";

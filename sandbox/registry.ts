@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import {
+  checkPolicyArn,
   isAccountId,
   isPartition,
   parseRoleArn as parseCoreRoleArn,
@@ -41,12 +42,18 @@ export interface RoleRecord {
   readonly accountId: string;
   readonly name: string;
   readonly partition: string;
+  /** The role's path: `/` or `/<path>/` (from its ARN). */
+  readonly path: string;
   /** The trust policy document (object form). */
   readonly trustPolicy: object;
   /** MaxSessionDuration in seconds (3600–43200). */
   readonly maxSessionDuration: number;
   /** The role's unique ID (`AROA...`), used in `AssumedRoleId`. */
   readonly roleId: string;
+  /** ARNs of the managed policies attached to the role (the IAM API lists them). */
+  readonly managedPolicyArns: readonly string[];
+  /** When the role was registered, ISO 8601 (the IAM API's `CreateDate`). */
+  readonly createDate: string;
 }
 
 /** An IAM user with a long-term access key. */
@@ -83,6 +90,8 @@ export interface RegisterRoleArgs {
   trustPolicy: object | string;
   /** MaxSessionDuration in seconds. Defaults to 3600 (IAM's default). */
   maxSessionDuration?: number;
+  /** Managed policy ARNs attached to the role. Defaults to none. */
+  managedPolicyArns?: readonly string[];
 }
 
 export interface RegisterUserArgs {
@@ -171,10 +180,15 @@ function checkLoopbackUrl(field: string, value: string): void {
 /** Parses a role ARN: partition, account, name. */
 export function parseRoleArn(
   arn: string,
-): { partition: string; accountId: string; name: string } | undefined {
+): { partition: string; accountId: string; name: string; path: string } | undefined {
   try {
     const parts = parseCoreRoleArn(arn, "roleArn");
-    return { partition: parts.partition, accountId: parts.accountId, name: parts.roleName };
+    return {
+      partition: parts.partition,
+      accountId: parts.accountId,
+      name: parts.roleName,
+      path: parts.path,
+    };
   } catch {
     return undefined;
   }
@@ -297,6 +311,11 @@ export class Registry {
         `${ROLE_MAX_SESSION_MIN_SECONDS} to ${ROLE_MAX_SESSION_MAX_SECONDS} seconds`,
       );
     }
+    const managed = args.managedPolicyArns ?? [];
+    if (!Array.isArray(managed)) {
+      throw new InputError("managedPolicyArns", "is not a list", "policy ARNs");
+    }
+    managed.forEach((a, i) => checkPolicyArn(a, `managedPolicyArns[${i}]`));
     const existing = this.roles.get(arn);
     const record: RoleRecord = {
       arn,
@@ -304,6 +323,8 @@ export class Registry {
       trustPolicy: parsePolicy("trustPolicy", args.trustPolicy),
       maxSessionDuration: max,
       roleId: existing?.roleId ?? randomKeyId("AROA", 21),
+      managedPolicyArns: [...new Set(managed)],
+      createDate: existing?.createDate ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
     };
     this.roles.set(arn, record);
     return record;

@@ -35,6 +35,15 @@ import {
   type HttpProblem,
 } from "./http";
 import { parseRoleArn, randomKeyId, randomSecret, type Registry } from "./registry";
+import {
+  IAM_NAMESPACE,
+  IAM_VERSION,
+  IamCalls,
+  IamFault,
+  iamResult,
+  isIamAction,
+  type IamAction,
+} from "./iam";
 
 export const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 export const STS_VERSION = "2011-06-15";
@@ -223,9 +232,13 @@ const escapeXml = (s: string) =>
   );
 
 /** `<ErrorResponse>` as STS sends it. */
-export function errorDocument(fault: StsFault, requestId: string): string {
+export function errorDocument(
+  fault: StsFault,
+  requestId: string,
+  namespace = STS_NAMESPACE,
+): string {
   return (
-    `<ErrorResponse xmlns="${STS_NAMESPACE}">\n` +
+    `<ErrorResponse xmlns="${namespace}">\n` +
     `  <Error>\n` +
     `    <Type>${fault.type}</Type>\n` +
     `    <Code>${escapeXml(fault.code)}</Code>\n` +
@@ -237,9 +250,14 @@ export function errorDocument(fault: StsFault, requestId: string): string {
 }
 
 /** `<XResponse><XResult>...</XResult><ResponseMetadata>` around already-escaped inner XML. */
-function resultDocument(action: string, inner: string, requestId: string): string {
+function resultDocument(
+  action: string,
+  inner: string,
+  requestId: string,
+  namespace = STS_NAMESPACE,
+): string {
   return (
-    `<${action}Response xmlns="${STS_NAMESPACE}">\n` +
+    `<${action}Response xmlns="${namespace}">\n` +
     `  <${action}Result>\n${inner}` +
     `  </${action}Result>\n` +
     `  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
@@ -291,6 +309,8 @@ export interface StsServerOptions {
 export interface StsServer {
   readonly endpoint: string;
   readonly calls: StsCalls;
+  /** IAM calls per action (the same endpoint answers the read-only IAM API, see ./iam). */
+  readonly iamCalls: IamCalls;
   /** Forgets every issued session (their keys then answer InvalidClientTokenId). */
   forgetSessions(): void;
   /** Number of live (unexpired) sessions remembered. */
@@ -308,6 +328,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
   const now = options.now ?? Date.now;
   const maxSkewMs = options.maxSkewMs ?? 15 * 60 * 1000;
   const calls = new StsCalls();
+  const iamCalls = new IamCalls();
   const limits = resolveLimits(options.limits);
   const sessions = new Map<string, Session>();
   const forgetQueue = new MinHeap<{ at: number; id: string; expiresAt: number }>(
@@ -587,11 +608,13 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     );
   }
 
-  async function getCallerIdentity(
+  /** Checks a request's SigV4 signature for `service`; the caller it was signed by. */
+  async function verifySignature(
     req: http.IncomingMessage,
     url: URL,
     body: string,
-  ): Promise<string> {
+    service: "sts" | "iam",
+  ): Promise<{ arn: string; userId: string; accountId: string }> {
     const authorization = req.headers.authorization;
     if (typeof authorization !== "string") {
       throw new StsFault(
@@ -630,14 +653,16 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
       throw new StsFault("InvalidClientTokenId", 403, STS_MESSAGES.invalidClientTokenId);
     }
 
-    if (scopeService !== "sts") {
+    if (scopeService !== service) {
       throw new StsFault(
         "SignatureDoesNotMatch",
         403,
-        `Credential should be scoped to correct service: 'sts'. `,
+        `Credential should be scoped to correct service: '${service}'. `,
       );
     }
-    if (scopeRegion !== region) {
+    // IAM is a global service signed for us-east-1 in the aws partition; a client configured for the
+    // sandbox's region signs with that one.
+    if (scopeRegion !== region && !(service === "iam" && scopeRegion === "us-east-1")) {
       throw new StsFault(
         "SignatureDoesNotMatch",
         403,
@@ -689,7 +714,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
         ...(typeof tokenHeader === "string" ? { sessionToken: tokenHeader } : {}),
       },
       region: scopeRegion!,
-      service: "sts",
+      service,
       sha256: Sha256,
       applyChecksum: false,
     });
@@ -713,6 +738,15 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     if (expectedSigned !== signedHeaders || !safeEqual(expected, signature!)) {
       throw new StsFault("SignatureDoesNotMatch", 403, STS_MESSAGES.signatureDoesNotMatch);
     }
+    return { arn: identity.arn, userId: identity.userId, accountId: identity.accountId };
+  }
+
+  async function getCallerIdentity(
+    req: http.IncomingMessage,
+    url: URL,
+    body: string,
+  ): Promise<string> {
+    const identity = await verifySignature(req, url, body, "sts");
     return (
       el(4, "Arn", identity.arn) +
       el(4, "UserId", identity.userId) +
@@ -801,7 +835,13 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     const action = params.get("Action") ?? "";
     const record: StsRequestRecord = { action, status: 0 };
     logRecord(record);
-    if (action === "AssumeRoleWithWebIdentity" || action === "GetCallerIdentity") calls[action]++;
+    // IAM's API version routes the call to the read-only IAM API (./iam).
+    const iam: IamAction | undefined =
+      params.get("Version") === IAM_VERSION && isIamAction(action) ? action : undefined;
+    const namespace = iam ? IAM_NAMESPACE : STS_NAMESPACE;
+    if (iam) iamCalls[iam]++;
+    else if (action === "AssumeRoleWithWebIdentity" || action === "GetCallerIdentity")
+      calls[action]++;
     else calls.other++;
 
     const send = (status: number, xml: string) => {
@@ -815,7 +855,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     };
     const sendFault = (f: StsFault) => {
       record.code = f.code;
-      send(f.status, errorDocument(f, requestId));
+      send(f.status, errorDocument(f, requestId, namespace));
     };
 
     const fault = faults.take(action);
@@ -839,6 +879,23 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
           await new Promise((r) => setTimeout(r, fault.ms).unref());
           break;
       }
+    }
+
+    if (iam) {
+      try {
+        const caller = await verifySignature(req, url, body, "iam");
+        const inner = iamResult(iam, params, registry, caller.accountId);
+        send(200, resultDocument(iam, inner, requestId, IAM_NAMESPACE));
+      } catch (e) {
+        sendFault(
+          e instanceof StsFault
+            ? e
+            : e instanceof IamFault
+              ? new StsFault(e.code, e.status, e.message)
+              : new StsFault("InternalFailure", 500, STS_MESSAGES.internalFailure),
+        );
+      }
+      return;
     }
 
     try {
@@ -884,6 +941,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
+    iamCalls,
     forgetSessions: () => {
       sessions.clear();
       forgetQueue.clear();

@@ -3,11 +3,13 @@ import { EscAwsOidcError, quoteValue, showValue } from "../../lib/core/errors";
 import { reviewTargets } from "../../lib/iam/review/sources";
 import { list, optional, parseCommandArgs, required } from "../args";
 import { UnreadableInputError, UsageError, readInput } from "../io";
+import { EXPLAIN_AWS_HELP, EXPLAIN_AWS_OPTIONS } from "../aws/access";
 import { ESC_OPTIONS, ESC_OPTIONS_HELP, escArgs } from "./esc";
 import type { Command } from "./types";
 
 export const EXPLAIN_HELP = `Usage: esc-aws-oidc explain --policy <file> --token-file <file> [options]
        esc-aws-oidc explain --policy <file> --org <org> --project <project> --env <environment> [options]
+       esc-aws-oidc explain --aws --role <name|arn> --token-file <file> [options]
 
 Says whether STS would let a token (or an ESC environment's aws-login) assume the role, and why not:
 the trust policy decision plus STS's own checks (issuer's provider, expiry, client IDs). The token is decoded,
@@ -22,6 +24,7 @@ ${ESC_OPTIONS_HELP}
   --client-id <id>       the OIDC provider's client IDs, repeatable (default: not checked)
   --provider-arn <arn>   the IAM OIDC provider ARN the token should map to
   --issuer <url>         the issuer (default: the token's iss, else https://api.pulumi.com/oidc)
+${EXPLAIN_AWS_HELP}
   --json                 machine-readable output
   -h, --help             show this help
 
@@ -41,12 +44,16 @@ export const explainCommand: Command = {
       "provider-arn": { type: "string" },
       issuer: { type: "string" },
       json: { type: "boolean" },
+      ...EXPLAIN_AWS_OPTIONS,
     });
     if (parsed.values.help) {
       io.stdout.write(`${EXPLAIN_HELP}\n`);
       return 0;
     }
-    const policyFile = required("explain", parsed, "policy");
+    const live = parsed.values.aws
+      ? await (await import("../aws/explain")).liveExplainInputs(parsed, io)
+      : undefined;
+    const policyFile = live ? live.label : required("explain", parsed, "policy");
     const token = optional(parsed, "token");
     const tokenFile = optional(parsed, "token-file");
     const escGiven = ["org", "project", "env"].some((k) => parsed.values[k] !== undefined);
@@ -60,8 +67,8 @@ export const explainCommand: Command = {
       throw new UsageError("esc-aws-oidc explain: --policy and --token-file cannot both be stdin.");
     }
 
-    const policyText = await readInput(io, policyFile);
-    const role = optional(parsed, "role");
+    const policyText = live ? live.document : await readInput(io, policyFile);
+    const role = live ? undefined : optional(parsed, "role");
     let policy: string | object;
     try {
       let targets = reviewTargets(policyText, policyFile).targets;
@@ -103,8 +110,10 @@ export const explainCommand: Command = {
     }
     const clientIds = list(parsed, "client-id");
     if (clientIds.length) args.clientIds = clientIds;
-    const providerArn = optional(parsed, "provider-arn");
+    else if (live?.clientIds) args.clientIds = live.clientIds;
+    const providerArn = optional(parsed, "provider-arn") ?? live?.providerArn;
     if (providerArn !== undefined) args.providerArn = providerArn;
+    if (live?.accountId) args.accountId = live.accountId;
     const issuer = optional(parsed, "issuer");
     if (issuer !== undefined) args.issuer = issuer;
 

@@ -9,11 +9,14 @@
  *   partition) cannot be known: a `Federated` ARN with ANY account and partition and the same host+path matches,
  *   and the trace says the account was not checked. Pass `accountId` (or `providerArn`) to check it.
  * - Condition keys: only the claims AWS documents for OIDC federation ("IAM and AWS STS condition context keys",
- *   section "Available keys for AWS OIDC federation", default keys), as `<host+path>:<claim>`:
- *   `sub`, `amr` (multivalued: a list), `email`, `aud` — which AWS reads from the `azp` claim when the token
- *   has one, else from `aud` — and `oaud`, the token's `aud` claim (documented with Google's tokens, whose
- *   `azp` differs from `aud`; we apply the mapping to every issuer, as the section's default keys do). Every
- *   other claim is absent (a condition on it sees no key) and the trace says so. A token with several audiences
+ *   section "Available keys for AWS OIDC federation"), as `<host+path>:<claim>`. The default keys, for every
+ *   issuer: `sub`, `amr` (multivalued: a list), `email`, `aud` — which AWS reads from the `azp` claim when the
+ *   token has one, else from `aud` — and `oaud`, the token's `aud` claim (documented with Google's tokens, whose
+ *   `azp` differs from `aud`; we apply the mapping to every issuer, as the section's default keys do). Plus the
+ *   provider-specific keys of the issuer's profile (`./issuers`: GitHub's `repository_id`, `job_workflow_ref`...,
+ *   CircleCI's `oidc.circleci.com/project-id`), exposed when the claim is a string, number or boolean (as text);
+ *   a list-valued provider claim is exposed as a multivalued key. Every other claim is absent (a condition on
+ *   it sees no key) and the trace says so. A token with several audiences
  *   (and no `azp`) exposes `:aud` as a multivalued key; AWS documents neither how many values the key holds nor
  *   how a single-valued operator compares such a key, so we take the conservative reading (iam-simulate's too):
  *   only `ForAnyValue:`/`ForAllValues:` can match it, as with any multivalued key.
@@ -58,6 +61,7 @@ import {
   type StringComparison,
   type TrustPolicyModel,
 } from "./model";
+import { DEFAULT_OIDC_CLAIMS, exposedClaimsOf } from "./issuers";
 
 /** The three outcomes of IAM policy evaluation. */
 export type TrustDecision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
@@ -190,22 +194,29 @@ export interface TrustEvaluation {
 /** The default (and only meaningful) action for a web-identity trust policy. */
 export const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
 
-/** The claims AWS documents as condition keys for OIDC federation (default keys). */
-export const DOCUMENTED_OIDC_CLAIMS: readonly string[] = ["aud", "sub", "amr", "email", "oaud"];
+/** The claims AWS documents as condition keys for every OIDC issuer (the default keys). */
+export const DOCUMENTED_OIDC_CLAIMS: readonly string[] = DEFAULT_OIDC_CLAIMS;
 
 /**
  * The claims AWS exposes as condition keys (`<host+path>:<claim>`, lower-case claim names) for tokens of the issuer
- * with this host+path: the documented default keys for every issuer (issuer-specific keys come with the issuer
- * profiles). The evaluator and the scope analysis (`./scope`) both ask this one function.
+ * with this host+path: the documented default keys for every issuer plus the provider-specific keys of its
+ * profile (`./issuers`). Single-valued, except `amr` (a list), `aud`/`oaud` when the token has several
+ * audiences and no `azp`, and a provider claim the token sends as a list. The evaluator and the scope analysis
+ * (`./scope`) both ask this one function.
  */
-export function exposedClaims(_hostPath: string | undefined): readonly string[] {
-  return DOCUMENTED_OIDC_CLAIMS;
+export function exposedClaims(hostPath: string | undefined): readonly string[] {
+  return exposedClaimsOf(hostPath);
 }
 
-/** `host+path` of an issuer URL or host path: scheme and trailing slashes removed, case kept. */
+/**
+ * `host+path` of an issuer URL or host path, as IAM names the provider (`oidc-provider/<host+path>`) and prefixes
+ * its condition keys: the scheme removed, case kept, and a trailing slash kept — an issuer such as Auth0's
+ * `https://<tenant>.auth0.com/` is the provider `<tenant>.auth0.com/` with keys `<tenant>.auth0.com/:sub`
+ * (STS finds the provider by the token's exact `iss`). Repeated trailing slashes count as one.
+ */
 export function issuerKeyPrefix(issuer: string): string {
   const withoutScheme = issuer.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, "");
-  return withoutScheme.replace(/\/+$/, "");
+  return withoutScheme.replace(/\/\/+$/, "/");
 }
 
 function describe(value: unknown): string {
@@ -320,13 +331,17 @@ function buildRequest(request: TrustRequest): RequestModel {
     set("amr", typeof amr === "string" ? [amr] : amr);
     const email = claimValue(claims.email);
     set("email", Array.isArray(email) ? undefined : email);
+    // The provider-specific keys of the issuer's profile (claim names compare case-sensitively, as in JSON).
+    const provider = exposedClaims(prefix).filter((c) => !DOCUMENTED_OIDC_CLAIMS.includes(c));
+    for (const claim of provider) set(claim, claimValue(claims[claim]));
     for (const name of Object.keys(claims)) {
       const exposed =
         name === "aud" ||
         name === "sub" ||
         name === "amr" ||
         name === "email" ||
-        (name === "azp" && typeof azp === "string");
+        (name === "azp" && typeof azp === "string") ||
+        (provider.includes(name) && claimValue(claims[name]) !== undefined);
       if (!exposed) claimsNotExposed.push(name);
     }
   } else {
@@ -388,7 +403,9 @@ function absentReason(st: EvalState, clause: ConditionClause): ConditionReason {
   const keyPrefix = clause.keyIssuer?.toLowerCase() ?? "";
   if (st.req.prefixLower === undefined) return "no-issuer";
   if (keyPrefix !== st.req.prefixLower) return "key-other-issuer";
-  if (DOCUMENTED_OIDC_CLAIMS.includes(clause.keyClaim.toLowerCase())) return "key-absent";
+  if (exposedClaims(st.req.context.keyPrefix).includes(clause.keyClaim.toLowerCase())) {
+    return "key-absent";
+  }
   return st.req.context.claimsNotExposed.includes(clause.keyClaim)
     ? "claim-not-exposed"
     : "key-not-exposed";
@@ -404,9 +421,9 @@ function absentNoteOf(st: EvalState, clause: ConditionClause, reason: ConditionR
     case "key-absent":
       return `key absent: the token has no ${claim} claim`;
     case "claim-not-exposed":
-      return `key absent: AWS does not expose the token's ${claim} claim as a condition key (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`;
+      return `key absent: AWS does not expose the token's ${claim} claim as a condition key (only ${exposedClaims(st.req.context.keyPrefix).join(", ")})`;
     default:
-      return `key absent: AWS exposes no ${claim} key for OIDC federation (only ${DOCUMENTED_OIDC_CLAIMS.join(", ")})`;
+      return `key absent: AWS exposes no ${claim} key for OIDC federation (only ${exposedClaims(st.req.context.keyPrefix).join(", ")})`;
   }
 }
 

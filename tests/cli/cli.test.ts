@@ -297,7 +297,16 @@ describe("esc-aws-oidc CLI", () => {
     it("warns on a sub-only GitHub policy (no aud), exit 0", async () => {
       const r = await run(["review", "--json", fixture("github-sub-only.json")]);
       assert.strictEqual(r.code, 0);
-      assert.deepStrictEqual(ruleIds(r), [["trust policy", "warning oidc-trust-requires-aud"]]);
+      // ...and, since issue 14, that "repo:<owner>/<repo>:*" admits pull requests and any branch, and pins the
+      // owner by name only (AWS exposes repository_owner_id).
+      assert.deepStrictEqual(ruleIds(r), [
+        [
+          "trust policy",
+          "warning oidc-trust-requires-aud",
+          "warning oidc-trust-sub-untrusted-trigger",
+          "warning oidc-trust-sub-name-pin",
+        ],
+      ]);
     });
 
     it("flags an OIDC role that also trusts any AWS account for sts:AssumeRole, exit 1", async () => {
@@ -778,7 +787,12 @@ describe("esc-aws-oidc CLI as a subprocess", function () {
       ["trust policy", "error oidc-trust-requires-sub", "error pulumi-trust-aud-format"],
       ["trust policy", "error oidc-trust-requires-sub"],
       ["trust policy", "warning oidc-trust-sub-org-wide"],
-      ["trust policy", "warning oidc-trust-requires-aud"],
+      [
+        "trust policy",
+        "warning oidc-trust-requires-aud",
+        "warning oidc-trust-sub-untrusted-trigger",
+        "warning oidc-trust-sub-name-pin",
+      ],
       ['role "esc-payments"', "error oidc-trust-sub-wildcard-other-orgs"],
       ['role "esc-payments"', "warning oidc-trust-audience-in-client-ids"],
       [
@@ -794,7 +808,8 @@ describe("esc-aws-oidc CLI as a subprocess", function () {
       ["trust policy", "error trust-policy-duplicate-key", "error oidc-trust-requires-sub"],
     ]);
     const out = JSON.parse(r.stdout) as { errors: number; warnings: number; exitCode: number };
-    assert.deepStrictEqual([out.errors, out.warnings, out.exitCode], [9, 5, 1]);
+    // main: 9 errors, 5 warnings; issue 14 adds 2 warnings (untrusted trigger, name pin) on the GitHub policy.
+    assert.deepStrictEqual([out.errors, out.warnings, out.exitCode], [9, 7, 1]);
   });
 
   it("reads get-role output from stdin", async () => {

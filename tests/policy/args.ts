@@ -42,23 +42,35 @@ export function resourceArgs(
 }
 
 export function stackArgs(
-  resources: { type: string; name: string; props: Record<string, unknown> }[],
+  resources: {
+    type: string;
+    name: string;
+    props: Record<string, unknown>;
+    /** The parent resource (by type and name), as CrossGuard links it. */
+    parent?: { type: string; name: string };
+  }[],
 ): StackValidationArgs {
+  const made = resources.map(
+    (r) =>
+      ({
+        type: r.type,
+        props: r.props,
+        urn: urnOf(r.type, r.name),
+        name: r.name,
+        opts: OPTS,
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+      }) as unknown as PolicyResource & { parent?: PolicyResource },
+  );
+  resources.forEach((r, i) => {
+    if (r.parent === undefined) return;
+    const urn = urnOf(r.parent.type, r.parent.name);
+    (made[i] as { parent?: PolicyResource }).parent = made.find((m) => m.urn === urn);
+  });
   return {
-    resources: resources.map(
-      (r) =>
-        ({
-          type: r.type,
-          props: r.props,
-          urn: urnOf(r.type, r.name),
-          name: r.name,
-          opts: OPTS,
-          dependencies: [],
-          propertyDependencies: {},
-          isType: () => false,
-          asType: () => undefined,
-        }) as unknown as PolicyResource,
-    ),
+    resources: made,
     stackTags: new Map(),
     getConfig: <T>() => ({}) as T,
     notApplicable: (reason?: string): never => {

@@ -9,10 +9,13 @@ import {
   administratorAccessPolicy,
   audienceInClientIdsPolicy,
 } from "../../policy/policies";
+import { cannotProvePolicy, scopePolicy } from "../../policy/stackPolicies";
+import { UNKNOWN } from "../../lib/core/guards";
 import {
   AUD,
   AUD_KEY,
   PULUMI_PROVIDER,
+  SUB,
   SUB_KEY,
   escStatement,
   escWithCondition,
@@ -58,9 +61,14 @@ describe("policy pack: policies as plain objects", () => {
     );
     assert.deepStrictEqual(
       STACK_POLICIES.map((p) => p.name),
-      ["oidc-trust-audience-in-client-ids", "oidc-role-administrator-access"],
+      [
+        "oidc-trust-audience-in-client-ids",
+        "oidc-role-administrator-access",
+        "oidc-trust-scope",
+        "oidc-trust-cannot-prove",
+      ],
     );
-    assert.strictEqual(ROLE_POLICIES.length, TRUST_POLICY_RULES.length - 2);
+    assert.strictEqual(ROLE_POLICIES.length, TRUST_POLICY_RULES.length - 4);
   });
 
   it("blocks on errors and advises on warnings by default, with the rule's description", () => {
@@ -205,5 +213,55 @@ describe("policy pack: stack policies (role + OIDC provider pairs, attachments)"
       { type: ATTACHMENT_TYPE, name: "admin", props: { role: "other-role", policyArn: ADMIN } },
     ]);
     assert.deepStrictEqual(await stackViolations(administratorAccessPolicy, args), []);
+  });
+});
+
+describe("policy pack: the scope analysis (stack policies)", () => {
+  const COMPONENT = "esc-aws-oidc:index:EscOidcRole";
+  const other = "pulumi:environments:org:contoso:env:payments/dev";
+  const component = (subjects: string[]) => ({
+    type: COMPONENT,
+    name: "payments",
+    props: { audiences: [AUD], subjects, wildcardSubjects: [] },
+  });
+  const roleUnder = (subs: string[]) => ({
+    ...roleResource({
+      assumeRolePolicy: JSON.stringify(
+        policy(escStatement({ Condition: { StringEquals: { [AUD_KEY]: AUD, [SUB_KEY]: subs } } })),
+      ),
+    }),
+    parent: { type: COMPONENT, name: "payments" },
+  });
+
+  it("a role of an EscOidcRole admitting exactly its subjects passes", async () => {
+    const args = stackArgs([component([SUB]), roleUnder([SUB])]);
+    assert.deepStrictEqual(await stackViolations(scopePolicy, args), []);
+    assert.deepStrictEqual(await stackViolations(cannotProvePolicy, args), []);
+  });
+
+  it("a role of an EscOidcRole admitting one more subject of the same organization: a violation with that subject", async () => {
+    const args = stackArgs([component([SUB]), roleUnder([SUB, other])]);
+    const v = await stackViolations(scopePolicy, args);
+    assert.strictEqual(v.length, 1);
+    assert.match(
+      v[0]?.message ?? "",
+      /^role "esc-payments": the policy admits a token outside its intended scope: from arn:aws:iam::123456789012:oidc-provider\/api\.pulumi\.com\/oidc, a token with aud "aws:contoso", sub "pulumi:environments:org:contoso:env:payments\/dev" is allowed \(the token is outside the 1 subject\(s\) it was built for;/,
+    );
+    // Without the component, the same role is within its organization.
+    const alone = stackArgs([{ ...roleUnder([SUB, other]), parent: undefined }]);
+    assert.deepStrictEqual(await stackViolations(scopePolicy, alone), []);
+  });
+
+  it("a trust policy unknown at preview: a mandatory cannot-prove violation, never a silent pass", async () => {
+    const args = stackArgs([roleResource({ assumeRolePolicy: UNKNOWN })]);
+    assert.strictEqual(cannotProvePolicy.enforcementLevel, "mandatory");
+    assert.deepStrictEqual(await stackViolations(cannotProvePolicy, args), [
+      {
+        message:
+          'role "esc-payments": cannot prove who can assume the role: the trust policy is not known (it is unknown until the update runs). Run the update without this pack, then review the stack, or disable oidc-trust-cannot-prove to accept the risk.',
+        urn: urnOf(ROLE_TYPE, "payments"),
+      },
+    ]);
+    assert.deepStrictEqual(await stackViolations(scopePolicy, args), []);
   });
 });

@@ -3,8 +3,8 @@
  * rules need — each statement's label, the OIDC providers it trusts, whether it admits web identities, the
  * keys the JSON text repeats and the document's shape problems in the rules' words.
  */
-import { isPulumiIssuer } from "../../claims/grammar";
 import { readProviderArn } from "../../core/arn";
+import { issuerFamily, type IssuerFamily } from "../issuers";
 import {
   DOCUMENT_PATH,
   actionCovers,
@@ -28,11 +28,8 @@ export const BUILT_IN_WEB_IDENTITY_PROVIDERS: readonly string[] = [
   "cognito-identity.amazonaws.com",
 ];
 
-export const GITHUB_ISSUER_HOST = "token.actions.githubusercontent.com";
-export const COGNITO_IDENTITY = "cognito-identity.amazonaws.com";
-
-/** The kind of issuer, for issuer-specific subject formats. */
-export type IssuerKind = "pulumi" | "github" | "gitlab" | "generic";
+/** The kind of issuer, for issuer-specific subject formats: its family in the issuer profiles (`../issuers`). */
+export type IssuerKind = IssuerFamily;
 
 /** An OIDC provider a statement trusts. */
 export interface TrustedProvider {
@@ -80,12 +77,9 @@ export interface TrustDocument {
   shapeProblems: { path: string; problem: string }[];
 }
 
+/** The issuer's family, read from the issuer profiles (unknown issuers are `generic`, never Pulumi's). */
 export function issuerKind(hostPath: string): IssuerKind {
-  const lower = hostPath.toLowerCase();
-  if (isPulumiIssuer(lower)) return "pulumi";
-  if (lower === GITHUB_ISSUER_HOST || lower.startsWith(`${GITHUB_ISSUER_HOST}/`)) return "github";
-  if (lower === "gitlab.com") return "gitlab";
-  return "generic";
+  return issuerFamily(hostPath);
 }
 
 /** The host+path of an `arn:<partition>:iam::<account>:oidc-provider/<host+path>` ARN, or undefined. */
@@ -228,13 +222,44 @@ const POSITIVE_STRING_OPERATORS = ["StringEquals", "StringLike", "StringEqualsIg
 
 /**
  * Whether a clause restricts the claim in an Allow: a positive string operator that is false when the key is
- * absent (no `ForAllValues:`, no `IfExists`).
+ * absent (no `IfExists`, no `ForAllValues:` — except on `aud`, which every token STS accepts carries, so
+ * `ForAllValues:` there still requires every audience to be listed).
  */
 export function isRestricting(clause: ConditionClause): boolean {
   return (
     POSITIVE_STRING_OPERATORS.includes(clause.op.base) &&
-    clause.op.qualifier !== "ForAllValues" &&
+    (clause.op.qualifier !== "ForAllValues" || clause.keyClaim.toLowerCase() === "aud") &&
     !clause.op.ifExists
+  );
+}
+
+/** Whether the clause is false when its key is absent from the request (so the statement never applies). */
+export function falseWhenAbsent(clause: ConditionClause): boolean {
+  if (clause.op.ifExists || clause.op.qualifier === "ForAllValues") return false;
+  if (clause.op.base === "Null") {
+    return !clause.values.some((v) => v.text.toLowerCase() === "true");
+  }
+  // Negated operators (StringNotEquals, NotIpAddress, ArnNotLike...) are true on an absent key.
+  return !clause.op.negated;
+}
+
+/**
+ * The clauses that make a statement dead for a provider's tokens: conditions on another issuer's claim key
+ * (`<other host+path>:<claim>`), which no token of this provider carries, with an operator that is false on an
+ * absent key. Only for providers named as the Federated principal.
+ */
+export function otherIssuerClauses(
+  statement: StatementModel,
+  provider: TrustedProvider,
+): ConditionClause[] {
+  if (provider.principal === undefined) return [];
+  const own = provider.hostPath.toLowerCase();
+  return statement.conditions.filter(
+    (c) =>
+      isIssuerKey(c) &&
+      (c.keyIssuer as string).toLowerCase() !== own &&
+      !c.serviceKey &&
+      falseWhenAbsent(c),
   );
 }
 

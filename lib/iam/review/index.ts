@@ -12,6 +12,7 @@ import { oidcTrustActionIsWebIdentity } from "./rules/oidc-trust-action-is-web-i
 import { oidcTrustCannotProve } from "./rules/oidc-trust-cannot-prove";
 import { oidcTrustScope } from "./rules/oidc-trust-scope";
 import { oidcTrustAudienceInClientIds } from "./rules/oidc-trust-audience-in-client-ids";
+import { oidcTrustConditionOtherIssuer } from "./rules/oidc-trust-condition-other-issuer";
 import { oidcTrustEveryStatementRequiresSub } from "./rules/oidc-trust-every-statement-requires-sub";
 import { oidcTrustForAllValuesClaim } from "./rules/oidc-trust-forallvalues-claim";
 import { oidcTrustIfExistsClaim } from "./rules/oidc-trust-ifexists-claim";
@@ -19,13 +20,18 @@ import { oidcTrustNoWildcardPrincipal } from "./rules/oidc-trust-no-wildcard-pri
 import { oidcTrustPrincipalIsOidcProvider } from "./rules/oidc-trust-principal-is-oidc-provider";
 import { oidcTrustRequiresAud } from "./rules/oidc-trust-requires-aud";
 import { oidcTrustRequiresSub } from "./rules/oidc-trust-requires-sub";
+import { oidcTrustSubNamePin } from "./rules/oidc-trust-sub-name-pin";
 import { oidcTrustSubOrgWide } from "./rules/oidc-trust-sub-org-wide";
+import { oidcTrustSubUntrustedTrigger } from "./rules/oidc-trust-sub-untrusted-trigger";
+import { oidcTrustTenantAudience } from "./rules/oidc-trust-tenant-audience";
+import { oidcTrustUnverifiedClaimKey } from "./rules/oidc-trust-unverified-claim-key";
 import { oidcTrustUnexposedClaim } from "./rules/oidc-trust-unexposed-claim";
 import { oidcTrustSubWildcardOtherOrgs } from "./rules/oidc-trust-sub-wildcard-other-orgs";
 import { oidcTrustSubWildcardWithoutOrg } from "./rules/oidc-trust-sub-wildcard-without-org";
 import { oidcTrustWildcardInStringEquals } from "./rules/oidc-trust-wildcard-in-string-equals";
 import { pulumiTrustAudFormat } from "./rules/pulumi-trust-aud-format";
 import { pulumiTrustAudSubSameOrg } from "./rules/pulumi-trust-aud-sub-same-org";
+import { pulumiTrustDeploymentsAud } from "./rules/pulumi-trust-deployments-aud";
 import { pulumiTrustEveryStatementRequiresAud } from "./rules/pulumi-trust-every-statement-requires-aud";
 import { pulumiTrustRequiresAud } from "./rules/pulumi-trust-requires-aud";
 import { trustPolicyDuplicateKey } from "./rules/trust-policy-duplicate-key";
@@ -57,12 +63,18 @@ export const TRUST_POLICY_RULES: readonly ReviewRule[] = [
   oidcTrustForAllValuesClaim,
   oidcTrustIfExistsClaim,
   oidcTrustUnexposedClaim,
+  oidcTrustTenantAudience,
   escSubStackConfigLiteral,
   oidcTrustSubOrgWide,
   oidcTrustRequiresAud,
   oidcRoleAdministratorAccess,
   escLegacyDefaultProject,
   oidcTrustAudienceInClientIds,
+  oidcTrustConditionOtherIssuer,
+  oidcTrustUnverifiedClaimKey,
+  oidcTrustSubUntrustedTrigger,
+  oidcTrustSubNamePin,
+  pulumiTrustDeploymentsAud,
 ];
 
 /** Looks a rule up by id. */

@@ -6,6 +6,7 @@
  */
 import { InputError } from "../../core/errors";
 import { arnAccount, readProviderArn } from "../../core/arn";
+import type { ScopeSpec } from "../scope/index";
 import { issuerKeyPrefix } from "../evaluate";
 import { readTrustPolicyText, readTrustPolicyValue, type TrustPolicyModel } from "../model";
 import { isObject, isUnknown } from "../../core/guards";
@@ -40,6 +41,8 @@ export interface ReviewTarget {
   managedPolicyArns?: string[];
   /** The role's account, from its ARN when the document has it: only that account's provider can log in. */
   accountId?: string;
+  /** The role's intended scope when the document says (a role made by `EscOidcRole`: its exact subjects). */
+  scopes?: ScopeSpec[];
 }
 
 function stringList(value: unknown): string[] | undefined {
@@ -102,6 +105,7 @@ export function reviewTargets(
     const resources = deployment.resources.filter(isObject).map((r) => ({
       type: String(r.type ?? ""),
       urn: typeof r.urn === "string" ? r.urn : undefined,
+      ...(typeof r.parent === "string" ? { parent: r.parent } : {}),
       props: { ...(isObject(r.inputs) ? r.inputs : {}), ...(isObject(r.outputs) ? r.outputs : {}) },
     }));
     return { kind: "stack-export", targets: pulumiTargets(resources) };
@@ -120,6 +124,7 @@ export function reviewTargets(
               : typeof s.urn === "string"
                 ? s.urn
                 : undefined,
+          ...(typeof state.parent === "string" ? { parent: state.parent } : {}),
           props: {
             ...(isObject(state.inputs) ? state.inputs : {}),
             ...(isObject(state.outputs) ? state.outputs : {}),
@@ -151,6 +156,28 @@ export interface PulumiResource {
   type: string;
   urn: string | undefined;
   props: Record<string, unknown>;
+  /** The parent's URN, when known. */
+  parent?: string;
+}
+
+/** The component's type token: its roles are reviewed against exactly the subjects they were built for. */
+export const ESC_OIDC_ROLE_TYPE = "esc-aws-oidc:index:EscOidcRole";
+
+/** The exact scope of a role made by `EscOidcRole`, from the component's outputs (when known). */
+function componentScope(component: PulumiResource | undefined): ScopeSpec | undefined {
+  if (component?.type !== ESC_OIDC_ROLE_TYPE) return undefined;
+  const audiences = knownStrings(component.props.audiences);
+  const subjects = knownStrings(component.props.subjects);
+  const patterns = knownStrings(component.props.wildcardSubjects) ?? [];
+  if (!audiences || !subjects || audiences.length === 0) return undefined;
+  return { kind: "subjects", audiences, subjects, patterns };
+}
+
+function knownStrings(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || isUnknown(v))) {
+    return undefined;
+  }
+  return value as string[];
 }
 
 function resourceName(urn: string | undefined): string | undefined {
@@ -199,6 +226,10 @@ export function pulumiTargets(resources: readonly PulumiResource[]): ReviewTarge
         label: `role ${JSON.stringify(name ?? resourceName(r.urn) ?? "(unnamed)")}`,
       };
       if (r.urn !== undefined) target.urn = r.urn;
+      const scope = componentScope(
+        resources.find((c) => c.urn !== undefined && c.urn === r.parent),
+      );
+      if (scope) target.scopes = [scope];
       const arn =
         typeof r.props.arn === "string" && !isUnknown(r.props.arn) ? r.props.arn : undefined;
       const account = arnAccount(arn)?.accountId;

@@ -7,11 +7,12 @@ import {
   restrictingValues,
   type ClauseValue,
   type ConditionClause,
-  type StatementModel,
   type TrustDocument,
   type TrustedProvider,
 } from "./document";
 import { webIdentityProviders } from "./examples";
+import { subjectFamily, type IssuerFamily } from "../issuers";
+import type { StatementModel } from "./document";
 import { subjectReach } from "./subjects";
 
 export interface SubjectValue {
@@ -20,15 +21,21 @@ export interface SubjectValue {
   parsed: ClauseValue;
   clause: ConditionClause;
   provider: TrustedProvider;
+  /** The Allow statement the value is admitted by (for a Deny guard: the Allow statement it guards). */
+  statement: StatementModel;
+  /**
+   * The family whose `sub` grammar reads the value: the provider's, or — for an issuer the profiles do not
+   * know — the family its subjects have (self-managed GitLab `project_path:`, Terraform Enterprise).
+   */
+  family: IssuerFamily;
   /** Whether wildcards are wildcards (StringLike, or StringNotLike in a Deny guard). */
   isPattern: boolean;
   /**
-   * For a value of an Allow statement: the statement, and whether another restricting clause on `sub` in it
-   * (IAM ANDs the operators of one Condition) admits only exact subjects or patterns whose organization is
-   * fixed — so whatever this value's wildcards reach, the statement stays within those organizations (the
-   * compact encoding's `ForAnyValue:StringLike "*<remainder>"` next to `StringLike "<prefix>*"`).
+   * For a value of an Allow statement: whether another restricting clause on `sub` in the statement (IAM ANDs
+   * the operators of one Condition) admits only exact subjects or patterns whose organization is fixed — so
+   * whatever this value's wildcards reach, the statement stays within those organizations (the compact
+   * encoding's `ForAnyValue:StringLike "*<remainder>"` beside `StringLike "<prefix>*"`).
    */
-  statement?: StatementModel;
   bounded: boolean;
 }
 
@@ -37,7 +44,7 @@ function boundsOrganization(clause: ConditionClause, provider: TrustedProvider):
   const isPattern = clause.op.base === "StringLike";
   return clause.values.every((v) => {
     if (!v.isString) return false;
-    const reach = subjectReach(v, isPattern, provider.kind);
+    const reach = subjectReach(v, isPattern, familyOf(provider, v.text));
     return reach.kind === "exact" || reach.kind === "scoped";
   });
 }
@@ -73,6 +80,10 @@ export function otherSubClausesAdmit(
   return !result.complete || result.decision === "Allowed";
 }
 
+function familyOf(provider: TrustedProvider, value: string): IssuerFamily {
+  return provider.kind === "generic" ? subjectFamily("generic", value) : provider.kind;
+}
+
 /** Every admitted `sub` value once (by clause and value), with the provider it is for. */
 export function subjectValues(document: TrustDocument): SubjectValue[] {
   const out: SubjectValue[] = [];
@@ -97,8 +108,9 @@ export function subjectValues(document: TrustDocument): SubjectValue[] {
         parsed,
         clause,
         provider,
-        isPattern: clause.op.base === "StringLike",
         statement,
+        family: familyOf(provider, value),
+        isPattern: clause.op.base === "StringLike",
         bounded: bounding.some((c) => c !== clause),
       });
     }
@@ -110,6 +122,8 @@ export function subjectValues(document: TrustDocument): SubjectValue[] {
           parsed,
           clause,
           provider,
+          statement,
+          family: familyOf(provider, parsed.text),
           isPattern: clause.op.base === "StringNotLike",
           bounded: false,
         });

@@ -1,9 +1,10 @@
 /**
  * What a `sub` value admits: whether its wildcards stay inside one organization (repository owner, group),
- * and whether they admit every environment of it. Issuer-specific: Pulumi, GitHub Actions, GitLab; for other
- * issuers only a bare wildcard is judged.
+ * and whether they admit every environment of it. Issuer-specific, from the issuer profiles (`../issuers`:
+ * each profile's `orgShapes` and `probes`); for issuers whose grammar is unknown only a bare wildcard is judged.
  */
-import { parsePulumiSubject, STACK_CONFIG_ENVIRONMENT } from "../../claims/grammar";
+import { STACK_CONFIG_ENVIRONMENT } from "../../claims/grammar";
+import { profileOf } from "../issuers";
 import { likeMatches as modelLikeMatches, type ClauseValue } from "../model";
 import type { IssuerKind } from "./document";
 
@@ -32,40 +33,6 @@ export function likeMatches(value: ClauseValue, text: string): boolean {
   return modelLikeMatches(value, text);
 }
 
-/** Where the organization stands in a literal prefix: complete (followed by its separator) or cut by a wildcard. */
-type OrgShape = (prefix: string) => { complete?: string; partial?: string } | undefined;
-
-/** A shape from two regexes: `complete` (group 1: the whole organization) and `partial` (group 1: its start). */
-function regexShape(complete: RegExp, partial: RegExp): OrgShape {
-  return (prefix) => {
-    const c = complete.exec(prefix)?.[1];
-    if (c) return { complete: c };
-    const p = partial.exec(prefix)?.[1];
-    return p ? { partial: p } : undefined;
-  };
-}
-
-/** Pulumi's subjects, read by the one Pulumi-subject parser (lib/claims/grammar). */
-const pulumiShape: OrgShape = (prefix) => {
-  const subject = parsePulumiSubject(prefix);
-  if (!subject || !subject.organization) return undefined;
-  return subject.rest !== undefined
-    ? { complete: subject.organization }
-    : { partial: subject.organization };
-};
-
-const ORG_SHAPES: Partial<Record<IssuerKind, OrgShape[]>> = {
-  pulumi: [pulumiShape],
-  github: [
-    regexShape(/^repo:([^/:]+)\//, /^repo:([^/:]*)$/),
-    regexShape(
-      /(?:^|:)repository_owner(?:_id)?:([^:]+):/,
-      /(?:^|:)repository_owner(?:_id)?:([^:]*)$/,
-    ),
-  ],
-  gitlab: [regexShape(/^project_path:([^/:]+)\//, /^project_path:([^/:]*)$/)],
-};
-
 /** Where a `sub` value reaches. `isPattern`: the operator is StringLike (wildcards are wildcards). */
 export function subjectReach(
   value: ClauseValue,
@@ -74,8 +41,8 @@ export function subjectReach(
 ): SubjectReach {
   if (!isPattern || !value.hasWildcard) return { kind: "exact" };
   const prefix = literalPrefix(value);
-  const shapes = ORG_SHAPES[kind];
-  if (shapes === undefined) {
+  const shapes = profileOf(kind).orgShapes;
+  if (shapes.length === 0) {
     return prefix === "" ? { kind: "no-org" } : { kind: "scoped", org: undefined };
   }
   const found = shapes.map((shape) => shape(prefix));
@@ -89,28 +56,7 @@ export function stackConfigSubject(org: string): string {
   return `pulumi:environments:org:${org}:env:${STACK_CONFIG_ENVIRONMENT}`;
 }
 
-const PROBE = "zz-probe";
-
 /** Subjects of arbitrary identities of one organization: a pattern matching one admits the whole organization. */
 export function probeSubjects(kind: IssuerKind, org: string): string[] {
-  switch (kind) {
-    case "pulumi":
-      return [
-        `pulumi:environments:org:${org}:env:${PROBE}-project/${PROBE}-env`,
-        `pulumi:environments:org:${org}:env:${PROBE}-env`,
-        `pulumi:environments:pulumi.organization.login:${org}:currentEnvironment.name:${PROBE}-project/${PROBE}-env:pulumi.user.login:${PROBE}-user`,
-        `pulumi:environments:pulumi.organization.login:${org}:rootEnvironment.name:${PROBE}-project/${PROBE}-env`,
-        `pulumi:deploy:org:${org}:project:${PROBE}-project:stack:${PROBE}-stack:operation:update:scope:write`,
-      ];
-    case "github":
-      return [
-        `repo:${org}/${PROBE}-repo:ref:refs/heads/${PROBE}`,
-        `repo:${org}/${PROBE}-repo:pull_request`,
-        `repo:${org}/${PROBE}-repo:environment:${PROBE}`,
-      ];
-    case "gitlab":
-      return [`project_path:${org}/${PROBE}-project:ref_type:branch:ref:${PROBE}`];
-    default:
-      return [];
-  }
+  return profileOf(kind).probes(org);
 }

@@ -73,6 +73,9 @@ export class Languages {
       if (e instanceof this.r.TooManyNodesError) {
         throw new BudgetExceeded(`an automaton grew beyond ${this.budget.maxNodes} states`);
       }
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        throw new BudgetExceeded("an automaton grew too deep to build");
+      }
       throw e;
     }
   }
@@ -130,37 +133,45 @@ export class Languages {
   /** Any value: every string of code units. */
   anyValue(): NFA {
     const n = this.symbol(this.units());
-    n.quantify(0, Infinity);
+    n.quantify(0, Infinity, this.nfaFactory());
     return n;
   }
 
   /** A sequence: each position one of the sets (`undefined` = any run of units, a glob `*`). */
   sequence(positions: readonly (CharSet | undefined)[]): NFA {
-    const n = this.r.NFA.emptyWord(this.opts);
-    for (const p of positions) n.append(p === undefined ? this.anyValue() : this.symbol(p));
-    return n;
+    return this.guard(() => {
+      const f = this.nfaFactory();
+      const n = this.r.NFA.emptyWord(this.opts);
+      for (const p of positions) n.append(p === undefined ? this.anyValue() : this.symbol(p), f);
+      return n;
+    });
   }
 
   concat(parts: readonly NFA[]): NFA {
     return this.guard(() => {
+      const f = this.nfaFactory();
       const n = this.r.NFA.emptyWord(this.opts);
-      for (const p of parts) n.append(p);
+      for (const p of parts) n.append(p, f);
       return n;
     });
   }
 
   union(parts: readonly NFA[]): NFA {
+    if (parts.length === 1) return parts[0] as NFA;
     return this.guard(() => {
+      const f = this.nfaFactory();
       const n = this.empty();
-      for (const p of parts) n.union(p);
+      for (const p of parts) n.union(p, f);
       return n;
     });
   }
 
   star(part: NFA): NFA {
-    const n = part.copy();
-    n.quantify(0, Infinity);
-    return n;
+    return this.guard(() => {
+      const n = part.copy(this.nfaFactory());
+      n.quantify(0, Infinity, this.nfaFactory());
+      return n;
+    });
   }
 
   intersect(a: NFA, b: NFA): NFA {
@@ -196,6 +207,30 @@ export class Languages {
       d.complement();
       return d;
     });
+  }
+
+  /** A minimized DFA of a language. */
+  toDfa(n: NFA): DFA {
+    return this.dfa(n);
+  }
+
+  /** The intersection (not minimized: it is only tested for emptiness and intersected again). */
+  intersectDfa(a: DFA, b: DFA): DFA {
+    return this.guard(() => this.r.DFA.fromIntersection(a, b, this.dfaFactory()));
+  }
+
+  /** The complement over the whole alphabet (a new DFA). */
+  complementDfa(a: DFA): DFA {
+    return this.guard(() => {
+      const d = a.copy(this.dfaFactory());
+      d.complement(this.dfaFactory());
+      return d;
+    });
+  }
+
+  /** A shortest word of a non-empty DFA, one character set per position. */
+  shortest(d: DFA): CharSet[] | undefined {
+    return this.guard(() => shortestWordSet(this.r.NFA.fromFA(d, this.nfaFactory())));
   }
 
   isEmpty(n: NFA): boolean {
@@ -238,6 +273,18 @@ function shortestWordSet(nfa: NFA): CharSet[] | undefined {
     frontier = next;
   }
   return undefined;
+}
+
+/** Automata that do not depend on the policy (universes, scopes), built once per process (bounded). */
+const SHARED = new Map<string, DFA | undefined>();
+
+/** A shared automaton by key, built on first use. */
+export function shared(key: string, build: () => DFA | undefined): DFA | undefined {
+  if (SHARED.has(key)) return SHARED.get(key);
+  const made = build();
+  if (SHARED.size >= 2_000) SHARED.clear();
+  SHARED.set(key, made);
+  return made;
 }
 
 /** A readable character of a set: a marker first (SINGLE before ABSENT before LIST), then `x`, `a`, `0`... */

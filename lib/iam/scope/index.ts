@@ -39,7 +39,9 @@ import {
   actionCovers,
   isSelfReference,
   isTrustPolicyModel,
+  parseClauseValue,
   readTrustPolicy,
+  type StringComparison,
   type ClauseValue,
   type ConditionClause,
   type PolicyStatement,
@@ -50,14 +52,15 @@ import {
   ABSENT,
   Budget,
   BudgetExceeded,
-  DIM,
   ITEM,
   LIST,
   Languages,
   SINGLE,
+  shared,
   UNIT_MAX,
   pickChar,
   type CharSet,
+  type DFA,
   type NFA,
 } from "./automata";
 
@@ -65,7 +68,13 @@ import {
 export type ScopeSpec =
   | { kind: "org"; organization: string }
   | { kind: "env"; organization: string; project: string; environment: string }
-  | { kind: "subjects"; audiences: readonly string[]; subjects: readonly string[] };
+  | {
+      kind: "subjects";
+      audiences: readonly string[];
+      subjects: readonly string[];
+      /** `sub` patterns (StringLike: `*`, `?`) admitted as well, as `EscOidcRole`'s `wildcardSubjects`. */
+      patterns?: readonly string[];
+    };
 
 export interface ScopeAnalysisOptions {
   /** The intended scopes (a token in any of them is in scope). Default: the one organization the policy names. */
@@ -322,9 +331,9 @@ function analyzePrincipal(
       options.timeMs ?? SCOPE_TIME_BUDGET_MS,
     );
     const analysis = new PrincipalAnalysis(model, principal, hostPath, new Languages(budget));
-    const word = analysis.outside(scopes, options.clientIds);
-    if (word === undefined) return verdict("within");
-    const claims = analysis.decode(word);
+    const words = analysis.outside(scopes, options.clientIds);
+    if (words === undefined) return verdict("within");
+    const claims = analysis.decode(words);
     const evaluation = evaluateTrustPolicy(model, { providerArn: principal, claims });
     if (evaluation.decision !== "Allowed") {
       const why =
@@ -388,96 +397,153 @@ class PrincipalAnalysis {
     return this.exposed.includes(claim) ? claim : undefined;
   }
 
-  /** The shortest request admitted outside the scopes, as word sets, or undefined when there is none. */
+  /**
+   * A request admitted outside the scopes — one word set per dimension — or undefined when there is none.
+   * Statements and scopes are boxes (one language per dimension); the admitted requests outside the scopes
+   * are ∪ Allow \ (∪ Deny ∪ ∪ Scope), computed by box difference with empty pieces pruned.
+   */
   outside(
     scopes: readonly ScopeSpec[],
     clientIds: readonly string[] | undefined,
-  ): CharSet[] | undefined {
-    const allows: NFA[] = [];
-    const blocks: NFA[] = [];
+  ): CharSet[][] | undefined {
+    const universe = this.universe(clientIds);
+    const allows: Box[] = [];
+    const blocks: Box[] = [];
+    const signatures: string[][] = [];
     for (const s of this.model.statements) {
       if (s.effectKind === undefined) continue;
-      const lang = this.statement(s, s.effectKind);
-      if (lang === undefined) continue;
-      (s.effectKind === "Allow" ? allows : blocks).push(lang);
+      const box = this.statement(s, s.effectKind);
+      if (box === undefined) continue;
+      if (s.effectKind === "Allow") {
+        allows.push(box);
+        signatures.push(this.signature(s));
+      } else blocks.push(box);
     }
-    if (allows.length === 0) return undefined;
-    for (const scope of scopes) blocks.push(this.scopeBox(scope));
-    const admitted = this.L.intersect(this.L.union(allows), this.universe(clientIds));
-    const allowedOutside = this.L.complement(this.L.union(blocks));
-    const any = this.L.firstWordSet(admitted, allowedOutside);
-    if (any === undefined) return undefined;
-    // A readable witness when there is one: a Pulumi-shaped sub (and aud), else the shortest word.
-    for (const pretty of [this.readable(true), this.readable(false)]) {
-      const word = this.L.firstWordSet(this.L.intersect(admitted, pretty), allowedOutside);
-      if (word !== undefined) return word;
+    mergeBoxes(
+      allows,
+      signatures,
+      this.dims.findIndex((d) => d.claim === "sub"),
+      this.L,
+    );
+    const blockSets = blocks.map((b) =>
+      b.map((d) => (d === undefined ? undefined : this.L.toDfa(d))),
+    );
+    const blockComplements = blockSets.map((b) =>
+      b.map((d) => (d === undefined ? undefined : this.L.complementDfa(d))),
+    );
+    // Scopes do not depend on the policy: their automata (and complements) are shared.
+    for (const scope of scopes) {
+      const key = JSON.stringify(scope);
+      const count = scope.kind === "org" ? 2 : 1;
+      for (let i = 0; i < count; i++) {
+        const dfas = this.dims.map((d, k) =>
+          shared(`scope|${key}|${i}|${d.claim}`, () => {
+            const lang = this.scopeBoxes(scope)[i]?.[k];
+            return lang === undefined ? undefined : this.L.toDfa(lang);
+          }),
+        );
+        blockSets.push(dfas);
+        blockComplements.push(
+          this.dims.map((d, k) =>
+            shared(`scope-not|${key}|${i}|${d.claim}`, () => {
+              const dfa = dfas[k];
+              return dfa === undefined ? undefined : this.L.complementDfa(dfa);
+            }),
+          ),
+        );
+      }
     }
-    return any;
+    for (const allow of allows) {
+      const start = allow.map((d, k) => {
+        const u = universe[k] as DFA;
+        return d === undefined ? u : this.L.intersectDfa(this.L.toDfa(d), u);
+      });
+      if (start.some((d) => d.isEmpty)) continue;
+      let pieces: DFA[][] = [start];
+      blockSets.forEach((block, bi) => {
+        const next: DFA[][] = [];
+        for (const piece of pieces)
+          next.push(...this.subtract(piece, block, blockComplements[bi] as (DFA | undefined)[]));
+        pieces = next;
+      });
+      const piece = pieces[0];
+      if (piece === undefined) continue;
+      return piece.map((d, k) => this.L.shortest(this.readable(k, d)) as CharSet[]);
+    }
+    return undefined;
   }
 
-  /** Requests whose `sub` looks like a Pulumi subject (and `aud` like `aws:<org>`), to pick a readable witness. */
-  private readable(withAud: boolean): NFA {
-    const L = this.L;
-    const name = L.concat([L.symbol(L.chars(NAME_CODES)), L.star(L.symbol(L.chars(NAME_CODES)))]);
-    const sub = L.concat([
-      L.words([DEFAULT_SUBJECT_PREFIX]),
-      name.copy(),
-      L.words([":env:"]),
-      name.copy(),
-      L.words(["/"]),
-      name.copy(),
-      L.star(L.symbol(L.units())),
-    ]);
-    const parts = this.dims.map((d) => {
-      if (d.claim === "sub") return L.concat([L.marker(SINGLE), sub]);
-      if (d.claim === "aud" && withAud) {
-        return L.concat([L.marker(SINGLE), L.words(["aws:"]), name.copy()]);
+  /** `piece \ block` as disjoint non-empty pieces (a dimension of `block` left undefined is unconstrained). */
+  private subtract(
+    piece: DFA[],
+    block: (DFA | undefined)[],
+    complement: (DFA | undefined)[],
+  ): DFA[][] {
+    const out: DFA[][] = [];
+    const prefix = [...piece];
+    for (let k = 0; k < piece.length; k++) {
+      const b = block[k];
+      if (b === undefined) continue; // the block holds every value of this dimension
+      const outsideB = this.L.intersectDfa(prefix[k] as DFA, complement[k] as DFA);
+      if (!outsideB.isEmpty) {
+        const p = [...prefix];
+        p[k] = outsideB;
+        out.push(p);
       }
-      return this.forms(d.forms);
-    });
-    return L.concat(this.join(parts));
+      const insideB = this.L.intersectDfa(prefix[k] as DFA, b);
+      if (insideB.isEmpty) return out;
+      prefix[k] = insideB;
+    }
+    return out; // what remains in `prefix` lies inside the block
+  }
+
+  /** The values of dimension `k` in `d`, preferring a readable one (a Pulumi-shaped sub, aud `aws:<org>`). */
+  private readable(k: number, d: DFA): DFA {
+    const claim = this.dims[k]?.claim;
+    const pretty =
+      claim === "sub" ? readableSub(this.L) : claim === "aud" ? readableAud(this.L) : undefined;
+    if (pretty === undefined) return d;
+    const both = this.L.intersectDfa(d, pretty);
+    return both.isEmpty ? d : both;
   }
 
   /**
-   * The token universe: every dimension in its forms; with client IDs, `aud` is one of them. Pulumi's issuer
-   * sends `sub` values `pulumi:<kind>:...` and `aud` values `aws:<org>` or `<org>` (organization names:
-   * letters, digits, `.`, `_`, `-`).
+   * The token universe, per dimension: its forms; with client IDs, `aud` is one of them. Pulumi's issuer sends
+   * `sub` values `pulumi:<kind>:...` and `aud` values `aws:<org>` or `<org>` (organization names: letters,
+   * digits, `.`, `_`, `-`).
    */
-  private universe(clientIds: readonly string[] | undefined): NFA {
-    const L = this.L;
-    return L.concat(
-      this.join(
-        this.dims.map((d) => {
-          if (d.claim === "aud" && (clientIds !== undefined || this.pulumi)) {
-            let values = clientIds !== undefined ? L.words(clientIds) : undefined;
-            if (this.pulumi) {
-              const name = L.concat([
-                L.symbol(L.chars(ORG_FIRST_CODES)),
-                L.star(L.symbol(L.chars(ORG_CODES))),
-              ]);
-              const pulumiAud = L.concat([L.union([L.words(["aws:"]), L.words([""])]), name]);
-              values = values === undefined ? pulumiAud : L.intersect(values, pulumiAud);
-            }
-            const v = values as NFA;
-            return L.union([L.concat([L.marker(SINGLE), v]), this.anyOf(v, d.forms.list)]);
-          }
-          if (d.claim === "sub" && this.pulumi) {
-            // Pulumi's issuer only issues subjects `pulumi:<kind>:...`.
-            return L.concat([L.marker(SINGLE), L.words(["pulumi:"]), L.anyValue()]);
-          }
-          return this.forms(d.forms);
-        }),
-      ),
+  private universe(clientIds: readonly string[] | undefined): DFA[] {
+    const ids = clientIds === undefined ? "-" : JSON.stringify(clientIds);
+    return this.dims.map(
+      (d) =>
+        shared(`universe|${d.claim}|${this.pulumi}|${ids}`, () =>
+          this.universeOf(d, clientIds),
+        ) as DFA,
     );
   }
 
-  private join(parts: NFA[]): NFA[] {
-    const out: NFA[] = [];
-    parts.forEach((p, i) => {
-      if (i > 0) out.push(this.L.marker(DIM));
-      out.push(p);
-    });
-    return out;
+  private universeOf(d: Dim, clientIds: readonly string[] | undefined): DFA {
+    const L = this.L;
+    {
+      if (d.claim === "aud" && (clientIds !== undefined || this.pulumi)) {
+        let values = clientIds !== undefined ? L.words(clientIds) : undefined;
+        if (this.pulumi) {
+          const name = L.concat([
+            L.symbol(L.chars(ORG_FIRST_CODES)),
+            L.star(L.symbol(L.chars(ORG_CODES))),
+          ]);
+          const pulumiAud = L.concat([L.union([L.words(["aws:"]), L.words([""])]), name]);
+          values = values === undefined ? pulumiAud : L.intersect(values, pulumiAud);
+        }
+        const v = values as NFA;
+        return L.toDfa(L.union([L.concat([L.marker(SINGLE), v]), this.anyOf(v, d.forms.list)]));
+      }
+      if (d.claim === "sub" && this.pulumi) {
+        // Pulumi's issuer only issues subjects `pulumi:<kind>:...`.
+        return L.toDfa(L.concat([L.marker(SINGLE), L.words(["pulumi:"]), L.anyValue()]));
+      }
+      return L.toDfa(this.forms(d.forms));
+    }
   }
 
   /** Every value of a dimension in the given forms. */
@@ -492,7 +558,7 @@ class PrincipalAnalysis {
   /** Lists whose every value is in `each`: `LIST (ITEM v)*` (`LIST` alone is the empty list). */
   private listOf(each: NFA, length: "any" | "two-or-more"): NFA {
     const L = this.L;
-    const item = (): NFA => L.concat([L.marker(ITEM), each.copy()]);
+    const item = (): NFA => L.concat([L.marker(ITEM), each]);
     const more = L.star(item());
     return L.concat(
       length === "two-or-more" ? [L.marker(LIST), item(), item(), more] : [L.marker(LIST), more],
@@ -505,21 +571,15 @@ class PrincipalAnalysis {
     if (length === "none") return L.empty();
     const all = this.listOf(L.anyValue(), length);
     const other = (): NFA => L.star(L.concat([L.marker(ITEM), L.anyValue()]));
-    return L.intersect(
-      all,
-      L.concat([L.marker(LIST), other(), L.marker(ITEM), some.copy(), other()]),
-    );
+    return L.intersect(all, L.concat([L.marker(LIST), other(), L.marker(ITEM), some, other()]));
   }
 
-  /** The requests a statement applies to (for this principal), or undefined when it applies to none. */
-  private statement(s: PolicyStatement, polarity: Polarity): NFA | undefined {
+  /** The requests a statement applies to (for this principal) as a box, or undefined when it applies to none. */
+  private statement(s: PolicyStatement, polarity: Polarity): Box | undefined {
     const approx = (t: Tri): boolean => (t === "unknown" ? polarity === "Allow" : t === "true");
     if (s.problems.length > 0 && polarity === "Deny") return undefined;
     if (!approx(this.principalMatches(s))) return undefined;
     if (!approx(this.actionMatches(s))) return undefined;
-    if (s.problems.some((p) => p.code === "condition-shape") && polarity === "Deny") {
-      return undefined;
-    }
     const perDim = new Map<string, NFA>();
     for (const block of s.blocks) {
       if (block.problem) {
@@ -539,9 +599,18 @@ class PrincipalAnalysis {
         perDim.set(claim, prev === undefined ? lang : this.L.intersect(prev, lang));
       }
     }
-    // Clause languages are subsets of the dimension's forms already.
-    const parts = this.dims.map((d) => perDim.get(d.claim) ?? this.forms(d.forms));
-    return this.L.concat(this.join(parts));
+    return this.dims.map((d) => perDim.get(d.claim));
+  }
+
+  /** Per dimension, the text of the statement's clauses on it (equal texts: equal languages). */
+  private signature(s: PolicyStatement): string[] {
+    return this.dims.map((d) =>
+      JSON.stringify(
+        s.conditions
+          .filter((c) => this.claimOf(c) === d.claim)
+          .map((c) => [c.op.written.toLowerCase(), c.values.map((v) => v.text)]),
+      ),
+    );
   }
 
   private principalMatches(s: PolicyStatement): Tri {
@@ -592,17 +661,15 @@ class PrincipalAnalysis {
   /** The values of a dimension that satisfy a clause (an over-/under-approximation by polarity when inexact). */
   private clause(c: ConditionClause, dim: Dim, polarity: Polarity): NFA {
     const L = this.L;
-    const all = this.forms(dim.forms);
-    const inexact = (): NFA => (polarity === "Allow" ? all : L.empty());
+    const inexact = (): NFA => (polarity === "Allow" ? this.forms(dim.forms) : L.empty());
     if (c.valuesProblem !== undefined || c.operatorProblem !== undefined) return inexact();
     const op = c.op;
     const absent = L.marker(ABSENT);
-    const present = this.forms({ ...dim.forms, absent: false });
     if (op.family === "null") {
       const texts = c.values.map((v) => v.text.toLowerCase());
       const parts: NFA[] = [];
       if (texts.includes("true")) parts.push(absent);
-      if (texts.includes("false")) parts.push(present);
+      if (texts.includes("false")) parts.push(this.forms({ ...dim.forms, absent: false }));
       return L.union(parts);
     }
     if (op.family !== "string") return inexact();
@@ -610,7 +677,7 @@ class PrincipalAnalysis {
     // The base operator on one value: P = the values some policy value matches; B = P, or its complement.
     const base = this.baseValues(c);
     if (base === undefined) return inexact();
-    const singleB = L.concat([L.marker(SINGLE), base.copy()]);
+    const singleB = L.concat([L.marker(SINGLE), base]);
     const parts: NFA[] = [];
     const onAbsent = op.ifExists
       ? true
@@ -655,8 +722,15 @@ class PrincipalAnalysis {
   }
 
   private valueLanguage(c: ConditionClause, v: ClauseValue): NFA | undefined {
+    return this.valueLanguageOf(c.op.comparison, v);
+  }
+
+  private valueLanguageOf(
+    comparison: StringComparison | undefined,
+    v: ClauseValue,
+  ): NFA | undefined {
     const L = this.L;
-    switch (c.op.comparison) {
+    switch (comparison) {
       case "equals":
         return L.words([v.literal]);
       case "like": {
@@ -689,24 +763,30 @@ class PrincipalAnalysis {
    * `sub` is one of O's or its `aud` names O; an environment scope is decided by the `sub` alone; a subjects
    * scope (a role built for exact subjects) is the box audiences × subjects.
    */
-  private scopeBox(scope: ScopeSpec): NFA {
+  private scopeBoxes(scope: ScopeSpec): Box[] {
     const L = this.L;
-    const box = (aud: NFA | undefined, sub: NFA | undefined): NFA =>
-      L.concat(
-        this.join(
-          this.dims.map((d) => {
-            if (d.claim === "aud" && aud) return aud;
-            if (d.claim === "sub" && sub) return L.concat([L.marker(SINGLE), sub]);
-            return this.forms(d.forms);
-          }),
-        ),
+    const box = (aud: NFA | undefined, sub: NFA | undefined): Box =>
+      this.dims.map((d) =>
+        d.claim === "aud"
+          ? aud
+          : d.claim === "sub" && sub
+            ? L.concat([L.marker(SINGLE), sub])
+            : undefined,
       );
     if (scope.kind === "subjects") {
-      return box(L.concat([L.marker(SINGLE), L.words(scope.audiences)]), L.words(scope.subjects));
+      const globs = (scope.patterns ?? []).map(
+        (p) => this.valueLanguageOf("like", parseClauseValue(p, true, true)) as NFA,
+      );
+      return [
+        box(
+          L.concat([L.marker(SINGLE), L.words(scope.audiences)]),
+          L.union([L.words(scope.subjects), ...globs]),
+        ),
+      ];
     }
     const org = scope.organization;
     if (scope.kind === "env") {
-      return box(undefined, this.environmentSubjects(org, scope.project, scope.environment));
+      return [box(undefined, this.environmentSubjects(org, scope.project, scope.environment))];
     }
     // pulumi:<kind>:org:<org>[:...] or pulumi:<kind>:pulumi.organization.login:<org>[:...]
     const kind = L.star(L.symbol(L.chars(letters())));
@@ -719,10 +799,10 @@ class PrincipalAnalysis {
     ]);
     const auds = L.words([`aws:${org}`, org]);
     const aud = L.union([
-      L.concat([L.marker(SINGLE), auds.copy()]),
+      L.concat([L.marker(SINGLE), auds]),
       this.anyOf(auds, formsOf("aud").list),
     ]);
-    return L.union([box(undefined, sub), box(aud, undefined)]);
+    return [box(undefined, sub), box(aud, undefined)];
   }
 
   /**
@@ -747,7 +827,7 @@ class PrincipalAnalysis {
       return L.union(names);
     };
     const valueChars = L.star(L.symbol(L.unitsExcept(":")));
-    const pair = L.concat([L.words([":"]), valueChars, L.words([":"]), valueChars.copy()]);
+    const pair = L.concat([L.words([":"]), valueChars, L.words([":"]), valueChars]);
     const pairs = L.star(pair);
     return L.union([
       L.concat([
@@ -760,31 +840,27 @@ class PrincipalAnalysis {
         pairs,
         L.words([":currentEnvironment.name:"]),
         name(L.unitsExcept(":")),
-        pairs.copy(),
+        pairs,
       ]),
     ]);
   }
 
-  /** The claims of a request word (markers decoded). */
-  decode(word: readonly CharSet[]): Record<string, unknown> {
-    const codes = word.map(pickChar);
-    const values: (string | string[] | undefined)[] = [];
-    let i = 0;
-    for (let d = 0; d < this.dims.length; d++) {
-      const marker = codes[i++];
+  /** The claims of a request, one word set per dimension (markers decoded). */
+  decode(words: readonly CharSet[][]): Record<string, unknown> {
+    const values = words.map((word): string | string[] | undefined => {
+      const codes = word.map(pickChar);
+      const marker = codes[0];
       let text = "";
       const list: string[] = [];
-      while (i < codes.length && codes[i] !== DIM) {
-        const c = codes[i++] as number;
+      for (const c of codes.slice(1)) {
         if (c === ITEM) list.push("");
         else if (c <= UNIT_MAX) {
           if (marker === LIST) list[list.length - 1] += String.fromCharCode(c);
           else text += String.fromCharCode(c);
         }
       }
-      i++; // DIM
-      values.push(marker === SINGLE ? text : marker === LIST ? list : undefined);
-    }
+      return marker === SINGLE ? text : marker === LIST ? list : undefined;
+    });
     const byClaim = new Map(this.dims.map((d, k) => [d.claim, values[k]]));
     const claims: Record<string, unknown> = {};
     const aud = byClaim.get("aud");
@@ -799,6 +875,67 @@ class PrincipalAnalysis {
     }
     return claims;
   }
+}
+
+/** One language per dimension (undefined: every value of the dimension). */
+type Box = (NFA | undefined)[];
+
+/**
+ * Merges, in place, Allow boxes that agree on every dimension but `k` (same clause texts) into one box whose
+ * dimension `k` is the union: a policy of many statements, one subject each, becomes one box.
+ */
+function mergeBoxes(boxes: Box[], signatures: string[][], k: number, L: Languages): void {
+  if (k < 0 || boxes.length < 2) return;
+  const groups = new Map<string, number[]>();
+  signatures.forEach((sig, i) => {
+    const key = JSON.stringify(sig.map((x, j) => (j === k ? "" : x)));
+    const list = groups.get(key);
+    if (list) list.push(i);
+    else groups.set(key, [i]);
+  });
+  const merged: Box[] = [];
+  for (const members of groups.values()) {
+    const first = boxes[members[0] as number] as Box;
+    if (members.length === 1) {
+      merged.push(first);
+      continue;
+    }
+    const parts = members.map((i) => (boxes[i] as Box)[k]);
+    const box = [...first];
+    box[k] = parts.some((p) => p === undefined) ? undefined : L.union(parts as NFA[]);
+    merged.push(box);
+  }
+  boxes.splice(0, boxes.length, ...merged);
+}
+
+let READABLE_SUB: DFA | undefined;
+let READABLE_AUD: DFA | undefined;
+
+function readableName(L: Languages): NFA {
+  return L.concat([L.symbol(L.chars(NAME_CODES)), L.star(L.symbol(L.chars(NAME_CODES)))]);
+}
+
+/** `pulumi:environments:org:<name>:env:<name>/<name>...`: a readable witness `sub`. */
+function readableSub(L: Languages): DFA {
+  READABLE_SUB ??= L.toDfa(
+    L.concat([
+      L.marker(SINGLE),
+      L.words([DEFAULT_SUBJECT_PREFIX]),
+      readableName(L),
+      L.words([":env:"]),
+      readableName(L),
+      L.words(["/"]),
+      readableName(L),
+      L.anyValue(),
+    ]),
+  );
+  return READABLE_SUB;
+}
+
+/** `aws:<name>`: a readable witness `aud`. */
+function readableAud(L: Languages): DFA {
+  READABLE_AUD ??= L.toDfa(L.concat([L.marker(SINGLE), L.words(["aws:"]), readableName(L)]));
+  return READABLE_AUD;
 }
 
 /** The forms a claim's key takes in a request (as the evaluator exposes it). */

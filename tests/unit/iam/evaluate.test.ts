@@ -828,7 +828,9 @@ describe("evaluateTrustPolicy: claims → condition keys", () => {
   });
 
   it("issuerKeyPrefix and readProviderArn", () => {
-    assert.equal(issuerKeyPrefix("https://api.pulumi.com/oidc/"), HOST);
+    // IAM keeps a trailing slash in the provider's host+path (Auth0's "https://<tenant>.auth0.com/").
+    assert.equal(issuerKeyPrefix("https://api.pulumi.com/oidc/"), `${HOST}/`);
+    assert.equal(issuerKeyPrefix("https://dev-x.eu.auth0.com//"), "dev-x.eu.auth0.com/");
     assert.equal(issuerKeyPrefix("http://127.0.0.1:8443/oidc"), "127.0.0.1:8443/oidc");
     assert.equal(
       issuerKeyPrefix("token.actions.githubusercontent.com"),

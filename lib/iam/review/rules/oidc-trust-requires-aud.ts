@@ -1,3 +1,4 @@
+import { issuerProfile } from "../../issuers";
 import { childPath } from "../../model";
 import { denyGuards, restricts } from "../document";
 import { exampleAudience, webIdentityProviders } from "../examples";
@@ -13,6 +14,9 @@ export const oidcTrustRequiresAud: ReviewRule = {
     for (const { statement, provider } of webIdentityProviders(document.statements)) {
       const host = provider.hostPath;
       if (provider.kind === "pulumi" || restricts(statement, host, "aud")) continue;
+      // On a shared issuer whose aud names the tenant, oidc-trust-tenant-audience reports it as an error.
+      const profile = issuerProfile(host);
+      if (profile.shared && profile.audience.tenant) continue;
       if (denyGuards(document, host, "aud").length) continue;
       out.push({
         path: childPath(statement.path, "Condition"),

@@ -1,5 +1,6 @@
 import { childPath } from "../../model";
-import { COGNITO_IDENTITY, denyGuards, restricts } from "../document";
+import { issuerProfile } from "../../issuers";
+import { denyGuards, restricts } from "../document";
 import { exampleSubject, webIdentityProviders } from "../examples";
 import type { ReviewRule, Violation } from "../types";
 
@@ -13,8 +14,9 @@ export const oidcTrustRequiresSub: ReviewRule = {
     const pairs = webIdentityProviders(document.statements);
     for (const { statement, provider } of pairs) {
       const host = provider.hostPath;
-      // Cognito identity pools restrict the audience (the pool) and amr, not sub.
-      if (host === COGNITO_IDENTITY) continue;
+      // Cognito identity pools and Google's OAuth clients restrict the audience (the pool, the app), not sub
+      // (oidc-trust-tenant-audience requires that audience).
+      if (issuerProfile(host).subject.optional === true) continue;
       if (restricts(statement, host, "sub") || denyGuards(document, host, "sub").length) {
         continue;
       }

@@ -1,3 +1,4 @@
+import { profileOf } from "../../issuers";
 import { examplePattern, orgNoun } from "../examples";
 import { subjectReach } from "../subjects";
 import { subjectValues } from "../subjectValues";
@@ -7,25 +8,31 @@ export const oidcTrustSubWildcardWithoutOrg: ReviewRule = {
   id: "oidc-trust-sub-wildcard-without-org",
   severity: "error",
   description:
-    'Checks whether a "sub" pattern is a bare "*" or puts a wildcard before the organization (or repository owner) is fixed.',
+    'Checks whether a "sub" pattern is a bare "*" or puts a wildcard before the organization (repository owner, group, namespace) is fixed.',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, parsed, clause, provider, isPattern, bounded } of subjectValues(document)) {
+    for (const { value, parsed, clause, provider, family, isPattern, bounded } of subjectValues(
+      document,
+    )) {
       // Another operator on "sub" in the statement fixes the organization (IAM ANDs them).
       if (bounded) continue;
-      const reach = subjectReach(parsed, isPattern, provider.kind);
+      const reach = subjectReach(parsed, isPattern, family);
       if (reach.kind !== "no-org") continue;
-      if (provider.kind === "generic") {
+      const profile = profileOf(family);
+      if (profile.orgShapes.length === 0) {
         out.push({
           path: clause.path,
           message: `${clause.path}: ${JSON.stringify(value)} is a bare wildcard: it admits every subject ${provider.hostPath} issues. Requirement: a "sub" condition names exact subjects, or a pattern with a fixed prefix. Fix: list the exact subjects.`,
         });
         continue;
       }
-      const noun = orgNoun(provider.kind);
+      const noun = orgNoun(family);
+      const reachText = profile.shared
+        ? `the subjects of every ${profile.name} ${noun}`
+        : `every ${profile.tenant.projectNoun} of every ${noun} ${provider.hostPath} issues tokens to`;
       out.push({
         path: clause.path,
-        message: `${clause.path}: ${JSON.stringify(value)} admits the subjects of every ${provider.kind === "pulumi" ? "Pulumi organization" : `${provider.kind === "github" ? "GitHub" : "GitLab"} ${noun}`}: its wildcard comes before the ${noun} is fixed. Requirement: a "sub" pattern starts with the full ${noun} and its separator. Fix: list the exact subjects, or use a pattern such as ${JSON.stringify(examplePattern(provider.kind))}.`,
+        message: `${clause.path}: ${JSON.stringify(value)} admits ${family === "pulumi" ? "the subjects of every Pulumi organization" : reachText}: its wildcard comes before the ${noun} is fixed. Requirement: a "sub" pattern starts with the full ${noun} and its separator. Fix: list the exact subjects, or use a pattern such as ${JSON.stringify(examplePattern(family))}.`,
       });
     }
     return out;

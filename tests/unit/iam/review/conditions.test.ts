@@ -96,7 +96,18 @@ describe("oidc-trust-forallvalues-claim", () => {
       ],
     );
   });
-  it("fails ForAllValues:StringLikeIfExists on aud", () => {
+  it("passes ForAllValues on aud: every token STS accepts has an aud among the client IDs (issue 14)", () => {
+    const p = policy(
+      escWithCondition({
+        StringEquals: { [SUB_KEY]: SUB },
+        "ForAllValues:StringEquals": { [AUD_KEY]: AUD },
+      }),
+    );
+    assert.deepStrictEqual(findingsOf("oidc-trust-forallvalues-claim", p), []);
+    // ...and it counts as restricting aud: no "requires aud" finding either.
+    assert.deepStrictEqual(findingsOf("pulumi-trust-requires-aud", p), []);
+  });
+  it("passes ForAllValues:StringLikeIfExists on aud (the token always has aud)", () => {
     assert.deepStrictEqual(
       findingsOf(
         "oidc-trust-forallvalues-claim",
@@ -107,13 +118,7 @@ describe("oidc-trust-forallvalues-claim", () => {
           }),
         ),
       ),
-      [
-        {
-          path: 'Statement[0].Condition["ForAllValues:StringLikeIfExists"]["api.pulumi.com/oidc:aud"]',
-          message:
-            'Statement[0].Condition["ForAllValues:StringLikeIfExists"]["api.pulumi.com/oidc:aud"]: ForAllValues:StringLikeIfExists is true when the token has no "aud" claim at all (and ForAllValues is meant for multivalued keys), so it does not restrict "aud" in an Allow. Fix: use plain "StringLike".',
-        },
-      ],
+      [],
     );
   });
 });

@@ -75,12 +75,18 @@ describe("review rules (metadata)", () => {
         "error oidc-trust-forallvalues-claim",
         "error oidc-trust-ifexists-claim",
         "error oidc-trust-unexposed-claim",
+        "error oidc-trust-tenant-audience",
         "error esc-sub-stack-config-literal",
         "warning oidc-trust-sub-org-wide",
         "warning oidc-trust-requires-aud",
         "warning oidc-role-administrator-access",
         "warning esc-legacy-default-project",
         "warning oidc-trust-audience-in-client-ids",
+        "warning oidc-trust-condition-other-issuer",
+        "warning oidc-trust-unverified-claim-key",
+        "warning oidc-trust-sub-untrusted-trigger",
+        "warning oidc-trust-sub-name-pin",
+        "warning pulumi-trust-deployments-aud",
       ],
     );
   });

@@ -111,24 +111,20 @@ describe("oidc-trust-requires-sub", () => {
       ],
     );
   });
-  it("fails a sub condition on another issuer's key", () => {
-    assert.deepStrictEqual(
-      findingsOf(
-        "oidc-trust-requires-sub",
-        policy(
-          escWithCondition({
-            StringEquals: { [AUD_KEY]: AUD, [`${GITHUB_HOST}:sub`]: "repo:octo-org/octo-repo:*" },
-          }),
-        ),
-      ),
-      [
-        {
-          path: "Statement[0].Condition",
-          message:
-            'Statement[0] (Sid "EscPaymentsProd") trusts api.pulumi.com/oidc without a "api.pulumi.com/oidc:sub" condition, so every ESC environment, stack and deployment of the audience\'s organization can assume the role. Requirement: every Allow statement for an OIDC provider restricts "sub". Fix: add "StringEquals": { "api.pulumi.com/oidc:sub": "pulumi:environments:org:<org>:env:<project>/<environment>" } listing the exact subjects (StringLike only for patterns below the organization).',
-        },
-      ],
+  it("reports a sub condition on another issuer's key as dead, not as admitting everyone (issue 14)", () => {
+    const p = policy(
+      escWithCondition({
+        StringEquals: { [AUD_KEY]: AUD, [`${GITHUB_HOST}:sub`]: "repo:octo-org/octo-repo:*" },
+      }),
     );
+    assert.deepStrictEqual(findingsOf("oidc-trust-requires-sub", p), []);
+    assert.deepStrictEqual(findingsOf("oidc-trust-condition-other-issuer", p), [
+      {
+        path: 'Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"]',
+        message:
+          'Statement[0] (Sid "EscPaymentsProd") trusts api.pulumi.com/oidc but requires "token.actions.githubusercontent.com:sub", a key of another issuer: tokens of api.pulumi.com/oidc never carry it, so this statement admits none of them and is dead. Fix: give each provider its own statement with conditions on its own keys ("api.pulumi.com/oidc:sub", "api.pulumi.com/oidc:aud"), or remove arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc from this statement.',
+      },
+    ]);
   });
   it("fails a StringNotEquals sub (it does not restrict)", () => {
     assert.deepStrictEqual(
@@ -355,7 +351,7 @@ describe("oidc-trust-sub-wildcard-without-org", () => {
         {
           path: 'Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"]',
           message:
-            'Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"]: "repo:*" admits the subjects of every GitHub owner: its wildcard comes before the owner is fixed. Requirement: a "sub" pattern starts with the full owner and its separator. Fix: list the exact subjects, or use a pattern such as "repo:<owner>/<repo>:*".',
+            'Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"]: "repo:*" admits the subjects of every GitHub Actions owner: its wildcard comes before the owner is fixed. Requirement: a "sub" pattern starts with the full owner and its separator. Fix: list the exact subjects, or use a pattern such as "repo:<owner>/<repo>:*".',
         },
       ],
     );
