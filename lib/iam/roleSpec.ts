@@ -15,7 +15,7 @@ import {
   parseEnvironmentRef,
 } from "../claims/grammar";
 import { loginDurationSeconds } from "../core/duration";
-import { InputError, OidcProviderError } from "../core/errors";
+import { InputError, OidcProviderError, quoteValue } from "../core/errors";
 import {
   checkPolicyArn,
   parseProviderArn,
@@ -31,7 +31,12 @@ import {
   ROLE_SESSION_NAME_ALLOWED,
   ROLE_SESSION_NAME_PATTERN,
 } from "../core/limits";
-import { buildTrustPolicy, type TrustPolicyDocument, type TrustPolicyEncoding } from "./trust";
+import {
+  TRUST_POLICY_ENCODINGS,
+  buildTrustPolicy,
+  type TrustPolicyDocument,
+  type TrustPolicyEncoding,
+} from "./trust";
 import type { EscLoginOidcArgs, SubjectAttribute } from "../claims/types";
 
 /** The session name `loginArgs` carries unless told otherwise (the example of ESC's documentation). */
@@ -399,7 +404,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
     allowAnyEnvironmentInOrganization: allowAny,
     allowStackConfigSubject: input.allowStackConfigSubject === true,
     quota: input.quota,
-    trustPolicyEncoding: input.trustPolicyEncoding,
+    trustPolicyEncoding: checkTrustPolicyEncoding(input.trustPolicyEncoding),
     loginDuration,
     loginDurationSeconds: loginSeconds,
     maxSessionDuration,
@@ -468,6 +473,17 @@ export function checkRoleResourceArgs(input: RoleResourceInput): void {
       '"/" or "/<segments>/", up to 512 characters',
     );
   }
+}
+
+function checkTrustPolicyEncoding(value: unknown): TrustPolicyEncoding | undefined {
+  if (value === undefined || (TRUST_POLICY_ENCODINGS as readonly unknown[]).includes(value)) {
+    return value as TrustPolicyEncoding | undefined;
+  }
+  throw new InputError(
+    "trustPolicyEncoding",
+    `${quoteValue(value)} is not a trust-policy encoding`,
+    TRUST_POLICY_ENCODINGS.join(", "),
+  );
 }
 
 /** The role's trust policy for a resolved spec, in the given account and partition. */

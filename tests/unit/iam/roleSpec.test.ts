@@ -413,6 +413,15 @@ describe("resolveRoleSpec: trust-policy encoding", () => {
       [["StringEquals", "StringLike", "ForAnyValue:StringLike", "StringNotLike"]],
     );
   });
+  it("refuses an unknown encoding, naming the component's field", () => {
+    assert.throws(
+      () => resolveRoleSpec({ ...input, trustPolicyEncoding: "short" as "list" }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          'trustPolicyEncoding: "short" is not a trust-policy encoding. Allowed: list, compact, auto.',
+    );
+  });
   it("list refuses them with the quota error; compact is what auto chose", () => {
     assert.throws(
       () => resolveRoleSpec({ ...input, trustPolicyEncoding: "list" }),
