@@ -67,6 +67,7 @@ export type {
   Partition,
   TrustPolicyArgs,
   TrustPolicyDocument,
+  TrustPolicyEncoding,
   TrustStatement,
 } from "./lib/iam/trust";
 

@@ -20,7 +20,12 @@ import {
 import { arnAccount } from "../lib/core/arn";
 import { EscAwsOidcError, InputError } from "../lib/core/errors";
 import { escEnvironmentYaml } from "../lib/esc/yaml";
-import { renderTrustPolicy, type Partition, type TrustPolicyDocument } from "../lib/iam/trust";
+import {
+  renderTrustPolicy,
+  type Partition,
+  type TrustPolicyDocument,
+  type TrustPolicyEncoding,
+} from "../lib/iam/trust";
 import type { EscLoginOidcArgs, SubjectAttribute } from "../lib/claims/types";
 
 /** An inline policy of the role. */
@@ -96,6 +101,12 @@ export interface EscOidcRoleArgs {
   readonly partition?: pulumi.Input<Partition>;
   /** The account's trust-policy length quota. Defaults to 2048. */
   readonly quota?: pulumi.Input<number>;
+  /**
+   * How the trust policy writes the exact subjects: `"list"` (one `StringEquals` list), `"compact"` (groups
+   * sharing a prefix written once, each proven to admit exactly its subjects) or `"auto"`: the list when it fits
+   * `quota`, otherwise compact. Defaults to `"auto"`.
+   */
+  readonly trustPolicyEncoding?: pulumi.Input<TrustPolicyEncoding>;
   /** The aws-login `duration` this role must allow. Defaults to `"2h"` (ESC's default). */
   readonly loginDuration?: pulumi.Input<string>;
   /**
@@ -155,6 +166,7 @@ function trustInputOf(a: EscOidcRoleArgs) {
     additionalAudiences: a.additionalAudiences,
     issuer: a.issuer,
     quota: a.quota,
+    trustPolicyEncoding: a.trustPolicyEncoding,
     loginDuration: a.loginDuration,
     maxSessionDuration: a.maxSessionDuration,
     sessionName: a.sessionName,

@@ -11,8 +11,11 @@ import {
   buildTrustPolicy,
   renderTrustPolicy,
   trustPolicySize,
+  TRUST_POLICY_ENCODINGS,
   type Partition,
   type TrustPolicyArgs,
+  type TrustPolicyDocument,
+  type TrustPolicyEncoding,
 } from "../../lib/iam/trust";
 import { TRUST_POLICY_QUOTA_DEFAULT } from "../../lib/core/limits";
 import { quoteValue } from "../../lib/core/errors";
@@ -44,6 +47,10 @@ Options:
   --issuer <url>         OIDC issuer (default https://api.pulumi.com/oidc)
   --partition <p>        aws, aws-us-gov or aws-cn (default aws)
   --quota <n>            the account's trust policy length quota (default ${TRUST_POLICY_QUOTA_DEFAULT})
+  --encoding <e>         how the subjects are written: list (one StringEquals list), compact (groups sharing
+                         a prefix written once, each proven to admit exactly its subjects) or auto (the list
+                         when it fits the quota, else compact; the default)
+  --compact              the same as --encoding compact
   --json                 compact JSON (the text the role gets)
   -h, --help             show this help
 
@@ -67,6 +74,8 @@ Example:
       issuer: { type: "string" },
       partition: { type: "string" },
       quota: { type: "string" },
+      encoding: { type: "string" },
+      compact: { type: "boolean" },
       json: { type: "boolean" },
     });
     if (parsed.values.help) {
@@ -78,10 +87,37 @@ Example:
     io.stdout.write(
       parsed.values.json ? `${renderTrustPolicy(doc)}\n` : `${JSON.stringify(doc, null, 2)}\n`,
     );
-    io.stderr.write(`IAM size: ${trustPolicySize(doc)} of ${quota} characters.\n`);
+    io.stderr.write(
+      `IAM size: ${trustPolicySize(doc)} of ${quota} characters.${
+        isCompact(doc)
+          ? " Compact encoding (each group proven to admit exactly its subjects); --encoding list prints the plain list."
+          : ""
+      }\n`,
+    );
     return 0;
   },
 };
+
+/** Whether a built policy uses the compact encoding (a group statement lists remainders with ForAnyValue). */
+function isCompact(doc: TrustPolicyDocument): boolean {
+  return doc.Statement.some((st) => st.Condition["ForAnyValue:StringLike"] !== undefined);
+}
+
+function encodingOf(parsed: Parsed): TrustPolicyEncoding | undefined {
+  const raw = optional(parsed, "encoding");
+  const compact = parsed.values.compact === true;
+  if (raw !== undefined && !(TRUST_POLICY_ENCODINGS as readonly string[]).includes(raw)) {
+    throw new UsageError(
+      `esc-aws-oidc trust-policy: --encoding must be one of ${TRUST_POLICY_ENCODINGS.join(", ")}, got ${quoteValue(raw)}.`,
+    );
+  }
+  if (compact && raw !== undefined && raw !== "compact") {
+    throw new UsageError(
+      `esc-aws-oidc trust-policy: --compact contradicts --encoding ${raw}; give one of them.`,
+    );
+  }
+  return compact ? "compact" : (raw as TrustPolicyEncoding | undefined);
+}
 
 function quotaOf(parsed: Parsed): number {
   const raw = optional(parsed, "quota");
@@ -144,5 +180,7 @@ function trustPolicyArgs(parsed: Parsed): TrustPolicyArgs {
   const partition = optional(parsed, "partition");
   if (partition !== undefined) args.partition = partition as Partition;
   if (optional(parsed, "quota") !== undefined) args.quota = quotaOf(parsed);
+  const encoding = encodingOf(parsed);
+  if (encoding !== undefined) args.encoding = encoding;
   return args;
 }

@@ -4,6 +4,8 @@
  * callers pass only non-secret observed values.
  */
 
+import { TRUST_POLICY_QUOTA_MAX } from "./limits";
+
 /** Every stable `code` an error of this package carries: a `switch (e.code)` narrows on it. */
 export type ErrorCode =
   | "ERR_ESC_AWS_OIDC"
@@ -81,28 +83,65 @@ export class TrustPolicyQuotaError extends EscAwsOidcError {
   readonly size: number;
   /** The quota it exceeds. */
   readonly quota: number;
-  /** How many of the given exact subjects fit within the quota (with every wildcard kept). */
+  /** How many of the given exact subjects fit within the quota as a list (with every wildcard kept). */
   readonly subjectsThatFit: number;
   /** How many exact subjects were given. */
   readonly subjectCount: number;
+  /**
+   * Per encoding (`list`, `compact`): the size of the policy with every subject, and how many of the subjects
+   * (the first ones) fit within the quota. Absent when the thrower did not compare encodings.
+   */
+  readonly encodings: TrustPolicyEncodingSizes | undefined;
+  /** How much the quota would have to be raised for the smallest encoding to fit (0: one already fits). */
+  readonly raiseBy: number;
 
   constructor(fields: {
     size: number;
     quota: number;
     subjectsThatFit: number;
     subjectCount: number;
+    encodings?: TrustPolicyEncodingSizes;
+    /** Why an encoding was not used (e.g. the compact one could not be proven exact). */
+    note?: string;
   }) {
+    const e = fields.encodings;
+    const smallest = e ? Math.min(e.list.size, e.compact.size) : fields.size;
+    const raiseBy = Math.max(0, smallest - fields.quota);
+    let detail = `${fields.subjectsThatFit} of the ${fields.subjectCount} subjects fit`;
+    if (e) {
+      const which = e.compact.size < e.list.size ? "compact" : "list";
+      const step = [2_048, 4_096, TRUST_POLICY_QUOTA_MAX].find(
+        (q) => q >= smallest && q > fields.quota,
+      );
+      const advice =
+        raiseBy === 0
+          ? `the compact encoding fits: pass encoding "compact" or "auto" (the default)`
+          : step !== undefined
+            ? `the quota would have to be raised by ${raiseBy} characters, to ${smallest} (the ${which} encoding), e.g. to ${step}`
+            : `even IAM's largest quota (${TRUST_POLICY_QUOTA_MAX}) is ${smallest - TRUST_POLICY_QUOTA_MAX} characters short (the ${which} encoding): split the role`;
+      detail =
+        `of the ${fields.subjectCount} subjects, ${e.list.subjectsThatFit} fit as a list (${e.list.size} characters with all) and ` +
+        `${e.compact.subjectsThatFit} compact (${e.compact.size} characters with all); ${advice}`;
+    }
     super(
       `trustPolicy: the rendered trust policy is ${fields.size} characters, over the quota of ${fields.quota}; ` +
-        `${fields.subjectsThatFit} of the ${fields.subjectCount} subjects fit. Allowed: at most ${fields.quota} characters — ` +
+        `${detail}${fields.note ? ` (${fields.note})` : ""}. Allowed: at most ${fields.quota} characters — ` +
         `use fewer environments or subjectAttributes that group them, split the role, or ask AWS Service Quotas for a ` +
-        `larger "Role trust policy length" (up to 8192) and pass it as \`quota\`.`,
+        `larger "Role trust policy length" (up to ${TRUST_POLICY_QUOTA_MAX}) and pass it as \`quota\`.`,
     );
     this.size = fields.size;
     this.quota = fields.quota;
     this.subjectsThatFit = fields.subjectsThatFit;
     this.subjectCount = fields.subjectCount;
+    this.encodings = e;
+    this.raiseBy = raiseBy;
   }
+}
+
+/** Per encoding: the policy's size with every subject and how many subjects fit (see TrustPolicyQuotaError). */
+export interface TrustPolicyEncodingSizes {
+  list: { size: number; subjectsThatFit: number };
+  compact: { size: number; subjectsThatFit: number };
 }
 
 /**

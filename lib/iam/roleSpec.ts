@@ -16,7 +16,7 @@ import {
   parseEnvironmentRef,
 } from "../claims/grammar";
 import { loginDurationSeconds } from "../core/duration";
-import { InputError, OidcProviderError } from "../core/errors";
+import { InputError, OidcProviderError, quoteValue } from "../core/errors";
 import {
   checkPolicyArn,
   parseProviderArn,
@@ -32,7 +32,12 @@ import {
   ROLE_SESSION_NAME_ALLOWED,
   ROLE_SESSION_NAME_PATTERN,
 } from "../core/limits";
-import { buildTrustPolicy, type TrustPolicyDocument } from "./trust";
+import {
+  TRUST_POLICY_ENCODINGS,
+  buildTrustPolicy,
+  type TrustPolicyDocument,
+  type TrustPolicyEncoding,
+} from "./trust";
 import type { EscLoginOidcArgs, SubjectAttribute } from "../claims/types";
 
 /** The session name `loginArgs` carries unless told otherwise (the example of ESC's documentation). */
@@ -71,6 +76,7 @@ export interface RoleSpecInput {
   additionalAudiences?: string[];
   issuer?: string;
   quota?: number;
+  trustPolicyEncoding?: TrustPolicyEncoding;
   loginDuration?: string;
   maxSessionDuration?: number;
   sessionName?: string;
@@ -103,6 +109,8 @@ export interface RoleSpec {
   allowAnyEnvironmentInOrganization: boolean;
   allowStackConfigSubject: boolean;
   quota: number | undefined;
+  /** How the exact subjects are written (`buildTrustPolicy`'s `encoding`); undefined: `"auto"`. */
+  trustPolicyEncoding: TrustPolicyEncoding | undefined;
   /** The login duration text (`"2h"` unless given) and its seconds. */
   loginDuration: string;
   loginDurationSeconds: number;
@@ -384,6 +392,7 @@ export function resolveRoleSpec(input: RoleSpecInput): RoleSpec {
     allowAnyEnvironmentInOrganization: allowAny,
     allowStackConfigSubject: input.allowStackConfigSubject === true,
     quota: input.quota,
+    trustPolicyEncoding: checkTrustPolicyEncoding(input.trustPolicyEncoding),
     loginDuration,
     loginDurationSeconds: loginSeconds,
     maxSessionDuration,
@@ -454,6 +463,17 @@ export function checkRoleResourceArgs(input: RoleResourceInput): void {
   }
 }
 
+function checkTrustPolicyEncoding(value: unknown): TrustPolicyEncoding | undefined {
+  if (value === undefined || (TRUST_POLICY_ENCODINGS as readonly unknown[]).includes(value)) {
+    return value as TrustPolicyEncoding | undefined;
+  }
+  throw new InputError(
+    "trustPolicyEncoding",
+    `${quoteValue(value)} is not a trust-policy encoding`,
+    TRUST_POLICY_ENCODINGS.join(", "),
+  );
+}
+
 /** The role's trust policy for a resolved spec, in the given account and partition. */
 export function roleTrustPolicy(
   spec: RoleSpec,
@@ -470,6 +490,7 @@ export function roleTrustPolicy(
     allowAnyEnvironmentInOrganization: spec.allowAnyEnvironmentInOrganization,
     allowStackConfigSubject: spec.allowStackConfigSubject,
     quota: spec.quota,
+    encoding: spec.trustPolicyEncoding,
   });
 }
 

@@ -9,6 +9,12 @@
  * - statement 2 (wildcards): same principal and action, `StringEquals` aud + `StringLike` sub. Operators in one
  *   Condition block are ANDed, so exact subjects and patterns cannot share a statement.
  * Every statement carries both the aud and the sub condition: a policy without `sub` is never produced.
+ *
+ * Encodings of the exact subjects (`encoding`): `"list"` is statement 1 above; `"compact"` writes groups of
+ * subjects as statements that pin a shared prefix with one operator and list the distinct remainders with
+ * another (lib/iam/compact), each admitting exactly its group, and keeps the rest in the list statement; every
+ * compact policy is proven exact (`proveExact`) before it is returned. `"auto"` (the default) is the list when
+ * it fits the quota, otherwise the compact encoding.
  */
 import {
   PARTITIONS_ALLOWED,
@@ -28,6 +34,14 @@ import {
 import { isPulumiIssuer, issuerHostPath, STACK_CONFIG_ENVIRONMENT } from "../claims/grammar";
 import { InputError, TrustPolicyError, TrustPolicyQuotaError, quoteValue } from "../core/errors";
 import { TRUST_POLICY_QUOTA_DEFAULT, TRUST_POLICY_QUOTA_MAX } from "../core/limits";
+import {
+  COMPACT_OPERATORS,
+  planCompact,
+  splitGroup,
+  type CompactGroup,
+  type CompactPlan,
+} from "./compact";
+import { proveTrustPolicyExact } from "./scope";
 
 /** AWS partitions an IAM OIDC provider can live in. */
 export { PARTITIONS, type Partition } from "../core/arn";
@@ -56,6 +70,12 @@ export interface TrustPolicyArgs {
   /** The account's "Role trust policy length" quota, in characters. Defaults to 2048 (max 8192). */
   quota?: number;
   /**
+   * How the exact subjects are written: `"list"` (one `StringEquals` list), `"compact"` (groups sharing a
+   * prefix written once, each proven to admit exactly its subjects; see `TrustPolicyEncoding`) or `"auto"`:
+   * the list when it fits `quota`, otherwise compact. Defaults to `"auto"`.
+   */
+  encoding?: TrustPolicyEncoding;
+  /**
    * The Pulumi organization. Needed by `allowAnyEnvironmentInOrganization`; when given, every Pulumi subject
    * and pattern must name this organization.
    */
@@ -74,6 +94,20 @@ export interface TrustPolicyArgs {
   allowStackConfigSubject?: boolean;
 }
 
+/**
+ * How `buildTrustPolicy` writes the exact subjects:
+ * - `"list"`: one statement, `StringEquals` on `sub` with every subject;
+ * - `"compact"`: statements that each admit exactly a group of subjects sharing a prefix — `StringLike` pins
+ *   the prefix (and the length, `?` = one character, or with `StringNotLike` the absence of a separator after
+ *   it) and `ForAnyValue:StringLike` lists each member's remainder as `*<remainder>`; IAM ANDs the operators —
+ *   plus the list statement for the subjects no group pays for. Proven exact before it is returned;
+ * - `"auto"`: the list when it fits the quota, otherwise compact.
+ */
+export type TrustPolicyEncoding = "list" | "compact" | "auto";
+
+/** The encodings `buildTrustPolicy` accepts, as messages say them. */
+export const TRUST_POLICY_ENCODINGS: readonly TrustPolicyEncoding[] = ["list", "compact", "auto"];
+
 /** One statement of a trust policy built here. */
 export interface TrustStatement {
   Effect: "Allow";
@@ -82,6 +116,8 @@ export interface TrustStatement {
   Condition: {
     StringEquals: Record<string, string | string[]>;
     StringLike?: Record<string, string | string[]>;
+    "ForAnyValue:StringLike"?: Record<string, string | string[]>;
+    StringNotLike?: Record<string, string | string[]>;
   };
 }
 
@@ -266,6 +302,19 @@ interface Normalized {
   subjects: string[];
   wildcards: string[];
   quota: number;
+  encoding: TrustPolicyEncoding;
+}
+
+function checkEncoding(value: unknown): TrustPolicyEncoding {
+  const encoding = value ?? "auto";
+  if (!(TRUST_POLICY_ENCODINGS as readonly unknown[]).includes(encoding)) {
+    throw new InputError(
+      "encoding",
+      `${quoteValue(encoding)} is not a trust-policy encoding`,
+      TRUST_POLICY_ENCODINGS.join(", "),
+    );
+  }
+  return encoding as TrustPolicyEncoding;
 }
 
 function normalize(args: TrustPolicyArgs): Normalized {
@@ -278,6 +327,7 @@ function normalize(args: TrustPolicyArgs): Normalized {
   const partition = checkPartition(args.partition);
   const accountId = checkAccountId(args.accountId);
   const quota = checkQuota(args.quota);
+  const encoding = checkEncoding(args.encoding);
   const organization =
     args.organization === undefined ? undefined : checkName("organization", args.organization);
 
@@ -364,25 +414,49 @@ function normalize(args: TrustPolicyArgs): Normalized {
     subjects,
     wildcards,
     quota,
+    encoding,
   };
 }
 
 const one = (values: readonly string[]): string | string[] =>
   values.length === 1 ? (values[0] as string) : [...values];
 
-function assemble(n: Normalized, subjects: readonly string[]): TrustPolicyDocument {
-  const aud = `${n.hostPath}:aud`;
-  const sub = `${n.hostPath}:sub`;
-  const statement = (condition: TrustStatement["Condition"]): TrustStatement => ({
+function statementOf(n: Normalized, condition: TrustStatement["Condition"]): TrustStatement {
+  return {
     Effect: "Allow",
     Principal: { Federated: n.principal },
     Action: "sts:AssumeRoleWithWebIdentity",
     Condition: condition,
-  });
+  };
+}
+
+/** The statement of one compact group: aud as in the list statement, the group's operators on sub. */
+function groupStatement(n: Normalized, group: CompactGroup): TrustStatement {
+  const sub = `${n.hostPath}:sub`;
+  const condition: TrustStatement["Condition"] = {
+    StringEquals: { [`${n.hostPath}:aud`]: one(n.audiences) },
+  };
+  for (const op of COMPACT_OPERATORS) {
+    const value = group.sub[op];
+    if (value !== undefined) condition[op] = { [sub]: value };
+  }
+  return statementOf(n, condition);
+}
+
+function assemble(
+  n: Normalized,
+  subjects: readonly string[],
+  groups: readonly CompactGroup[] = [],
+): TrustPolicyDocument {
+  const aud = `${n.hostPath}:aud`;
+  const sub = `${n.hostPath}:sub`;
+  const statement = (condition: TrustStatement["Condition"]): TrustStatement =>
+    statementOf(n, condition);
   const Statement: TrustStatement[] = [];
   if (subjects.length > 0) {
     Statement.push(statement({ StringEquals: { [aud]: one(n.audiences), [sub]: one(subjects) } }));
   }
+  Statement.push(...groups.map((g) => groupStatement(n, g)));
   if (n.wildcards.length > 0) {
     Statement.push(
       statement({
@@ -396,8 +470,9 @@ function assemble(n: Normalized, subjects: readonly string[]): TrustPolicyDocume
 
 /**
  * Builds the trust policy (see the module comment). Checks every input first; throws `InputError` /
- * `ClaimError` / `TrustPolicyError` naming the field, or `TrustPolicyQuotaError` when the rendered policy
- * exceeds `quota` (saying how many of the subjects would fit).
+ * `ClaimError` / `TrustPolicyError` naming the field, or `TrustPolicyQuotaError` when no encoding allowed by
+ * `encoding` fits `quota` (saying how many of the subjects fit with each encoding, and by how much the quota
+ * would have to be raised).
  *
  * The stack-config subject `pulumi:environments:org:<org>:env:<yaml>` (shared by every environment imported
  * into Pulumi IaC stack config) is refused as an exact subject or as the aim of a pattern (`...:env:<yaml*`)
@@ -406,26 +481,159 @@ function assemble(n: Normalized, subjects: readonly string[]): TrustPolicyDocume
  */
 export function buildTrustPolicy(args: TrustPolicyArgs): TrustPolicyDocument {
   const n = normalize(args);
-  const doc = assemble(n, n.subjects);
-  const size = trustPolicySize(doc);
-  if (size > n.quota) {
-    throw new TrustPolicyQuotaError({
-      size,
-      quota: n.quota,
-      subjectsThatFit: countFitting(n),
-      subjectCount: n.subjects.length,
-    });
+  const list = assemble(n, n.subjects);
+  const listFits = trustPolicySize(list) <= n.quota;
+  if (n.encoding === "list" || (n.encoding === "auto" && listFits)) {
+    if (!listFits) throw quotaError(n, list, list);
+    return list;
   }
-  return doc;
+  const compact = compactDocument(n, n.subjects);
+  // Nothing was grouped, or grouping saved nothing: the compact encoding is the list.
+  if (compact.groups === 0 || trustPolicySize(compact.doc) >= trustPolicySize(list)) {
+    if (!listFits) throw quotaError(n, list, list, compact.doc);
+    return list;
+  }
+  if (trustPolicySize(compact.doc) > n.quota) throw quotaError(n, list, compact.doc, compact.doc);
+  const proof = proveExact(n, compact.plan);
+  if (!proof.exact) {
+    // Never return a policy that is not proven: the list, or the quota error.
+    if (listFits) return list;
+    throw quotaError(
+      n,
+      list,
+      list,
+      list,
+      `the compact encoding could not be proven exact: ${proof.reason}`,
+    );
+  }
+  // Groups split for the proof cost a statement each: the proven policy may no longer fit.
+  const proven = assemble(n, proof.plan.rest, proof.plan.groups);
+  if (trustPolicySize(proven) > n.quota) {
+    if (listFits) return list;
+    throw quotaError(n, list, proven, proven);
+  }
+  return proven;
 }
 
-/** The largest k such that the first k exact subjects (and every wildcard) fit within the quota. */
-function countFitting(n: Normalized): number {
-  const fits = (k: number): boolean =>
-    (k > 0 || n.wildcards.length > 0) &&
-    trustPolicySize(assemble(n, n.subjects.slice(0, k))) <= n.quota;
+/**
+ * The compact encoding of `subjects` (see lib/iam/compact): the whole document, the plan (what `proveExact`
+ * proves, statement by statement), and how many groups it wrote.
+ */
+function compactDocument(
+  n: Normalized,
+  subjects: readonly string[],
+): { doc: TrustPolicyDocument; plan: CompactPlan; groups: number } {
+  const plan = planCompact(
+    subjects,
+    (group) => renderTrustPolicy(groupStatement(n, group)).length + 1,
+    (subject) => JSON.stringify(subject).length + 1,
+    renderTrustPolicy(assemble({ ...n, wildcards: [] }, ["", ""])).length -
+      renderTrustPolicy(assemble({ ...n, wildcards: [] }, [])).length -
+      2 * 3,
+  );
+  return {
+    doc: assemble(n, plan.rest, plan.groups),
+    plan,
+    groups: plan.groups.length,
+  };
+}
+
+/** A proof of exactness (with the plan as proven), or why there is none. */
+type ExactnessProof = { exact: true; plan: CompactPlan } | { exact: false; reason: string };
+
+/**
+ * The one place a compact policy is proven exact: the scope analysis (lib/iam/scope, `proveTrustPolicyExact`)
+ * shows that each statement built from the exact subjects admits exactly `audiences` × its own subjects (a
+ * group's members; the list statement's list) through the issuer's provider, no other token. Statement by
+ * statement, because the policy's statements are all Allow (no Deny): what the policy admits is the union of
+ * what they admit, so it is exactly `audiences` × the subjects — and each proof stays within the analysis's
+ * budget (a group whose proof gives up on its budget is split in two and each half proven). The wildcard
+ * statement, unchanged from the list layout, is not part of it. Returns the plan as proven.
+ */
+function proveExact(n: Normalized, plan: CompactPlan): ExactnessProof {
+  const exactOnly = { ...n, wildcards: [] };
+  const prove = (statement: TrustStatement, subjects: readonly string[]) =>
+    proveTrustPolicyExact(
+      { Version: "2012-10-17", Statement: [statement] },
+      { audiences: n.audiences, subjects, providerArn: n.principal },
+    );
+  const proven: CompactPlan = { groups: [], rest: [...plan.rest] };
+  const pending = [...plan.groups];
+  for (let group = pending.shift(); group !== undefined; group = pending.shift()) {
+    const proof = prove(groupStatement(n, group), group.members);
+    if (proof.exact) {
+      proven.groups.push(group);
+      continue;
+    }
+    if (proof.extra) {
+      return { exact: false, reason: `it admits ${JSON.stringify(proof.extra.claims)}` };
+    }
+    if (proof.missing)
+      return { exact: false, reason: `it denies ${JSON.stringify(proof.missing)}` };
+    if (group.members.length > 2 && /grew beyond|took longer than/.test(proof.reason ?? "")) {
+      const halves = splitGroup(group);
+      pending.unshift(...halves.groups);
+      proven.rest.push(...halves.rest);
+      continue;
+    }
+    return { exact: false, reason: proof.reason ?? "the analysis gave no reason" };
+  }
+  if (proven.rest.length > 0) {
+    const list = assemble(exactOnly, proven.rest).Statement[0] as TrustStatement;
+    const proof = prove(list, proven.rest);
+    if (!proof.exact) {
+      return { exact: false, reason: proof.reason ?? "the list statement is not exact" };
+    }
+  }
+  return { exact: true, plan: proven };
+}
+
+/**
+ * The quota error: how many subjects fit with each encoding and how far the quota is from the smallest.
+ * `compact` is the compact document already built (built here when not given); with `note` (the compact
+ * encoding cannot be used), the compact figures are the list's.
+ */
+function quotaError(
+  n: Normalized,
+  list: TrustPolicyDocument,
+  attempted: TrustPolicyDocument,
+  compact?: TrustPolicyDocument,
+  note?: string,
+): TrustPolicyQuotaError {
+  const listFit = countFitting(n, "list");
+  const listFigures = { size: trustPolicySize(list), subjectsThatFit: listFit };
+  const compactFigures =
+    note === undefined
+      ? {
+          size: trustPolicySize(compact ?? compactDocument(n, n.subjects).doc),
+          subjectsThatFit: countFitting(n, "compact"),
+        }
+      : listFigures;
+  return new TrustPolicyQuotaError({
+    size: trustPolicySize(attempted),
+    quota: n.quota,
+    subjectsThatFit: listFit,
+    subjectCount: n.subjects.length,
+    encodings: { list: listFigures, compact: compactFigures },
+    ...(note === undefined ? {} : { note }),
+  });
+}
+
+/**
+ * The largest k such that the first k exact subjects (and every wildcard) fit within the quota with the
+ * encoding (found by bisection: the compact size grows with k, but not strictly step by step).
+ */
+function countFitting(n: Normalized, encoding: "list" | "compact"): number {
+  const size = (k: number): number => {
+    const subjects = n.subjects.slice(0, k);
+    if (encoding === "list") return trustPolicySize(assemble(n, subjects));
+    const compact = compactDocument(n, subjects).doc;
+    return Math.min(trustPolicySize(compact), trustPolicySize(assemble(n, subjects)));
+  };
+  const fits = (k: number): boolean => (k > 0 || n.wildcards.length > 0) && size(k) <= n.quota;
   let lo = 0; // fits(lo) or lo = 0
   let hi = n.subjects.length; // !fits(hi)
+  if (fits(hi)) return hi;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     if (fits(mid)) lo = mid;

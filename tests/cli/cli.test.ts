@@ -674,6 +674,73 @@ Reasons:
     });
   });
 
+  describe("trust-policy encodings", () => {
+    // A sparse 25 projects × 10 environments grid: 200 of the 250 environments.
+    const projects = ["payments", "billing", "search", "ledger", "auth", "checkout", "catalog"];
+    projects.push("inventory", "shipping", "pricing", "reviews", "profile", "notify", "gateway");
+    projects.push("reports", "audit", "media", "chat", "maps", "ads", "fraud", "tax", "loyalty");
+    projects.push("support", "web");
+    const envs = [
+      "dev",
+      "test",
+      "qa",
+      "staging",
+      "prod",
+      "perf",
+      "demo",
+      "sandbox",
+      "preview",
+      "dr",
+    ];
+    const envArgs = projects
+      .flatMap((p) => envs.map((e) => `${p}/${e}`))
+      .filter((_, i) => i % 5 !== 3)
+      .flatMap((env) => ["--env", env]);
+    const base = ["trust-policy", "--account", "123456789012", "--org", "contoso", "--json"];
+
+    it("--compact fits 200 sparse environments in 4096 characters, and the review passes it", async () => {
+      assert.strictEqual(envArgs.length, 400);
+      const r = await run([...base, "--compact", "--quota", "4096", ...envArgs]);
+      assert.deepStrictEqual(
+        [r.code, r.stderr],
+        [
+          0,
+          "IAM size: 4046 of 4096 characters. Compact encoding (each group proven to admit exactly its subjects); --encoding list prints the plain list.\n",
+        ],
+      );
+      const policy = JSON.parse(r.stdout) as { Statement: { Condition: object }[] };
+      assert.ok(policy.Statement.every((s) => "ForAnyValue:StringLike" in s.Condition));
+      const review = await run(["review", "--json", "-"], r.stdout);
+      assert.deepStrictEqual([review.code, ruleIds(review)], [0, [["trust policy"]]]);
+      // The same environments as a list do not fit; --encoding list says how many would, each way.
+      const list = await run([...base, "--encoding", "list", "--quota", "4096", ...envArgs]);
+      assert.strictEqual(list.code, 1);
+      assert.match(
+        list.stderr,
+        /over the quota of 4096; of the 200 subjects, \d+ fit as a list \(\d+ characters with all\) and 200 compact \(4046 characters with all\); the compact encoding fits: pass encoding "compact" or "auto" \(the default\)\./,
+      );
+    });
+
+    it("refuses an unknown --encoding and --compact with another encoding", async () => {
+      const bad = await run([...base, "--env", "a/b", "--encoding", "short"]);
+      assert.deepStrictEqual(
+        [bad.code, bad.stderr],
+        [
+          2,
+          'esc-aws-oidc trust-policy: --encoding must be one of list, compact, auto, got "short".\n',
+        ],
+      );
+      const both = await run([...base, "--env", "a/b", "--compact", "--encoding", "list"]);
+      assert.deepStrictEqual(
+        [both.code, both.stderr],
+        [
+          2,
+          "esc-aws-oidc trust-policy: --compact contradicts --encoding list; give one of them.\n",
+        ],
+      );
+    });
+  });
+
   describe("sandbox / demo wiring", () => {
     it("loads the sandbox command lazily", async () => {
       const r = await run(["sandbox", "--help"]);

@@ -325,10 +325,15 @@ describe("EscOidcRole (mocks)", function () {
     const c = new EscOidcRole("esc5", {
       organization: output("contoso"),
       environments: output(Array.from({ length: 40 }, (_, i) => `project/env${i}`)),
+      // The compact encoding ("auto", the default) would fit them; the list does not.
+      trustPolicyEncoding: output("list" as const),
     });
     await assert.rejects(outputOf(c.trustPolicy), (e: unknown) => {
       assert.equal((e as { code?: string }).code, "ERR_TRUST_POLICY_QUOTA");
-      assert.match((e as Error).message, /over the quota of 2048; 34 of the 40 subjects fit/);
+      assert.match(
+        (e as Error).message,
+        /over the quota of 2048; of the 40 subjects, 34 fit as a list \(2355 characters with all\) and 40 compact \(771 characters with all\)/,
+      );
       return true;
     });
     const bad = new EscOidcRole("esc6", {

@@ -158,7 +158,8 @@ describe("examples/multi-environment (mocks)", function () {
       left: 3722,
     });
 
-    const users = Array.from({ length: 20 }, (_, i) => `user${i}`);
+    // 150 users × 2 application environments: over the quota even in the compact encoding.
+    const users = Array.from({ length: 150 }, (_, i) => `user${i}`);
     await assert.rejects(
       runExample("multi-environment", {
         config: { users },
@@ -168,10 +169,12 @@ describe("examples/multi-environment (mocks)", function () {
       {
         code: "ERR_TRUST_POLICY_QUOTA",
         message:
-          "trustPolicy: the rendered trust policy is 4825 characters, over the quota of 2048; 15 of the 40 " +
-          "subjects fit. Allowed: at most 2048 characters — use fewer environments or subjectAttributes that " +
-          'group them, split the role, or ask AWS Service Quotas for a larger "Role trust policy length" (up to ' +
-          "8192) and pass it as `quota`.",
+          "trustPolicy: the rendered trust policy is 4089 characters, over the quota of 2048; of the 300 " +
+          "subjects, 15 fit as a list (34565 characters with all) and 149 compact (4089 characters with all); " +
+          "the quota would have to be raised by 2041 characters, to 4089 (the compact encoding), e.g. to 4096. " +
+          "Allowed: at most 2048 characters — use fewer environments or subjectAttributes that group them, " +
+          'split the role, or ask AWS Service Quotas for a larger "Role trust policy length" (up to 8192) and ' +
+          "pass it as `quota`.",
       },
     );
   });

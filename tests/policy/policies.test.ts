@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { TRUST_POLICY_RULES } from "../../lib/iam/review/index";
+import { buildTrustPolicy } from "../../lib/iam/trust";
 import {
   POLICIES,
   ROLE_POLICIES,
@@ -95,6 +96,36 @@ describe("policy pack: role policies", () => {
     assert.deepStrictEqual(await allRoleViolations(ROLE_TYPE, props), [
       'oidc-trust-requires-sub: Statement[0] (Sid "EscPaymentsProd") trusts api.pulumi.com/oidc without a "api.pulumi.com/oidc:sub" condition, so every ESC environment, stack and deployment of the audience\'s organization can assume the role. Requirement: every Allow statement for an OIDC provider restricts "sub". Fix: add "StringEquals": { "api.pulumi.com/oidc:sub": "pulumi:environments:org:<org>:env:<project>/<environment>" } listing the exact subjects (StringLike only for patterns below the organization).',
     ]);
+  });
+
+  it("passes a compact trust policy from buildTrustPolicy, and refuses a look-alike that admits every org", async () => {
+    const prefix = "pulumi:environments:org:contoso:env:";
+    const subjects = ["app", "api", "web", "data"].flatMap((p) =>
+      ["dev", "prod", "staging"].map((e) => `${prefix}${p}/${e}`),
+    );
+    const doc = buildTrustPolicy({
+      accountId: "123456789012",
+      audience: AUD,
+      subjects,
+      encoding: "compact",
+    });
+    assert.ok(doc.Statement.some((st) => st.Condition["ForAnyValue:StringLike"] !== undefined));
+    const compact = roleProps({ assumeRolePolicy: JSON.stringify(doc) });
+    assert.deepStrictEqual(await allRoleViolations(ROLE_TYPE, compact), []);
+    // The same remainders without the prefix pinned: every organization's environment app/dev matches.
+    const lookAlike = JSON.parse(JSON.stringify(doc)) as typeof doc;
+    const condition = lookAlike.Statement[0]?.Condition as Record<string, unknown>;
+    delete condition.StringLike;
+    delete condition.StringNotLike;
+    const violations = await allRoleViolations(
+      ROLE_TYPE,
+      roleProps({ assumeRolePolicy: JSON.stringify(lookAlike) }),
+    );
+    // One error per remainder, each a pattern whose wildcard comes before the organization.
+    assert.deepStrictEqual(
+      violations.map((v) => v.slice(0, v.indexOf(": "))),
+      subjects.map(() => "oidc-trust-sub-wildcard-without-org"),
+    );
   });
 
   it("reviews an assumeRolePolicy given as an object", async () => {

@@ -384,9 +384,9 @@ describe("resolveRoleSpec: refusals", () => {
       ],
       [
         "too many subjects for the quota",
-        { environments: Array.from({ length: 40 }, (_, i) => `project/env${i}`) },
+        { environments: Array.from({ length: 400 }, (_, i) => `project/env${i}`) },
         "",
-        /over the quota of 2048; 34 of the 40 subjects fit/,
+        /over the quota of 2048; of the 400 subjects, 34 fit as a list \(\d+ characters with all\) and \d+ compact/,
       ],
     ];
   for (const [name, overrides, field, message] of cases) {
@@ -396,6 +396,43 @@ describe("resolveRoleSpec: refusals", () => {
       else throwsField(fn, field, message);
     });
   }
+});
+
+describe("resolveRoleSpec: trust-policy encoding", () => {
+  const input: RoleSpecInput = {
+    organization: "contoso",
+    environments: Array.from({ length: 40 }, (_, i) => `project/env${i}`),
+  };
+  const where = { accountId: "123456789012" };
+  it("auto (the default) writes 40 environments compact when the list is over the quota", () => {
+    const spec = resolveRoleSpec(input);
+    assert.equal(spec.trustPolicyEncoding, undefined);
+    const doc = roleTrustPolicy(spec, where);
+    assert.deepEqual(
+      doc.Statement.map((s) => Object.keys(s.Condition)),
+      [["StringEquals", "StringLike", "ForAnyValue:StringLike", "StringNotLike"]],
+    );
+  });
+  it("refuses an unknown encoding, naming the component's field", () => {
+    assert.throws(
+      () => resolveRoleSpec({ ...input, trustPolicyEncoding: "short" as "list" }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          'trustPolicyEncoding: "short" is not a trust-policy encoding. Allowed: list, compact, auto.',
+    );
+  });
+  it("list refuses them with the quota error; compact is what auto chose", () => {
+    assert.throws(
+      () => resolveRoleSpec({ ...input, trustPolicyEncoding: "list" }),
+      /over the quota of 2048; of the 40 subjects, 34 fit as a list/,
+    );
+    const compact = resolveRoleSpec({ ...input, trustPolicyEncoding: "compact" });
+    assert.deepEqual(
+      roleTrustPolicy(compact, where),
+      roleTrustPolicy(resolveRoleSpec(input), where),
+    );
+  });
 });
 
 describe("existing providers", () => {

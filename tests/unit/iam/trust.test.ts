@@ -519,9 +519,15 @@ describe("buildTrustPolicy: quota", () => {
     { length: 40 },
     (_, i) => `pulumi:environments:org:contoso:env:project/env${i}`,
   );
-  it("says the size, the quota, how many fit and how to raise it", () => {
+  it("says the size, the quota, how many fit with each encoding and how to raise it (list)", () => {
     assert.throws(
-      () => buildTrustPolicy({ accountId: ACCOUNT, audience: "aws:contoso", subjects }),
+      () =>
+        buildTrustPolicy({
+          accountId: ACCOUNT,
+          audience: "aws:contoso",
+          subjects,
+          encoding: "list",
+        }),
       (e: unknown) => {
         assert.ok(e instanceof TrustPolicyQuotaError);
         assert.equal(e.code, "ERR_TRUST_POLICY_QUOTA");
@@ -533,12 +539,14 @@ describe("buildTrustPolicy: quota", () => {
           audience: "aws:contoso",
           subjects,
           quota: 8192,
+          encoding: "list",
         });
         assert.equal(e.size, trustPolicySize(full));
         const fit = buildTrustPolicy({
           accountId: ACCOUNT,
           audience: "aws:contoso",
           subjects: subjects.slice(0, e.subjectsThatFit),
+          encoding: "list",
         });
         assert.ok(trustPolicySize(fit) <= 2048);
         assert.throws(() =>
@@ -546,11 +554,48 @@ describe("buildTrustPolicy: quota", () => {
             accountId: ACCOUNT,
             audience: "aws:contoso",
             subjects: subjects.slice(0, e.subjectsThatFit + 1),
+            encoding: "list",
           }),
         );
+        assert.deepEqual(e.encodings, {
+          list: { size: 2355, subjectsThatFit: 34 },
+          compact: { size: 771, subjectsThatFit: 40 },
+        });
+        assert.equal(e.raiseBy, 0);
         assert.equal(
           e.message,
-          `trustPolicy: the rendered trust policy is ${e.size} characters, over the quota of 2048; ${e.subjectsThatFit} of the 40 subjects fit. Allowed: at most 2048 characters — use fewer environments or subjectAttributes that group them, split the role, or ask AWS Service Quotas for a larger "Role trust policy length" (up to 8192) and pass it as \`quota\`.`,
+          `trustPolicy: the rendered trust policy is 2355 characters, over the quota of 2048; of the 40 subjects, 34 fit as a list (2355 characters with all) and 40 compact (771 characters with all); the compact encoding fits: pass encoding "compact" or "auto" (the default). Allowed: at most 2048 characters — use fewer environments or subjectAttributes that group them, split the role, or ask AWS Service Quotas for a larger "Role trust policy length" (up to 8192) and pass it as \`quota\`.`,
+        );
+        return true;
+      },
+    );
+  });
+  it("over quota in every encoding: how many fit each way, and the raise the smallest needs", () => {
+    assert.throws(
+      () => buildTrustPolicy({ accountId: ACCOUNT, audience: "aws:contoso", subjects, quota: 600 }),
+      (e: unknown) => {
+        assert.ok(e instanceof TrustPolicyQuotaError);
+        assert.equal(e.size, 771);
+        assert.deepEqual(e.encodings, {
+          list: { size: 2355, subjectsThatFit: 6 },
+          compact: { size: 771, subjectsThatFit: 15 },
+        });
+        assert.equal(e.raiseBy, 171);
+        // The counts are right: 15 fit compact, 16 do not.
+        const size = (k: number): number =>
+          trustPolicySize(
+            buildTrustPolicy({
+              accountId: ACCOUNT,
+              audience: "aws:contoso",
+              subjects: subjects.slice(0, k),
+              encoding: "compact",
+              quota: 8192,
+            }),
+          );
+        assert.ok(size(15) <= 600 && size(16) > 600, `${size(15)} ${size(16)}`);
+        assert.equal(
+          e.message,
+          `trustPolicy: the rendered trust policy is 771 characters, over the quota of 600; of the 40 subjects, 6 fit as a list (2355 characters with all) and 15 compact (771 characters with all); the quota would have to be raised by 171 characters, to 771 (the compact encoding), e.g. to 2048. Allowed: at most 600 characters — use fewer environments or subjectAttributes that group them, split the role, or ask AWS Service Quotas for a larger "Role trust policy length" (up to 8192) and pass it as \`quota\`.`,
         );
         return true;
       },
@@ -570,19 +615,107 @@ describe("buildTrustPolicy: quota", () => {
     );
   });
   it("a policy exactly at the quota passes; one character less fails", () => {
-    const size = trustPolicySize(
-      buildTrustPolicy({ accountId: ACCOUNT, audience: "aws:contoso", subjects, quota: 8192 }),
-    );
-    buildTrustPolicy({ accountId: ACCOUNT, audience: "aws:contoso", subjects, quota: size });
-    assert.throws(
-      () =>
+    for (const encoding of ["list", "compact"] as const) {
+      const size = trustPolicySize(
         buildTrustPolicy({
           accountId: ACCOUNT,
           audience: "aws:contoso",
           subjects,
-          quota: size - 1,
+          quota: 8192,
+          encoding,
         }),
-      TrustPolicyQuotaError,
+      );
+      buildTrustPolicy({
+        accountId: ACCOUNT,
+        audience: "aws:contoso",
+        subjects,
+        quota: size,
+        encoding,
+      });
+      assert.throws(
+        () =>
+          buildTrustPolicy({
+            accountId: ACCOUNT,
+            audience: "aws:contoso",
+            subjects,
+            quota: size - 1,
+            encoding,
+          }),
+        TrustPolicyQuotaError,
+      );
+    }
+  });
+});
+
+describe("buildTrustPolicy: encodings", () => {
+  const forty = Array.from(
+    { length: 40 },
+    (_, i) => `pulumi:environments:org:contoso:env:project/env${i}`,
+  );
+  const build = (subjects: string[], over: Partial<TrustPolicyArgs> = {}): string =>
+    renderTrustPolicy(
+      buildTrustPolicy({ accountId: ACCOUNT, audience: "aws:contoso", subjects, ...over }),
+    );
+  it("compact: the shared prefix pinned once, the distinct remainders listed (policy in full)", () => {
+    const tails = forty.map((_, i) => `"*v${i}"`).join(",");
+    assert.equal(
+      build(forty, { encoding: "compact" }),
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PRINCIPAL}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso"},"StringLike":{"api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:project/env*"},"ForAnyValue:StringLike":{"api.pulumi.com/oidc:sub":[${tails}]},"StringNotLike":{"api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:project/env*v*"}}}]}`,
+    );
+  });
+  it("compact: a shared suffix is pinned too (user-login subjects)", () => {
+    const subjects = ["app/dev", "app/prod", "api/dev", "api/staging", "web/dev", "web/qa"].map(
+      (e) =>
+        `pulumi:environments:pulumi.organization.login:contoso:currentEnvironment.name:${e}:pulumi.user.login:personA`,
+    );
+    assert.equal(
+      build(subjects, { encoding: "compact" }),
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PRINCIPAL}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso"},"StringLike":{"api.pulumi.com/oidc:sub":"pulumi:environments:pulumi.organization.login:contoso:currentEnvironment.name:*:pulumi.user.login:personA"},"ForAnyValue:StringLike":{"api.pulumi.com/oidc:sub":["*:app/dev:*","*:app/prod:*","*:api/dev:*","*:api/staging:*","*:web/dev:*","*:web/qa:*"]},"StringNotLike":{"api.pulumi.com/oidc:sub":"pulumi:environments:pulumi.organization.login:contoso:currentEnvironment.name:*:*:pulumi.user.login:personA"}}}]}`,
+    );
+  });
+  it("compact: equal lengths pin the prefix and the length with '?'", () => {
+    const subjects = ["dev-01", "dev-02", "dev-03", "dev-04", "dev-05", "dev-06", "dev-07"].map(
+      (e) => `pulumi:environments:org:contoso:env:web/${e}`,
+    );
+    const text = build(subjects, { encoding: "compact" });
+    assert.equal(
+      text,
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PRINCIPAL}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso"},"StringLike":{"api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:web/dev-0?"},"ForAnyValue:StringLike":{"api.pulumi.com/oidc:sub":["*1","*2","*3","*4","*5","*6","*7"]}}}]}`,
+    );
+  });
+  it("compact with nothing worth grouping is the list; auto is the list when it fits", () => {
+    const one = forty.slice(0, 1);
+    assert.equal(build(one, { encoding: "compact" }), build(one, { encoding: "list" }));
+    // Three subjects sharing a prefix are shorter grouped (the list statement then disappears).
+    assert.ok(
+      build(forty.slice(0, 3), { encoding: "compact" }).length <
+        build(forty.slice(0, 3), { encoding: "list" }).length,
+    );
+    assert.equal(build(forty.slice(0, 30)), build(forty.slice(0, 30), { encoding: "list" }));
+    // 40 do not fit as a list at 2048: auto writes them compact.
+    assert.equal(build(forty), build(forty, { encoding: "compact" }));
+    assert.equal(build(forty, { quota: 8192 }), build(forty, { encoding: "list", quota: 8192 }));
+  });
+  it("compact keeps the wildcard statement as it is, after the exact ones", () => {
+    const text = build(forty, {
+      encoding: "compact",
+      wildcardSubjects: ["pulumi:environments:org:contoso:env:sandbox/*"],
+    });
+    assert.ok(
+      text.endsWith(
+        `{"Effect":"Allow","Principal":{"Federated":"${PRINCIPAL}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"api.pulumi.com/oidc:aud":"aws:contoso"},"StringLike":{"api.pulumi.com/oidc:sub":"pulumi:environments:org:contoso:env:sandbox/*"}}}]}`,
+      ),
+      text,
+    );
+    assert.equal(JSON.parse(text).Statement.length, 2);
+  });
+  it("refuses an unknown encoding", () => {
+    assert.throws(
+      () => build(forty, { encoding: "short" as TrustPolicyArgs["encoding"] }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          'encoding: "short" is not a trust-policy encoding. Allowed: list, compact, auto.',
     );
   });
 });

@@ -8,7 +8,7 @@ import {
   stackConfigSubject,
   subjectReach,
 } from "../subjects";
-import { subjectValues } from "../subjectValues";
+import { otherSubClausesAdmit, subjectValues } from "../subjectValues";
 import type { ReviewRule, Violation } from "../types";
 
 function isDeploySubject(subject: string): boolean {
@@ -33,8 +33,11 @@ export const oidcTrustSubOrgWide: ReviewRule = {
       const auds = restrictingValues(statement, provider.hostPath, "aud");
       const deployAudience =
         auds.length === 0 || auds.some((a) => a.parsed.hasWildcard || a.value === org);
+      // Within its statement, a value admits what the statement's other operators on "sub" admit too.
+      const admits = (s: string): boolean =>
+        likeMatches(parsed, s) && otherSubClausesAdmit(statement, clause, provider.hostPath, s);
       const matched = probeSubjects(family, org).filter(
-        (s) => likeMatches(parsed, s) && (!isDeploySubject(s) || deployAudience),
+        (s) => admits(s) && (!isDeploySubject(s) || deployAudience),
       );
       // Pulumi Deployments subjects (`pulumi:deploy:...`) are stack operations, not environments.
       const deployments = pulumi && matched.some(isDeploySubject);
@@ -47,7 +50,7 @@ export const oidcTrustSubOrgWide: ReviewRule = {
         !(family === "github" && restricts(statement, provider.hostPath, "job_workflow_ref"));
       const environments = openProject || matched.some((s) => !isDeploySubject(s));
       const everything = environments || deployments;
-      const yaml = pulumi && likeMatches(parsed, stackConfigSubject(org));
+      const yaml = pulumi && admits(stackConfigSubject(org));
       if (!everything && !yaml) continue;
       const orgText = `the organization ${JSON.stringify(org)}`;
       const what = pulumi

@@ -11,7 +11,9 @@ export const oidcTrustSubWildcardOtherOrgs: ReviewRule = {
     'Checks whether a "sub" pattern\'s wildcard continues the organization name (org:contoso*, organization:my-org*), which admits look-alike organizations.',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, parsed, clause, family, isPattern } of subjectValues(document)) {
+    for (const { value, parsed, clause, family, isPattern, bounded } of subjectValues(document)) {
+      // Another operator on "sub" in the statement fixes the organization (IAM ANDs them).
+      if (bounded) continue;
       const reach = subjectReach(parsed, isPattern, family);
       if (reach.kind !== "other-orgs") continue;
       const separator = profileOf(family).tenant.separator;

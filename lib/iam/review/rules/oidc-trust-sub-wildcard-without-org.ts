@@ -11,7 +11,11 @@ export const oidcTrustSubWildcardWithoutOrg: ReviewRule = {
     'Checks whether a "sub" pattern is a bare "*" or puts a wildcard before the organization (repository owner, group, namespace) is fixed.',
   check: (document) => {
     const out: Violation[] = [];
-    for (const { value, parsed, clause, provider, family, isPattern } of subjectValues(document)) {
+    for (const { value, parsed, clause, provider, family, isPattern, bounded } of subjectValues(
+      document,
+    )) {
+      // Another operator on "sub" in the statement fixes the organization (IAM ANDs them).
+      if (bounded) continue;
       const reach = subjectReach(parsed, isPattern, family);
       if (reach.kind !== "no-org") continue;
       const profile = profileOf(family);
