@@ -111,6 +111,13 @@ function shapeProblem(
         problem: `is ${JSON.stringify(effect ?? null)}, not "Allow" or "Deny"`,
       };
     }
+    case "not-principal":
+      // "You cannot use the NotPrincipal element in an IAM identity-based policy nor in an IAM role trust
+      // policy" (IAM User Guide, "AWS JSON policy elements: NotPrincipal").
+      return {
+        path: p.path,
+        problem: "is not allowed in a role trust policy (IAM refuses it; use Principal)",
+      };
     case "condition-shape":
       return { path: p.path, problem: "is not an object" };
     case "condition-block-shape":

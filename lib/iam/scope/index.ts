@@ -335,6 +335,17 @@ function analyzePrincipal(
     if (words === undefined) return verdict("within");
     const claims = analysis.decode(words);
     const evaluation = evaluateTrustPolicy(model, { providerArn: principal, claims });
+    const denyUnsupported = evaluation.unsupported.filter(
+      (u) => u.statement < 0 || model.statements[u.statement]?.effectKind !== "Allow",
+    );
+    if (evaluation.decision === "Allowed" && denyUnsupported.length > 0) {
+      return verdict("cannot-prove", {
+        reason: `a token outside the scope is admitted unless ${denyUnsupported
+          .slice(0, 3)
+          .map((u) => `${u.path} (${u.problem})`)
+          .join("; ")} applies, which the analysis cannot decide`,
+      });
+    }
     if (evaluation.decision !== "Allowed") {
       const why =
         evaluation.unsupported.length > 0
@@ -394,7 +405,9 @@ class PrincipalAnalysis {
   private claimOf(c: ConditionClause): string | undefined {
     if (c.keyIssuer?.toLowerCase() !== this.hostLower) return undefined;
     const claim = c.keyClaim.toLowerCase();
-    return this.exposed.includes(claim) ? claim : undefined;
+    if (!this.exposed.includes(claim)) return undefined;
+    // Pulumi's tokens carry no azp: the `aud` and `oaud` keys always hold the same value.
+    return this.pulumi && claim === "oaud" ? "aud" : claim;
   }
 
   /**
@@ -577,7 +590,8 @@ class PrincipalAnalysis {
   /** The requests a statement applies to (for this principal) as a box, or undefined when it applies to none. */
   private statement(s: PolicyStatement, polarity: Polarity): Box | undefined {
     const approx = (t: Tri): boolean => (t === "unknown" ? polarity === "Allow" : t === "true");
-    if (s.problems.length > 0 && polarity === "Deny") return undefined;
+    // A malformed Deny may not apply (IAM would refuse the policy); NotPrincipal is decided exactly below.
+    if (s.problems.some((p) => p.code !== "not-principal") && polarity === "Deny") return undefined;
     if (!approx(this.principalMatches(s))) return undefined;
     if (!approx(this.actionMatches(s))) return undefined;
     const perDim = new Map<string, NFA>();
@@ -689,6 +703,10 @@ class PrincipalAnalysis {
     if (onAbsent) parts.push(absent);
     if (op.qualifier === undefined) {
       parts.push(singleB); // a multivalued key: a single-valued operator is false
+    } else if (dim.forms.list !== "none" && c.values.some((v) => isSelfReference(v, c.keyLower))) {
+      // The key's own variable on a multivalued key: how IAM substitutes a list is not documented.
+      parts.push(singleB);
+      if (polarity === "Allow") parts.push(this.listOf(L.anyValue(), dim.forms.list));
     } else if (op.qualifier === "ForAnyValue") {
       parts.push(singleB);
       if (dim.forms.list !== "none") parts.push(this.anyOf(base, dim.forms.list));

@@ -175,6 +175,8 @@ describe("scope analysis: the bypass classes of issue 13", () => {
         assert.equal(v.verdict, "cannot-prove");
         const ids = reviewTrustPolicy(policy).map((f) => f.ruleId);
         assert.ok(ids.includes("oidc-trust-cannot-prove"), ids.join());
+        // IAM refuses NotPrincipal in a role trust policy at all.
+        assert.ok(ids.includes("trust-policy-well-formed"), ids.join());
       } else {
         assertOutside(policy);
       }
