@@ -27,6 +27,24 @@ export {
 } from "../lib/iam/review/sources";
 export type { ReviewTarget, SourceKind, PulumiResource } from "../lib/iam/review/sources";
 
+// The scope analysis: which tokens a trust policy admits, decided against an intended scope, with witnesses.
+export {
+  analyzeTrustScope,
+  proveTrustPolicyExact,
+  parseScopeSpec,
+  describeScope,
+  SCOPE_SPEC_ALLOWED,
+  SCOPE_TIME_BUDGET_MS,
+  SCOPE_NODE_BUDGET,
+} from "../lib/iam/scope/index";
+export type {
+  ScopeSpec,
+  ScopeAnalysisOptions,
+  ScopeReport,
+  IssuerVerdict,
+  ScopeWitness,
+} from "../lib/iam/scope/index";
+
 // The evaluator's tables and the JSON reader the review and the evaluator share.
 export { WEB_IDENTITY_ACTION, DOCUMENTED_OIDC_CLAIMS, issuerKeyPrefix } from "../lib/iam/evaluate";
 export { readProviderArn } from "../lib/core/arn";
