@@ -76,21 +76,28 @@ export function controlHandler(sandbox: {
         req.resume();
         return json(res, 200, sandbox.info());
       }
-      if (route === "token" && req.method === "POST") {
+      /** The JSON body, or undefined once an error answer was sent (or the request aborted). */
+      const jsonBody = async (
+        empty: unknown,
+        allowed: string,
+      ): Promise<{ value: unknown } | undefined> => {
         const body = await readBody(req, limits);
-        if (body === "aborted") return;
+        if (body === "aborted") return undefined;
         if (body === "too-large") {
-          return json(res, 413, { code: 413, message: "The request body is too large" });
+          json(res, 413, { code: 413, message: "The request body is too large" });
+          return undefined;
         }
-        let args: unknown;
         try {
-          args = body === "" ? {} : JSON.parse(body);
+          return { value: body === "" && empty !== undefined ? empty : JSON.parse(body) };
         } catch {
-          return json(res, 400, {
-            code: 400,
-            message: "body: is not JSON. Allowed: a JSON object.",
-          });
+          json(res, 400, { code: 400, message: `body: is not JSON. Allowed: ${allowed}.` });
+          return undefined;
         }
+      };
+      if (route === "token" && req.method === "POST") {
+        const read = await jsonBody({}, "a JSON object");
+        if (read === undefined) return;
+        const args = read.value;
         if (args === null || typeof args !== "object" || Array.isArray(args)) {
           return json(res, 400, {
             code: 400,
@@ -115,22 +122,10 @@ export function controlHandler(sandbox: {
         }
       }
       if (route === "registry" && req.method === "POST" && sandbox.load) {
-        const body = await readBody(req, limits);
-        if (body === "aborted") return;
-        if (body === "too-large") {
-          return json(res, 413, { code: 413, message: "The request body is too large" });
-        }
-        let doc: unknown;
+        const read = await jsonBody(undefined, "a registry document as a JSON object");
+        if (read === undefined) return;
         try {
-          doc = JSON.parse(body);
-        } catch {
-          return json(res, 400, {
-            code: 400,
-            message: "body: is not JSON. Allowed: a registry document as a JSON object.",
-          });
-        }
-        try {
-          sandbox.load(doc as RegistryFile);
+          sandbox.load(read.value as RegistryFile);
         } catch (e) {
           const message =
             e instanceof InputError || e instanceof TypeError
