@@ -243,6 +243,8 @@ export function policyOrganizations(model: TrustPolicyModel, hostPath: string): 
   const fromAud = new Set<string>();
   const bare = new Set<string>();
   const audKey = `${hostPath}:aud`.toLowerCase();
+  // Pulumi's tokens carry no azp: the oaud key is the aud claim too.
+  const oaudKey = `${hostPath}:oaud`.toLowerCase();
   const subKey = `${hostPath}:sub`.toLowerCase();
   for (const s of model.statements) {
     if (s.effectKind === undefined) continue;
@@ -258,7 +260,7 @@ export function policyOrganizations(model: TrustPolicyModel, hostPath: string): 
           if (parts && parts.rest !== undefined && ORG_NAME_CHARS.test(parts.organization)) {
             fromSub.add(parts.organization);
           }
-        } else if (c.keyLower === audKey && complete) {
+        } else if ((c.keyLower === audKey || c.keyLower === oaudKey) && complete) {
           if (text.startsWith("aws:") && ORG_NAME_CHARS.test(text.slice(4))) {
             fromAud.add(text.slice(4));
           } else if (ORG_NAME_CHARS.test(text)) bare.add(text);
