@@ -154,18 +154,7 @@ export default async function (): Promise<void> {
       .setIssuedAt()
       .encode();
     const cli = path.join(pkg, "dist", "cli", "main.js");
-    const subjectArgs = [
-      "-r",
-      exitReport,
-      cli,
-      "subject",
-      "--org",
-      org,
-      "--project",
-      "app",
-      "--env",
-      "dev",
-    ];
+    const subjectArgs = ["-r", exitReport, cli, "subject", "--org", org, "--env", "app/dev"];
     const explainArgs = ["-r", exitReport, cli, "explain", "--policy", policy, "--token", token];
     const reportFile = path.join(root, "report.json");
 
@@ -242,7 +231,7 @@ export default async function (): Promise<void> {
       `CLI cold start (whole process), ${rounds} interleaved rounds — median (p25–p75; min–max)`,
       ["command", "CPU ms", "wall ms", "explain ÷ subject (CPU)", "explain ÷ subject (wall)"],
       [
-        ["subject --org --project --env", ms(c("subject")), ms(w("subject")), "", ""],
+        ["subject --org --env", ms(c("subject")), ms(w("subject")), "", ""],
         [
           "explain --policy --token",
           ms(c("explain")),

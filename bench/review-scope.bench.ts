@@ -167,10 +167,7 @@ async function coldStart(): Promise<void> {
     const cli = path.join(pkg, "dist", "cli", "main.js");
     const base = ["-r", exitReport, cli];
     const variants: [string, string[]][] = [
-      [
-        "subject",
-        [...base, "subject", "--org", "contoso", "--project", "payments", "--env", "prod"],
-      ],
+      ["subject", [...base, "subject", "--org", "contoso", "--env", "payments/prod"]],
       ["review (1 subject)", [...base, "review", one]],
       ["review (40 subjects)", [...base, "review", forty]],
     ];

@@ -20,6 +20,7 @@ import {
   ROLE_SESSION_NAME_MIN,
   WEB_IDENTITY_TOKEN_MAX_LENGTH,
   WEB_IDENTITY_TOKEN_MIN_LENGTH,
+  WEB_IDENTITY_TOKEN_ALGORITHMS,
 } from "../lib/core/limits";
 import type { Faults, StsAction } from "./faults";
 import {
@@ -512,12 +513,8 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
         `No OpenIDConnect provider found in your account for ${claims.iss}`,
       );
     }
-    if (
-      header.alg !== "RS256" &&
-      header.alg !== "ES256" &&
-      header.alg !== "RS384" &&
-      header.alg !== "RS512"
-    ) {
+    // The algorithms STS documents (RS256/384/512, ES256/384/512), from the one table in lib/core/limits.
+    if (typeof header.alg !== "string" || !WEB_IDENTITY_TOKEN_ALGORITHMS.includes(header.alg)) {
       throw new StsFault("InvalidIdentityToken", 400, STS_MESSAGES.notAJwt);
     }
     const keys = await keysFor(
@@ -526,7 +523,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     );
     try {
       await jose.compactVerify(token!, keys.keySet, {
-        algorithms: ["RS256", "RS384", "RS512", "ES256"],
+        algorithms: [...WEB_IDENTITY_TOKEN_ALGORITHMS],
       });
     } catch (e) {
       if (
