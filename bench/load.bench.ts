@@ -12,10 +12,10 @@
  *     (string building only), per round, as CPU and as wall time.
  * Aims (issue #16): 1. ≤ 40 ms CPU; 2. ≤ 40 ms CPU; 3. explain ≤ 1.3× subject.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { EXIT_REPORT, runChild, type ChildReport } from "./child";
 import { UnsecuredJWT } from "jose";
 import { defaultRounds, interleave, printTable, spread, spreadText, type Spread } from "./harness";
 import { buildTrustPolicy, renderTrustPolicy } from "../lib/iam/trust";
@@ -26,47 +26,6 @@ import { writeDevPackage } from "../tests/helpers/devPackage";
 function installedCopy(root: string): string {
   return writeDevPackage(path.join(root, "node_modules", "esc-aws-oidc"), undefined, {
     whole: true,
-  });
-}
-
-interface ChildReport {
-  cpuMs: number;
-  wallMs: number;
-  packages?: string[];
-}
-
-/** Runs `node <args>` in `cwd`; the child writes a JSON report to the file named by BENCH_REPORT. */
-function runChild(
-  cwd: string,
-  args: string[],
-  reportFile: string,
-): Promise<ChildReport & { processWallMs: number }> {
-  return new Promise((resolve, reject) => {
-    fs.rmSync(reportFile, { force: true });
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, {
-      cwd,
-      env: {
-        ...process.env,
-        BENCH_REPORT: reportFile,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", () => {
-      const processWallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      try {
-        const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ChildReport;
-        resolve({ ...report, processWallMs });
-      } catch {
-        reject(
-          new Error(`bench child ${args.join(" ")} wrote no report: ${stderr.slice(0, 2000)}`),
-        );
-      }
-    });
   });
 }
 
@@ -96,16 +55,6 @@ for (const file of Object.keys(require.cache)) {
 fs.writeFileSync(process.env.BENCH_REPORT, JSON.stringify({ cpuMs: (c.user + c.system) / 1000, wallMs, packages: [...packages].sort() }));
 `;
 }
-
-/** A preload that reports the whole process's CPU at exit (node start included). */
-const EXIT_REPORT = `
-const fs = require("node:fs");
-const w0 = performance.timeOrigin;
-process.on("exit", () => {
-  const c = process.cpuUsage();
-  fs.writeFileSync(process.env.BENCH_REPORT, JSON.stringify({ cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() }));
-});
-`;
 
 function ms(s: Spread): string {
   return spreadText(s, (n) => n.toFixed(1));

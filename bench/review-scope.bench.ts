@@ -12,10 +12,10 @@
  *    relative to `subject` (string building only) per round, against the package as it installs (bench/load's
  *    `writeDevPackage` copy).
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { EXIT_REPORT, runChild } from "./child";
 import { evaluateTrustPolicy } from "../lib/iam/evaluate";
 import { reviewTrustPolicy } from "../lib/iam/review/index";
 import { analyzeTrustScope } from "../lib/iam/scope/index";
@@ -107,47 +107,6 @@ async function perPolicy(label: string, text: string, lastSubject: string): Prom
     ),
   );
 }
-
-interface ChildReport {
-  cpuMs: number;
-  wallMs: number;
-}
-
-/** `node <args>` in `cwd`, reporting its whole-process CPU and wall time (the preload writes them at exit). */
-function runChild(cwd: string, args: string[], reportFile: string): Promise<ChildReport> {
-  return new Promise((resolve, reject) => {
-    fs.rmSync(reportFile, { force: true });
-    const child = spawn(process.execPath, args, {
-      cwd,
-      env: {
-        ...process.env,
-        BENCH_REPORT: reportFile,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", () => {
-      try {
-        resolve(JSON.parse(fs.readFileSync(reportFile, "utf8")) as ChildReport);
-      } catch {
-        reject(
-          new Error(`bench child ${args.join(" ")} wrote no report: ${stderr.slice(0, 2000)}`),
-        );
-      }
-    });
-  });
-}
-
-const EXIT_REPORT = `
-const fs = require("node:fs");
-process.on("exit", () => {
-  const c = process.cpuUsage();
-  fs.writeFileSync(process.env.BENCH_REPORT, JSON.stringify({ cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() }));
-});
-`;
 
 async function coldStart(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "esc-aws-oidc-review-scope-"));
