@@ -8,7 +8,7 @@
  *
  * A token is decoded, never verified, and never appears in a result or message: only its claims do.
  */
-import { analyzeTrustScope, describeScope } from "./scope/index";
+import { analyzeTrustScope, describeScopes } from "./scope/index";
 import { arnAccount, readProviderArn } from "../core/arn";
 import { loginDurationSeconds } from "../core/duration";
 import { LOGIN_DURATION_DEFAULT, ROLE_MAX_SESSION_DEFAULT_SECONDS } from "../core/limits";
@@ -580,9 +580,10 @@ export function explainLogin(args: ExplainLoginArgs): LoginExplanation {
       ...(accountId !== undefined ? { accountId } : {}),
       ...(args.clientIds ? { clientIds: args.clientIds } : {}),
     });
-    const where = scope.scopes.length
-      ? scope.scopes.map(describeScope).join(" or ")
-      : "any one organization (its aud/sub values name none)";
+    const where = describeScopes(
+      scope.scopes,
+      "any one organization (its aud/sub values name none)",
+    );
     const outside = scope.verdicts.find((v) => v.verdict === "outside");
     const unproven = scope.verdicts.find((v) => v.verdict === "cannot-prove");
     if (outside?.witness) {

@@ -3,11 +3,11 @@
  * docs/design.md "Scope analysis engine"). Pure; `refa` is loaded on first use (a synchronous `require`: the
  * review is synchronous, and most commands never need the analysis).
  *
- * A request is one word: for each condition key the analysis tracks (its "dimensions", in a fixed order), a
- * marker saying how the key is present, then its value, the dimensions separated by `DIM`:
+ * A request is one word per condition key the analysis tracks (its "dimensions"): a marker saying how the key is
+ * present, then its value:
  * - `ABSENT` — the key is not in the request;
  * - `SINGLE v` — a single value `v` (UTF-16 code units, any of 0..0xFFFF);
- * - `LIST v1 ITEM v2 ...` — a multivalued key (`LIST` alone: no values).
+ * - `LIST (ITEM v)*` — a multivalued key (`LIST` alone: no values).
  * Markers lie above 0xFFFF, so no claim text can be mistaken for one: the encoding is exact.
  */
 import type { CharSet as RefaCharSet, NFA as RefaNFA, DFA as RefaDFA } from "refa";
@@ -30,8 +30,7 @@ export const ABSENT = 0x10000;
 export const SINGLE = 0x10001;
 export const LIST = 0x10002;
 export const ITEM = 0x10003;
-export const DIM = 0x10004;
-export const MAX_CHAR = DIM;
+export const MAX_CHAR = ITEM;
 
 /** Thrown when a construction exceeds the analysis budget (nodes or time): the caller reports "cannot prove". */
 export class BudgetExceeded extends Error {
@@ -182,7 +181,8 @@ export class Languages {
     });
   }
 
-  dfa(n: NFA): DFA {
+  /** A minimized DFA of a language. */
+  toDfa(n: NFA): DFA {
     return this.guard(() => {
       const d = this.r.DFA.fromFA(n, this.dfaFactory());
       d.minimize();
@@ -193,25 +193,11 @@ export class Languages {
   /** Values (strings of units) NOT in the language of `n` (which must hold values only). */
   complementValues(n: NFA): NFA {
     return this.guard(() => {
-      const d = this.dfa(n);
+      const d = this.toDfa(n);
       d.complement();
       const back = this.r.NFA.fromFA(d, this.nfaFactory());
       return this.intersect(back, this.anyValue());
     });
-  }
-
-  /** The complement of a language over the whole alphabet (markers included), as a DFA. */
-  complement(n: NFA): DFA {
-    return this.guard(() => {
-      const d = this.dfa(n);
-      d.complement();
-      return d;
-    });
-  }
-
-  /** A minimized DFA of a language. */
-  toDfa(n: NFA): DFA {
-    return this.dfa(n);
   }
 
   /** The intersection (not minimized: it is only tested for emptiness and intersected again). */
@@ -231,20 +217,6 @@ export class Languages {
   /** A shortest word of a non-empty DFA, one character set per position. */
   shortest(d: DFA): CharSet[] | undefined {
     return this.guard(() => shortestWordSet(this.r.NFA.fromFA(d, this.nfaFactory())));
-  }
-
-  isEmpty(n: NFA): boolean {
-    return this.guard(() => n.isEmpty);
-  }
-
-  /** A shortest word set of `a ∩ b`, or undefined when the intersection is empty. */
-  firstWordSet(a: NFA, b: DFA): CharSet[] | undefined {
-    return this.guard(() => {
-      const product = this.r.NFA.fromIntersection(a, b, this.nfaFactory());
-      product.removeUnreachable();
-      if (product.isEmpty) return undefined;
-      return shortestWordSet(product);
-    });
   }
 }
 
@@ -289,7 +261,7 @@ export function shared(key: string, build: () => DFA | undefined): DFA | undefin
 
 /** A readable character of a set: a marker first (SINGLE before ABSENT before LIST), then `x`, `a`, `0`... */
 export function pickChar(set: CharSet): number {
-  for (const m of [SINGLE, ABSENT, LIST, ITEM, DIM]) if (set.has(m)) return m;
+  for (const m of [SINGLE, ABSENT, LIST, ITEM]) if (set.has(m)) return m;
   for (const c of "xa0-.:/_") {
     const u = c.charCodeAt(0);
     if (set.has(u)) return u;

@@ -175,6 +175,11 @@ export function parseScopeSpec(text: string, field = "scope"): ScopeSpec {
   return fail(`${quoteValue(text)} is not a scope`);
 }
 
+/** How scopes read in messages (`none`: when there is none, the policy naming no organization). */
+export function describeScopes(scopes: readonly ScopeSpec[], none: string): string {
+  return scopes.length === 0 ? none : scopes.map(describeScope).join(" or ");
+}
+
 /** How a scope reads in messages: `organization contoso`, `environments contoso/payments/*`... */
 export function describeScope(scope: ScopeSpec): string {
   switch (scope.kind) {
@@ -297,6 +302,8 @@ function requestPrincipals(
   }
   let out = [...named];
   if (accountId !== undefined) out = out.filter((a) => readProviderArn(a)?.accountId === accountId);
+  // The unnamed principal: what "*" or NotPrincipal admits, or the role account's own provider when the policy
+  // names only other accounts' (its statements then never apply to it).
   if (unnamed || (accountId !== undefined && out.length === 0 && named.size > 0)) {
     const partitions = new Set(
       [...named].map((a) => readProviderArn(a)?.partition).filter((p) => p !== undefined),
@@ -304,10 +311,9 @@ function requestPrincipals(
     const partition = partitions.size === 1 ? [...partitions][0] : "aws";
     const account = accountId ?? freshAccount(named);
     const fresh = `arn:${partition}:iam::${account}:oidc-provider/${hostPath}`;
-    if (!out.includes(fresh) && (unnamed || accountId !== undefined)) out.push(fresh);
+    if (!out.includes(fresh)) out.push(fresh);
   }
-  // Without a Pulumi principal and no statement matching unnamed principals, the policy does not trust it.
-  return unnamed || named.size > 0 ? out : [];
+  return out;
 }
 
 function freshAccount(named: Set<string>): string {
@@ -732,17 +738,13 @@ class PrincipalAnalysis {
         }
         return undefined;
       }
-      const lang = this.valueLanguage(c, v);
+      const lang = this.valueLanguageOf(c.op.comparison, v);
       if (lang === undefined) return undefined;
       positive.push(lang);
     }
     // A value that is the key's own variable matches every value of the key.
     const p = self ? L.anyValue() : L.union(positive);
     return c.op.negated ? L.complementValues(p) : p;
-  }
-
-  private valueLanguage(c: ConditionClause, v: ClauseValue): NFA | undefined {
-    return this.valueLanguageOf(c.op.comparison, v);
   }
 
   private valueLanguageOf(

@@ -1,4 +1,4 @@
-import { describeScope, SCOPE_TIME_BUDGET_MS } from "../../scope/index";
+import { describeScopes, SCOPE_TIME_BUDGET_MS } from "../../scope/index";
 import { DOCUMENT_PATH } from "../../model";
 import { scopeReport } from "../scope";
 import type { ReviewRule, Violation } from "../types";
@@ -10,10 +10,7 @@ export const oidcTrustCannotProve: ReviewRule = {
   check: (document, options) => {
     const report = scopeReport(document, options);
     const out: Violation[] = [];
-    const scope =
-      report.scopes.length === 0
-        ? "one organization"
-        : report.scopes.map(describeScope).join(" or ");
+    const scope = describeScopes(report.scopes, "one organization");
     for (const v of report.verdicts) {
       if (v.verdict !== "cannot-prove") continue;
       out.push({

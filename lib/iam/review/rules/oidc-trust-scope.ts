@@ -1,6 +1,6 @@
 import { quoteValue } from "../../../core/errors";
 import { DOCUMENT_PATH } from "../../model";
-import { describeScope } from "../../scope/index";
+import { describeScopes } from "../../scope/index";
 import { scopeReport } from "../scope";
 import type { ReviewRule, Violation } from "../types";
 
@@ -22,10 +22,7 @@ export const oidcTrustScope: ReviewRule = {
   check: (document, options) => {
     const report = scopeReport(document, options);
     const out: Violation[] = [];
-    const scope =
-      report.scopes.length === 0
-        ? "any one organization"
-        : report.scopes.map(describeScope).join(" or ");
+    const scope = describeScopes(report.scopes, "any one organization");
     if (report.inferred && report.organizations.length > 1 && report.verdicts.length > 0) {
       out.push({
         path: DOCUMENT_PATH,
