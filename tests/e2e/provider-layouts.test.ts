@@ -327,7 +327,7 @@ describe("provider loading in real layouts, through the dynamic-provider host", 
         });
         assert.equal(host.calls.delete, 1);
         assert.ok(
-          host.output.includes(
+          await host.waitForOutput(
             "esc-aws-oidc: warning: AwsLogin login-1 deleted without its provider (esc-aws-oidc could not be loaded); nothing to undo: its credentials expire on their own.",
           ),
           host.output,

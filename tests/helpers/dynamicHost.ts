@@ -326,6 +326,19 @@ export class DynamicHost {
     await this.rpc("delete", req);
   }
 
+  /**
+   * Waits (at most `timeoutMs`) until the host has printed `text`: its stderr arrives on its own stream, so an RPC's
+   * answer can come before what the call printed. Returns whether it did; callers assert on the output.
+   */
+  async waitForOutput(text: string, timeoutMs = 5_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.output.includes(text)) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
+  }
+
   /** Closes the client and kills the host (waits for it to exit). Safe to call twice. */
   async stop(): Promise<void> {
     if (this.stopped) return;
