@@ -145,7 +145,16 @@ export function trustDocumentOf(model: TrustPolicyModel): TrustDocument {
   model.problems.forEach(push);
   for (const s of model.statements) {
     s.problems.forEach(push);
-    for (const b of s.blocks) if (b.problem) push(b.problem);
+    for (const b of s.blocks) {
+      if (b.problem) push(b.problem);
+      // IAM refuses a policy with an operator it does not know ("Invalid Condition type"): never a silent pass.
+      else if (!b.op.known) {
+        shapeProblems.push({
+          path: b.path,
+          problem: "is not a condition operator IAM knows (IAM refuses the policy)",
+        });
+      }
+    }
   }
   return {
     model,
