@@ -21,6 +21,8 @@ export type Fault =
 
 interface Armed {
   fault: Fault;
+  /** Matching calls still to let through before the fault applies. */
+  skip: number;
   remaining: number;
   action: StsAction | IamAction | undefined;
 }
@@ -31,12 +33,22 @@ export interface FaultScope {
   times?: number;
   /** Only calls of this action, STS's or IAM's (others pass untouched). Defaults to any action. */
   action?: StsAction | IamAction;
+  /** How many matching calls pass untouched before the fault applies. Defaults to 0 (the very next one). */
+  after?: number;
 }
 
 function checkTimes(times: number | undefined): number {
   const n = times ?? 1;
   if (!Number.isInteger(n) || n < 1) {
     throw new TypeError(`times: ${n} is not a positive whole number. Allowed: 1 or more.`);
+  }
+  return n;
+}
+
+function checkAfter(after: number | undefined): number {
+  const n = after ?? 0;
+  if (!Number.isInteger(n) || n < 0) {
+    throw new TypeError(`after: ${n} is not a whole number of calls. Allowed: 0 or more.`);
   }
   return n;
 }
@@ -48,7 +60,12 @@ export class Faults {
   constructor(private readonly idp: { down: boolean }) {}
 
   private arm(fault: Fault, scope: FaultScope): this {
-    this.armed.push({ fault, remaining: checkTimes(scope.times), action: scope.action });
+    this.armed.push({
+      fault,
+      skip: checkAfter(scope.after),
+      remaining: checkTimes(scope.times),
+      action: scope.action,
+    });
     return this;
   }
 
@@ -98,11 +115,18 @@ export class Faults {
     return this;
   }
 
-  /** Takes the fault for one call of `action`, if any is armed for it. */
+  /**
+   * Takes the fault for one call of `action`, if any is armed for it: the first armed fault that matches it
+   * applies, or lets it through untouched while it still has calls to skip (`after`).
+   */
   take(action: string): Fault | undefined {
     const i = this.armed.findIndex((a) => a.action === undefined || a.action === action);
     if (i < 0) return undefined;
     const armed = this.armed[i]!;
+    if (armed.skip > 0) {
+      armed.skip--;
+      return undefined;
+    }
     armed.remaining--;
     if (armed.remaining === 0) this.armed.splice(i, 1);
     return armed.fault;

@@ -3,7 +3,7 @@
  * `npm test`: every check the repository has, in two streams on two cores, with each phase's time printed.
  *
  *   static:  eslint .  →  prettier --check .  →  tsc --noEmit (incremental: node_modules/.cache/tsc)
- *   mocha:   the whole suite in parallel mode (.mocharc.json: 2 jobs, one worker process per job)
+ *   mocha:   the whole suite in parallel mode (.mocharc.cjs: 2 jobs, one worker process per job, slowest spec files first)
  *
  * Each phase's output is printed when it ends (so the two streams do not interleave), then a summary table with
  * each phase's wall time, the total, and mocha's pass count. Exits non-zero if any phase failed; every phase runs

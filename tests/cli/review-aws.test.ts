@@ -339,10 +339,13 @@ describe("review --aws against the sandbox's IAM API", function () {
   });
 
   it("goes through injected throttling without failure: same verdicts, the retries counted", async () => {
-    // Throttled: a ListRoles page 3 times in a row, then 12 of the concurrent calls. (Each throttle makes the
-    // adaptive mode slow the client down: more of them only make the test slower.)
-    sandbox.faults.throttle({ times: 3, action: "ListRoles" });
-    sandbox.faults.throttle({ times: 12, action: "ListAttachedRolePolicies" });
+    // Throttled: 3 of the first concurrent ListAttachedRolePolicies calls, then 12 of the last ones (after 780
+    // more went through). The SDK's adaptive mode cuts the client's rate to a fraction of the rate it measured
+    // before a throttle: a throttle while the ListRoles pages come one by one, or at the very first call, costs
+    // 10-30 s of recovery without testing anything more (tests/sandbox/faults.test.ts has an STS call throttled
+    // twice in a row).
+    sandbox.faults.throttle({ times: 3, action: "ListAttachedRolePolicies", after: 10 });
+    sandbox.faults.throttle({ times: 12, action: "ListAttachedRolePolicies", after: 780 });
     const json = await aws("--json", "--concurrency", "16");
     assert.equal(json.code, 1, json.stderr);
     const review = JSON.parse(json.stdout) as JsonReview;

@@ -1,6 +1,9 @@
 /**
- * `npm pack` of this repository, once per test process (its `prepack` runs the full build: most of an e2e test's
- * time), shared by the e2e tests, with the tarball's file list and modes. Removed when the process exits.
+ * `npm pack` of this repository (its `prepack` runs the full build: most of an e2e test's time), shared by the
+ * e2e tests, with the tarball's file list and modes. Packed once for a given content of what goes into the package:
+ * the tarball is kept in `node_modules/.cache/esc-aws-oidc-pack/<hash of the inputs>/`, so mocha's other parallel
+ * workers (and the next run on an unchanged checkout) reuse it instead of building again. Each test process gets
+ * its own temporary directory with a copy of the tarball, removed when the process exits.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -51,21 +54,73 @@ export function withRepoLock<T>(fn: () => T): T {
   }
 }
 
-/** Packs the repository (first call), returns the same tarball afterwards. */
+/** What the package is built from (tsconfig.build.json's `include`, the build's own files, the shipped texts). */
+const PACK_INPUTS = [
+  "package.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "scripts/finish-build.js",
+  "README.md",
+  "LICENSE",
+  "index.ts",
+  "entries",
+  "lib",
+  "components",
+  "provider",
+  "policy",
+  "cli",
+  "sandbox",
+];
+
+/** A hash of every input of the package's build, and of the TypeScript version that builds it. */
+export function packInputsHash(): string {
+  const hash = createHash("sha256");
+  hash.update(
+    `typescript ${(require("typescript/package.json") as { version: string }).version}\0`,
+  );
+  const add = (rel: string): void => {
+    const abs = path.join(REPO, rel);
+    const stat = fs.statSync(abs, { throwIfNoEntry: false });
+    if (stat === undefined) return;
+    if (stat.isDirectory()) {
+      for (const name of fs.readdirSync(abs).sort()) add(path.join(rel, name));
+      return;
+    }
+    hash.update(`${rel}\0${stat.mode & 0o111 ? "x" : "-"}\0`);
+    hash.update(fs.readFileSync(abs));
+    hash.update("\0");
+  };
+  for (const input of PACK_INPUTS) add(input);
+  return hash.digest("hex").slice(0, 24);
+}
+
+const PACK_CACHE = path.join(REPO, "node_modules", ".cache", "esc-aws-oidc-pack");
+
+/** Packs the repository (once per content of its inputs, see above), returns the same tarball afterwards. */
 export function packOnce(): Packed {
   if (packed) return packed;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "esc-aws-oidc-pack-"));
   process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   let out: string;
+  let cached: string;
   try {
     // prepack rebuilds dist/ in place (rm -rf dist, tsc): one pack at a time across mocha's parallel workers.
-    out = withRepoLock(() =>
-      execFileSync(NPM, ["pack", "--json", "--pack-destination", dir], {
+    ({ out, cached } = withRepoLock(() => {
+      const key = packInputsHash();
+      const at = path.join(PACK_CACHE, key);
+      const outFile = path.join(at, "npm-pack.out");
+      if (fs.existsSync(outFile)) return { out: fs.readFileSync(outFile, "utf8"), cached: at };
+      // Other contents' tarballs are stale: keep the cache to one entry.
+      fs.rmSync(PACK_CACHE, { recursive: true, force: true });
+      fs.mkdirSync(at, { recursive: true });
+      const text = execFileSync(NPM, ["pack", "--json", "--pack-destination", at], {
         cwd: REPO,
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
-      }),
-    );
+      });
+      fs.writeFileSync(outFile, text); // written last: its presence means the tarball is complete
+      return { out: text, cached: at };
+    }));
   } catch (e) {
     const { stdout, stderr } = e as { stdout?: string; stderr?: string };
     throw new Error(
@@ -79,6 +134,7 @@ export function packOnce(): Packed {
     files: { path: string; mode: number }[];
   }[];
   const tarball = path.join(dir, path.basename(json[0]!.filename));
+  fs.copyFileSync(path.join(cached, path.basename(json[0]!.filename)), tarball);
   const files = json[0]!.files.map((f) => f.path);
   // The modes as stored in the tarball (what an installer unpacks), read back with tar.
   const modes = new Map<string, number>();

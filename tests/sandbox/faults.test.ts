@@ -43,6 +43,38 @@ describe("sandbox faults", () => {
     assert.equal(sandbox.faults.pending, 0);
   });
 
+  it("lets `after` matching calls through before the fault applies (other actions do not count)", async () => {
+    sandbox.faults.throttle({ times: 1, action: "AssumeRoleWithWebIdentity", after: 2 });
+    const token = await sandbox.mintToken(DEV);
+    const c = (await assume(sandbox, { WebIdentityToken: token })).Credentials!;
+    const client = stsClient(sandbox, {
+      accessKeyId: c.AccessKeyId!,
+      secretAccessKey: c.SecretAccessKey!,
+      sessionToken: c.SessionToken!,
+    });
+    await callerIdentity(client); // another action: neither skipped nor faulted
+    assert.equal(
+      (await assume(sandbox, { WebIdentityToken: token })).$metadata.httpStatusCode,
+      200,
+    );
+    assert.equal(sandbox.faults.pending, 1);
+    assert.deepEqual(await sdkError(assume(sandbox, { WebIdentityToken: token })), {
+      name: "Throttling",
+      status: 400,
+      message: "Rate exceeded",
+    });
+    assert.equal(sandbox.faults.pending, 0);
+    assert.deepEqual(
+      sandbox.calls.log.map((r) => [r.action, r.status, r.fault]),
+      [
+        ["AssumeRoleWithWebIdentity", 200, undefined],
+        ["GetCallerIdentity", 200, undefined],
+        ["AssumeRoleWithWebIdentity", 200, undefined],
+        ["AssumeRoleWithWebIdentity", 400, "throttle"],
+      ],
+    );
+  });
+
   it("lets the SDK's own retries through: 2 throttles, maxAttempts 3 → success in 3 calls", async () => {
     sandbox.faults.throttle({ times: 2 });
     const out = await assume(
@@ -172,6 +204,10 @@ describe("sandbox faults", () => {
     assert.throws(() => sandbox.faults.throttle({ times: 0 }), {
       name: "TypeError",
       message: "times: 0 is not a positive whole number. Allowed: 1 or more.",
+    });
+    assert.throws(() => sandbox.faults.drop({ after: -1 }), {
+      name: "TypeError",
+      message: "after: -1 is not a whole number of calls. Allowed: 0 or more.",
     });
     assert.throws(() => sandbox.faults.delay(-1), {
       name: "TypeError",
