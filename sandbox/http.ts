@@ -21,7 +21,11 @@
  *   sandbox takes 16 KiB of headers (Node's own default) and answers 431 beyond.
  * - Time: AWS STS gives an IdP 5 seconds to answer ("latency of more than 5 seconds", AWS re:Post knowledge
  *   center, iam-sts-invalididentitytoken); the sandbox gives a client 10 seconds to send its whole request
- *   (headers within 5) and answers 408, closing the connection, when it does not.
+ *   (headers within 5) and answers 408, closing the connection, when it does not. Every request then has a time
+ *   budget from its first byte to its answer, 20 seconds (the 10 to receive it, the IdP's 5, and room to spare):
+ *   a handler still waiting then (a trust decider or an IdP that never answers) is cut off with a 500 and the
+ *   connection closed, so no request can hold a connection, or the memory behind it, forever. A deliberate
+ *   `delay` fault extends it by its own length.
  */
 import type * as http from "node:http";
 import type { Duplex } from "node:stream";
@@ -40,6 +44,8 @@ export interface HttpLimits {
   requestTimeoutMs?: number;
   /** Time to receive the headers, ms. Default 5,000 (at most `requestTimeoutMs`). */
   headersTimeoutMs?: number;
+  /** Time from a request's arrival to its answer, ms; beyond it the client gets a 500. Default 20,000. */
+  answerTimeoutMs?: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: Required<HttpLimits> = {
@@ -49,6 +55,7 @@ export const DEFAULT_HTTP_LIMITS: Required<HttpLimits> = {
   maxParameters: 256,
   requestTimeoutMs: 10_000,
   headersTimeoutMs: 5_000,
+  answerTimeoutMs: 20_000,
 };
 
 /** The limits with defaults filled in, each checked. */
@@ -223,6 +230,52 @@ export function harden(
   server.on("listening", () => {
     server.on("error", () => undefined);
   });
+}
+
+/** The time budget of one request (see the top of this file). */
+export interface AnswerBudget {
+  /** Adds `ms` to the budget (a deliberate delay, which is not the handler's own time). */
+  extend(ms: number): void;
+  /** Whether the budget ran out (and the client got its answer from `onTimeout`). */
+  readonly expired: boolean;
+}
+
+/**
+ * Starts a request's time budget: unless the response has finished within `ms` (plus extensions), `onTimeout`
+ * runs once; it answers the client, and whatever the handler writes afterwards goes nowhere. The timer is
+ * cleared when the response closes and never keeps a process alive.
+ */
+export function answerWithin(
+  res: http.ServerResponse,
+  ms: number,
+  onTimeout: () => void,
+): AnswerBudget {
+  const deadline = { at: Date.now() + ms };
+  let expired = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => {
+        if (res.writableFinished || res.destroyed) return;
+        expired = true;
+        onTimeout();
+      },
+      Math.max(0, deadline.at - Date.now()),
+    );
+    timer.unref();
+  };
+  arm();
+  res.once("close", () => clearTimeout(timer));
+  return {
+    extend(extra: number) {
+      deadline.at += extra;
+      if (!expired) arm();
+    },
+    get expired() {
+      return expired;
+    },
+  };
 }
 
 /** Answers a problem on a live response (closing the connection when the body was not read). */

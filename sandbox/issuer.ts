@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import * as jose from "jose";
 import {
+  answerWithin,
   checkHead,
   harden,
   parseTarget,
@@ -203,6 +204,16 @@ export async function startIssuer(options: IssuerOptions = {}): Promise<LocalIss
   const server = http.createServer(serverOptions(limits), (req, res) => {
     req.on("error", () => undefined);
     res.on("error", () => undefined);
+    // The request's time budget (the control API reads a body and signs): 500 and closed when it runs out.
+    answerWithin(res, limits.answerTimeoutMs, () =>
+      sendProblem(
+        res,
+        { status: 500, code: "InternalError", message: "Internal error" },
+        render,
+        {},
+        true,
+      ),
+    );
     try {
       serve(req, res);
     } catch {

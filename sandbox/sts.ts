@@ -24,6 +24,7 @@ import {
 } from "../lib/core/limits";
 import type { Faults, StsAction } from "./faults";
 import {
+  answerWithin,
   checkHead,
   harden,
   parseTarget,
@@ -797,10 +798,26 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const requestId = randomUUID();
     const problem = (p: HttpProblem, close = false) => {
+      if (budget.expired) return;
       calls.other++;
       logRecord({ action: "", status: p.status, code: p.code });
       sendProblem(res, p, render, { "x-amzn-requestid": requestId }, close);
     };
+    // The request's time budget: a handler still waiting when it runs out answers 500 and closes.
+    const logged: { record?: StsRequestRecord } = {};
+    const budget = answerWithin(res, limits.answerTimeoutMs, () => {
+      if (logged.record) {
+        logged.record.status = 500;
+        logged.record.code = "InternalFailure";
+      } else logRecord({ action: "", status: 500, code: "InternalFailure" });
+      sendProblem(
+        res,
+        { status: 500, code: "InternalFailure", message: STS_MESSAGES.internalFailure },
+        render,
+        { "x-amzn-requestid": requestId },
+        true,
+      );
+    });
     const url = parseTarget(req);
     if (!url) {
       return problem(
@@ -831,6 +848,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     const params = parsed;
     const action = params.get("Action") ?? "";
     const record: StsRequestRecord = { action, status: 0 };
+    logged.record = record;
     logRecord(record);
     // IAM's API version routes the call to the read-only IAM API (./iam).
     const iam: IamAction | undefined =
@@ -842,6 +860,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
     else calls.other++;
 
     const send = (status: number, xml: string) => {
+      if (budget.expired) return; // answered already (500, the time budget)
       record.status = status;
       res.writeHead(status, {
         "content-type": "text/xml",
@@ -851,6 +870,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
       res.end(xml);
     };
     const sendFault = (f: StsFault) => {
+      if (budget.expired) return;
       record.code = f.code;
       send(f.status, errorDocument(f, requestId, namespace));
     };
@@ -873,6 +893,7 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
           );
         case "delay":
           // Unref'd: a delayed answer never keeps a finished test process alive.
+          budget.extend(fault.ms);
           await new Promise((r) => setTimeout(r, fault.ms).unref());
           break;
       }

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import type { Sandbox } from "../../sandbox";
 import { DEFAULT_HTTP_LIMITS, resolveLimits } from "../../sandbox/http";
-import { DEV, assume, contosoSandbox } from "./helpers";
+import { DEV, assume, contosoSandbox, sdkError } from "./helpers";
 
 interface RawResponse {
   status: number;
@@ -252,6 +252,76 @@ describe("sandbox hardening: every bad request answered, never a crash", functio
       ...DEFAULT_HTTP_LIMITS,
       requestTimeoutMs: 1000,
       headersTimeoutMs: 1000,
+    });
+  });
+});
+
+describe("sandbox hardening: every request answered within its time budget", function () {
+  this.timeout(30_000);
+  const HANGING_ISSUER = "https://hanging.example/oidc";
+  let sandbox: Sandbox;
+  let idp: net.Server;
+  const held: net.Socket[] = [];
+
+  before(async () => {
+    // An IdP that accepts connections and never answers (STS itself would give up on it after 5 s).
+    idp = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((r) => idp.listen(0, "127.0.0.1", r));
+    const port = (idp.address() as net.AddressInfo).port;
+    sandbox = await contosoSandbox({ limits: { answerTimeoutMs: 300 } });
+    sandbox.registerProvider({
+      url: HANGING_ISSUER,
+      clientIds: ["aws:contoso"],
+      jwksUrl: `http://127.0.0.1:${port}/jwks`,
+    });
+  });
+  after(async () => {
+    for (const s of held) s.destroy();
+    idp.close();
+    await sandbox.stop();
+  });
+
+  it("a login waiting on an IdP that never answers: 500 InternalFailure at the budget, connection closed, logged", async () => {
+    const started = Date.now();
+    const token = await sandbox.mintToken({ ...DEV, issuer: HANGING_ISSUER });
+    sandbox.calls.reset();
+    assert.deepEqual(await sdkError(assume(sandbox, { WebIdentityToken: token })), {
+      name: "InternalFailure",
+      status: 500,
+      message: "An internal error has occurred",
+    });
+    const ms = Date.now() - started;
+    assert.ok(
+      ms >= 300 && ms < 4000,
+      `${ms} ms: the budget (300 ms) answered, not the IdP timeout (5 s)`,
+    );
+    assert.equal(held.length, 1, "STS did ask the hanging IdP");
+    assert.deepEqual(
+      sandbox.calls.log.map((r) => [r.action, r.status, r.code]),
+      [["AssumeRoleWithWebIdentity", 500, "InternalFailure"]],
+    );
+    // The handler's own answer, once the IdP goes away (IDPCommunicationError), goes nowhere and changes nothing.
+    for (const socket of held) socket.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      sandbox.calls.log.map((r) => [r.action, r.status, r.code]),
+      [["AssumeRoleWithWebIdentity", 500, "InternalFailure"]],
+    );
+    // A legitimate login is answered as before.
+    const out = await assume(sandbox, { WebIdentityToken: await sandbox.mintToken(DEV) });
+    assert.equal(out.$metadata.httpStatusCode, 200);
+  });
+
+  it("a deliberate delay fault extends the budget by its length", async () => {
+    sandbox.faults.delay(600);
+    const out = await assume(sandbox, { WebIdentityToken: await sandbox.mintToken(DEV) });
+    assert.equal(out.$metadata.httpStatusCode, 200);
+  });
+
+  it("refuses a budget that is not a positive whole number", () => {
+    assert.throws(() => resolveLimits({ answerTimeoutMs: 0.5 }), {
+      name: "TypeError",
+      message: "limits.answerTimeoutMs: 0.5 is not a positive whole number. Allowed: 1 or more.",
     });
   });
 });
