@@ -89,6 +89,11 @@ export interface ScopeAnalysisOptions {
   maxNodes?: number;
   /** Time budget per policy in milliseconds. Default 5,000 (documented in docs/review.md). */
   timeMs?: number;
+  /**
+   * Decide the common case (every statement that can admit a token pins `sub` or `aud` to values of the scope
+   * with `StringEquals`) without automata. Default true; false always builds the automata (for tests).
+   */
+  quick?: boolean;
 }
 
 /** A concrete request the policy admits outside the scope (checked: `evaluateTrustPolicy` allows it). */
@@ -333,6 +338,9 @@ function analyzePrincipal(
     v: IssuerVerdict["verdict"],
     extra: Partial<IssuerVerdict> = {},
   ): IssuerVerdict => ({ principal, hostPath, verdict: v, ...extra });
+  if (options.quick !== false && quickWithin(model, principal, hostPath, scopes)) {
+    return verdict("within");
+  }
   try {
     const budget = new Budget(
       options.maxNodes ?? SCOPE_NODE_BUDGET,
@@ -379,6 +387,134 @@ function analyzePrincipal(
   }
 }
 
+/**
+ * The claim a clause's key names on the issuer (`hostLower`: its host+path, lower-cased), when AWS exposes it
+ * (`exposed`, lower-cased); undefined when the key is never in the request.
+ */
+function claimOfClause(
+  c: ConditionClause,
+  hostLower: string,
+  exposed: readonly string[],
+  pulumi: boolean,
+): string | undefined {
+  if (c.keyIssuer?.toLowerCase() !== hostLower) return undefined;
+  const claim = c.keyClaim.toLowerCase();
+  if (!exposed.includes(claim)) return undefined;
+  // Pulumi's tokens carry no azp: the `aud` and `oaud` keys always hold the same value.
+  return pulumi && claim === "oaud" ? "aud" : claim;
+}
+
+/** Whether a statement's Principal/NotPrincipal covers the request principal (an exact provider ARN). */
+function principalMatches(s: PolicyStatement, principal: string): Tri {
+  if (s.notPrincipal !== undefined) {
+    if (!s.notPrincipal.isObject) return "unknown";
+    return s.notPrincipal.federated.includes(principal) ? "false" : "true";
+  }
+  const p = s.principal;
+  if (p === undefined) return "unknown";
+  if (p.star) return "true";
+  if (!p.isObject) return "unknown";
+  let unknown = false;
+  for (const e of p.entries) {
+    if (!e.wellFormed) {
+      unknown = true;
+      continue;
+    }
+    if (e.type === "AWS" && e.values.includes("*")) return "true";
+    if (e.type === "Federated" && e.values.includes(principal)) return "true";
+  }
+  return unknown ? "unknown" : "false";
+}
+
+/** Whether a statement's Action/NotAction covers `sts:AssumeRoleWithWebIdentity`. */
+function actionMatches(s: PolicyStatement): Tri {
+  if (s.hasAction === s.hasNotAction || !s.actionWellFormed) return "unknown";
+  const hit = (s.hasAction ? s.actions : s.notActions).some((a) =>
+    actionCovers(a, WEB_IDENTITY_ACTION),
+  );
+  return (s.hasAction ? hit : !hit) ? "true" : "false";
+}
+
+/**
+ * The common case decided without automata: every Allow statement that may apply to the principal pins `sub`
+ * and/or `aud` with plain `StringEquals` to literal values such that each pair of them lies in a scope. Each
+ * admitted token then carries one such pair, so it is in scope: "within". Sound by construction — it only ever
+ * answers "within", and only when each statement that can admit anything is itself confined — and otherwise
+ * answers false, leaving the decision to the automata. Scope membership follows the languages of `scopeBoxes`
+ * (`inScope`); tests/unit/iam/scope.test.ts checks that both paths give the same verdicts.
+ */
+function quickWithin(
+  model: TrustPolicyModel,
+  principal: string,
+  hostPath: string,
+  scopes: readonly ScopeSpec[],
+): boolean {
+  if (scopes.length === 0 || hostPath !== PULUMI_HOST_PATH) return false;
+  const hostLower = hostPath.toLowerCase();
+  const exposed = exposedClaims(hostPath).map((c) => c.toLowerCase());
+  for (const s of model.statements) {
+    if (s.effectKind === "Deny") continue; // a Deny only removes tokens
+    if (s.effectKind !== "Allow" || s.problems.length > 0) return false;
+    if (principalMatches(s, principal) === "false" || actionMatches(s) === "false") continue;
+    // The values each claim can take when the statement applies (undefined: not pinned), intersected over
+    // its plain StringEquals clauses (a single-valued operator is false on a multivalued aud).
+    const pinned: { sub?: Set<string>; aud?: Set<string> } = {};
+    for (const block of s.blocks) {
+      if (block.problem) continue;
+      for (const c of block.clauses) {
+        const claim = claimOfClause(c, hostLower, exposed, true);
+        if (claim !== "sub" && claim !== "aud") continue;
+        const op = c.op;
+        if (c.valuesProblem !== undefined || c.operatorProblem !== undefined) continue;
+        if (op.family !== "string" || op.comparison !== "equals" || op.negated) continue;
+        if (op.qualifier !== undefined || op.ifExists) continue;
+        if (c.values.some((v) => v.variablesActive && v.variables.length > 0)) continue;
+        const values = new Set(c.values.map((v) => v.literal));
+        const before = pinned[claim];
+        pinned[claim] = before ? new Set([...before].filter((v) => values.has(v))) : values;
+      }
+    }
+    const subs = pinned.sub === undefined ? [undefined] : [...pinned.sub];
+    const auds = pinned.aud === undefined ? [undefined] : [...pinned.aud];
+    if (!subs.every((sub) => auds.every((aud) => inScope(sub, aud, scopes)))) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether every token with this `sub` and `aud` (single values; undefined: any) lies in one of the scopes, as
+ * `scopeBoxes` defines them: an organization's subjects (`pulumi:<kind>:org:<org>` or
+ * `pulumi:<kind>:pulumi.organization.login:<org>`, then nothing or `:...`) or audiences (`aws:<org>`, `<org>`);
+ * a subject set's audiences × subjects (its patterns, and environment scopes, are left to the automata).
+ */
+function inScope(
+  sub: string | undefined,
+  aud: string | undefined,
+  scopes: readonly ScopeSpec[],
+): boolean {
+  return scopes.some((scope) => {
+    switch (scope.kind) {
+      case "org": {
+        const org = scope.organization;
+        if (aud !== undefined && (aud === `aws:${org}` || aud === org)) return true;
+        if (sub === undefined) return false;
+        const m = /^pulumi:[A-Za-z]*:(?:org|pulumi\.organization\.login):/.exec(sub);
+        const rest = m ? sub.slice(m[0].length) : undefined;
+        return rest === org || rest?.startsWith(`${org}:`) === true;
+      }
+      case "subjects":
+        return (
+          sub !== undefined &&
+          aud !== undefined &&
+          scope.audiences.includes(aud) &&
+          scope.subjects.includes(sub)
+        );
+      default:
+        return false;
+    }
+  });
+}
+
 class PrincipalAnalysis {
   private readonly dims: Dim[];
   private readonly exposed: readonly string[];
@@ -411,11 +547,7 @@ class PrincipalAnalysis {
 
   /** The claim a clause's key names on this issuer, when AWS exposes it (else the key is always absent). */
   private claimOf(c: ConditionClause): string | undefined {
-    if (c.keyIssuer?.toLowerCase() !== this.hostLower) return undefined;
-    const claim = c.keyClaim.toLowerCase();
-    if (!this.exposed.includes(claim)) return undefined;
-    // Pulumi's tokens carry no azp: the `aud` and `oaud` keys always hold the same value.
-    return this.pulumi && claim === "oaud" ? "aud" : claim;
+    return claimOfClause(c, this.hostLower, this.exposed, this.pulumi);
   }
 
   /**
@@ -600,8 +732,8 @@ class PrincipalAnalysis {
     const approx = (t: Tri): boolean => (t === "unknown" ? polarity === "Allow" : t === "true");
     // A malformed Deny may not apply (IAM would refuse the policy); NotPrincipal is decided exactly below.
     if (s.problems.some((p) => p.code !== "not-principal") && polarity === "Deny") return undefined;
-    if (!approx(this.principalMatches(s))) return undefined;
-    if (!approx(this.actionMatches(s))) return undefined;
+    if (!approx(principalMatches(s, this.principal))) return undefined;
+    if (!approx(actionMatches(s))) return undefined;
     const perDim = new Map<string, NFA>();
     for (const block of s.blocks) {
       if (block.problem) {
@@ -633,35 +765,6 @@ class PrincipalAnalysis {
           .map((c) => [c.op.written.toLowerCase(), c.values.map((v) => v.text)]),
       ),
     );
-  }
-
-  private principalMatches(s: PolicyStatement): Tri {
-    if (s.notPrincipal !== undefined) {
-      if (!s.notPrincipal.isObject) return "unknown";
-      return s.notPrincipal.federated.includes(this.principal) ? "false" : "true";
-    }
-    const p = s.principal;
-    if (p === undefined) return "unknown";
-    if (p.star) return "true";
-    if (!p.isObject) return "unknown";
-    let unknown = false;
-    for (const e of p.entries) {
-      if (!e.wellFormed) {
-        unknown = true;
-        continue;
-      }
-      if (e.type === "AWS" && e.values.includes("*")) return "true";
-      if (e.type === "Federated" && e.values.includes(this.principal)) return "true";
-    }
-    return unknown ? "unknown" : "false";
-  }
-
-  private actionMatches(s: PolicyStatement): Tri {
-    if (s.hasAction === s.hasNotAction || !s.actionWellFormed) return "unknown";
-    const hit = (s.hasAction ? s.actions : s.notActions).some((a) =>
-      actionCovers(a, WEB_IDENTITY_ACTION),
-    );
-    return (s.hasAction ? hit : !hit) ? "true" : "false";
   }
 
   /** A clause on a key that is never in this request (another issuer's, unexposed) or not a claim at all. */

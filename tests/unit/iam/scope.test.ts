@@ -422,3 +422,136 @@ describe("scope analysis: policies built for their scope pass", () => {
     });
   });
 });
+
+describe("scope analysis: the quick path (no automata) agrees with the automata", () => {
+  const OTHER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+  /** Values on the edge of organization contoso's languages, on both sides of it. */
+  const subValue = fc.constantFrom(
+    "pulumi:environments:org:contoso:env:app/dev",
+    "pulumi:environments:org:contoso",
+    "pulumi:environments:org:contoso:",
+    "pulumi:deployments:org:contoso:project:p:stack:s:operation:update",
+    "pulumi:environments:pulumi.organization.login:contoso:currentEnvironment.name:a/b",
+    "pulumi::org:contoso:x",
+    "pulumi:environments:org:contoso2:env:app/dev",
+    "pulumi:environments:org:contos:env:app/dev",
+    "pulumi:environments:org:acme:env:contoso",
+    "pulumi:env1:org:contoso:env:a/b",
+    "pulumi:environments:pulumi.organization.login:acme:contoso",
+    "Pulumi:environments:org:contoso:env:a/b",
+    "pulumi:environments:org:Contoso:env:a/b",
+    "pulumi:environments:org:contoso:env:*",
+    "pulumi:environments:org:contoso:env:${aws:username}",
+  );
+  const audValue = fc.constantFrom(
+    "aws:contoso",
+    "contoso",
+    "aws:acme",
+    "acme",
+    "aws:contoso2",
+    "aws:*",
+  );
+  const key = fc.constantFrom(
+    `${H}:sub`,
+    `${H}:aud`,
+    `${H}:oaud`,
+    `${H.toUpperCase()}:SUB`,
+    "token.actions.githubusercontent.com:sub",
+  );
+  const operator = fc.constantFrom(
+    "StringEquals",
+    "StringEquals",
+    "StringEquals",
+    "StringLike",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringEqualsIfExists",
+    "ForAnyValue:StringEquals",
+    "ForAllValues:StringEquals",
+  );
+  const clause = fc.tuple(
+    operator,
+    key,
+    fc.array(fc.oneof(subValue, audValue), { minLength: 1, maxLength: 3 }),
+  );
+  const statement = fc.record({
+    Effect: fc.constantFrom("Allow", "Allow", "Allow", "Deny"),
+    Principal: fc.constantFrom({ Federated: P }, { Federated: P }, { Federated: OTHER }, "*", {
+      AWS: "*",
+    }),
+    Action: fc.constantFrom(ACTION, ACTION, "sts:AssumeRole", "sts:*"),
+    Condition: fc.array(clause, { minLength: 0, maxLength: 3 }).map((cs) => {
+      const out: Record<string, Record<string, string[]>> = {};
+      for (const [op, k, values] of cs) (out[op] ??= {})[k] = values;
+      return out;
+    }),
+  });
+  const scopes = fc.constantFrom(
+    undefined,
+    [{ kind: "org" as const, organization: "contoso" }],
+    [
+      { kind: "org" as const, organization: "acme" },
+      { kind: "org" as const, organization: "contoso" },
+    ],
+    [
+      {
+        kind: "subjects" as const,
+        audiences: ["aws:contoso", "contoso"],
+        subjects: [
+          "pulumi:environments:org:contoso:env:app/dev",
+          "pulumi:environments:org:contoso",
+          "pulumi:env1:org:contoso:env:a/b",
+        ],
+      },
+    ],
+    [
+      {
+        kind: "subjects" as const,
+        audiences: ["aws:acme"],
+        subjects: ["pulumi:environments:org:acme:env:contoso"],
+        patterns: ["pulumi:environments:org:contoso:env:*"],
+      },
+      { kind: "org" as const, organization: "contoso" },
+    ],
+  );
+
+  it("gives the same verdict for every request principal as the automata alone (600 policies)", () => {
+    let quick = 0;
+    fc.assert(
+      fc.property(
+        fc.array(statement, { minLength: 1, maxLength: 4 }),
+        scopes,
+        (statements, stated) => {
+          const policy = doc(...statements);
+          const options = stated ? { scopes: stated } : {};
+          const fast = analyzeTrustScope(policy, options);
+          const slow = analyzeTrustScope(policy, { ...options, quick: false });
+          assert.deepEqual(
+            fast.verdicts.map((v) => [v.principal, v.verdict]),
+            slow.verdicts.map((v) => [v.principal, v.verdict]),
+          );
+          // How often the quick path decided alone: a "within" of the automata it would have reached too.
+          const alone = analyzeTrustScope(policy, { ...options, timeMs: -1 });
+          if (alone.verdicts.length > 0 && alone.verdicts.every((v) => v.verdict === "within"))
+            quick++;
+        },
+      ),
+      { numRuns: 600 },
+    );
+    assert.ok(quick > 30, `the quick path decided ${quick} of 600 policies`);
+  });
+
+  it("decides a policy built for its organization without building an automaton", () => {
+    const policy = buildTrustPolicy({
+      accountId: ACCOUNT,
+      audience: "aws:contoso",
+      subjects: [`${SUB_PREFIX}env:app/dev`, `${SUB_PREFIX}env:app/prod`],
+    });
+    // A time budget already spent makes the automata "cannot prove": "within" came from the quick path.
+    assert.equal(verdictOf(analyzeTrustScope(policy, { timeMs: -1 })).verdict, "within");
+    assert.equal(
+      verdictOf(analyzeTrustScope(policy, { timeMs: -1, quick: false })).verdict,
+      "cannot-prove",
+    );
+  });
+});
