@@ -50,14 +50,61 @@ function entryPoints(): { specifier: string; source: string }[] {
     });
 }
 
-/** The names each file exports, from one program over all of them (one type check, not one per file). */
-function exportedNames(files: string[]): Map<string, string[]> {
-  const program = ts.createProgram(files, {
-    module: ts.ModuleKind.CommonJS,
+/**
+ * One TypeScript program for both API checks: the README's and docs' samples (each a module of its own, importing
+ * the package by its entry-point names, mapped to the sources) and the entry points themselves. Built once, on
+ * first use: the sample type check and the exported-name listing share its parse and its checker.
+ */
+let API_PROGRAM: { program: ts.Program; samples: string[] } | undefined;
+function apiProgram(): { program: ts.Program; samples: string[] } {
+  if (API_PROGRAM) return API_PROGRAM;
+  const files = new Map<string, string>();
+  const dir = path.join(REPO, "tests", "examples", ".readme-samples");
+  for (const [page, text] of PAGES) {
+    const base = path.basename(page, ".md");
+    samples(text).forEach((s, i) => {
+      // `export {}` keeps each sample a module of its own (no clashes between samples).
+      files.set(path.join(dir, `${base}-${i}-line-${s.line}.ts`), `${s.code}\nexport {};\n`);
+    });
+  }
+  const paths: Record<string, string[]> = {};
+  const entries = entryPoints();
+  for (const { specifier, source } of entries) {
+    paths[specifier] = [path.relative(REPO, source)];
+  }
+  const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ES2022,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    lib: ["lib.es2022.d.ts"],
+    types: ["node"],
+    strict: true,
     esModuleInterop: true,
     skipLibCheck: true,
-  });
+    noEmit: true,
+    baseUrl: REPO,
+    paths,
+  };
+  const host = ts.createCompilerHost(options);
+  const readFile = host.readFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.readFile = (f) => files.get(f) ?? readFile(f);
+  host.fileExists = (f) => files.has(f) || fileExists(f);
+  host.getSourceFile = (f, lang, onError, create) => {
+    const text = files.get(f);
+    return text !== undefined
+      ? ts.createSourceFile(f, text, lang)
+      : getSourceFile(f, lang, onError, create);
+  };
+  const roots = [...files.keys(), ...entries.map((e) => e.source)];
+  API_PROGRAM = { program: ts.createProgram(roots, options, host), samples: [...files.keys()] };
+  return API_PROGRAM;
+}
+
+/** The names each file exports (the shared program's checker). */
+function exportedNames(files: string[]): Map<string, string[]> {
+  const { program } = apiProgram();
   const checker = program.getTypeChecker();
   return new Map(
     files.map((file) => {
@@ -177,49 +224,11 @@ describe("README and docs/", function () {
   });
 
   it("has TypeScript samples that type-check against the real API", () => {
-    const files = new Map<string, string>();
-    const dir = path.join(REPO, "tests", "examples", ".readme-samples");
-    for (const [page, text] of PAGES) {
-      const base = path.basename(page, ".md");
-      samples(text).forEach((s, i) => {
-        // `export {}` keeps each sample a module of its own (no clashes between samples).
-        files.set(path.join(dir, `${base}-${i}-line-${s.line}.ts`), `${s.code}\nexport {};\n`);
-      });
-    }
     assert.ok(samples(README).length >= 4, "the README has samples");
-    assert.ok(files.size >= 12, `only ${files.size} samples`);
-    const paths: Record<string, string[]> = {};
-    for (const { specifier, source } of entryPoints()) {
-      paths[specifier] = [path.relative(REPO, source)];
-    }
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ES2022,
-      moduleResolution: ts.ModuleResolutionKind.Node10,
-      lib: ["lib.es2022.d.ts"],
-      types: ["node"],
-      strict: true,
-      esModuleInterop: true,
-      skipLibCheck: true,
-      noEmit: true,
-      baseUrl: REPO,
-      paths,
-    };
-    const host = ts.createCompilerHost(options);
-    const readFile = host.readFile.bind(host);
-    const fileExists = host.fileExists.bind(host);
-    const getSourceFile = host.getSourceFile.bind(host);
-    host.readFile = (f) => files.get(f) ?? readFile(f);
-    host.fileExists = (f) => files.has(f) || fileExists(f);
-    host.getSourceFile = (f, lang, onError, create) => {
-      const text = files.get(f);
-      return text !== undefined
-        ? ts.createSourceFile(f, text, lang)
-        : getSourceFile(f, lang, onError, create);
-    };
-    const program = ts.createProgram([...files.keys()], options, host);
+    const { program, samples: files } = apiProgram();
+    assert.ok(files.length >= 12, `only ${files.length} samples`);
     const problems: string[] = [];
-    for (const file of files.keys()) {
+    for (const file of files) {
       const sf = program.getSourceFile(file);
       const diagnostics = [
         ...program.getSyntacticDiagnostics(sf),
