@@ -2,7 +2,7 @@ import { explainLogin, type ExplainLoginArgs } from "../../lib/iam/explain";
 import { EscAwsOidcError, quoteValue, showValue } from "../../lib/core/errors";
 import { reviewTargets, type ReviewTarget } from "../../lib/iam/review/sources";
 import { readProviderArn } from "../../lib/core/arn";
-import { maxSessionSeconds } from "../../lib/login/validate";
+import { maxSessionSeconds } from "../../lib/core/duration";
 import { list, optional, parseCommandArgs, required } from "../args";
 import { UnreadableInputError, UsageError, readInput } from "../io";
 import { EXPLAIN_AWS_HELP, EXPLAIN_AWS_OPTIONS } from "../aws/access";

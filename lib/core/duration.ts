@@ -3,11 +3,13 @@
  * fraction and a unit — `ns`, `us`/`µs`, `ms`, `s`, `m`, `h` — e.g. `1h`, `90m`, `1h30m`, `3600s`, `1.5h`.
  * One parser for the component, the aws-login resource, the ESC YAML, the sandbox and the CLI.
  */
-import { InputError, quoteValue } from "./errors";
+import { InputError, quoteValue, requireString } from "./errors";
 import {
   LOGIN_DURATION_DEFAULT,
   LOGIN_DURATION_MAX_SECONDS,
   LOGIN_DURATION_MIN_SECONDS,
+  ROLE_MAX_SESSION_MAX_SECONDS,
+  ROLE_MAX_SESSION_MIN_SECONDS,
 } from "./limits";
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
@@ -88,6 +90,32 @@ export function loginDurationSeconds(duration: string | undefined, field = "dura
       field,
       `${quoteValue(text)} is ${seconds} seconds, outside what STS accepts`,
       `${LOGIN_DURATION_MIN_SECONDS} to ${LOGIN_DURATION_MAX_SECONDS} seconds ("15m" to "12h")`,
+    );
+  }
+  return seconds;
+}
+
+/**
+ * A role's maximum session duration given as seconds or a duration string, in seconds: whole seconds from 3600
+ * to 43200 (`"1h"` to `"12h"`), the range IAM accepts for MaxSessionDuration.
+ */
+export function maxSessionSeconds(
+  value: unknown,
+  field = "expectedTrust.maxSessionDuration",
+): number {
+  const allowed = `whole seconds from ${ROLE_MAX_SESSION_MIN_SECONDS} to ${ROLE_MAX_SESSION_MAX_SECONDS}, or a duration from "1h" to "12h"`;
+  const seconds =
+    typeof value === "number" ? value : parseDuration(requireString(value, field, allowed), field);
+  const shown =
+    typeof value === "number" ? `${value}` : `${quoteValue(value)} (${seconds} seconds)`;
+  if (!Number.isInteger(seconds)) {
+    throw new InputError(field, `${shown} is not a whole number of seconds`, allowed);
+  }
+  if (seconds < ROLE_MAX_SESSION_MIN_SECONDS || seconds > ROLE_MAX_SESSION_MAX_SECONDS) {
+    throw new InputError(
+      field,
+      `${shown} is outside the range IAM allows for a role's maximum session duration`,
+      allowed,
     );
   }
   return seconds;

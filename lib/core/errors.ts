@@ -336,3 +336,19 @@ export function showValue(value: string): string {
   const quoted = quoteValue(value);
   return quoted === JSON.stringify(value) ? value : quoted;
 }
+
+/** How a value's type reads in an input error: `nothing`, `null`, `a list`, or its `typeof`. */
+export function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value;
+}
+
+/** The value when it is a string; else an `InputError` naming `field`: "expected a string, got ...". */
+export function requireString(value: unknown, field: string, allowed: string): string {
+  if (typeof value !== "string") {
+    throw new InputError(field, `expected a string, got ${describe(value)}`, allowed);
+  }
+  return value;
+}

@@ -26,9 +26,9 @@ import type { EscLoginSource } from "./escSource";
 import { checkEscSource } from "./escSource";
 import type { LoginRetryArgs } from "./retry";
 import { checkRenewBefore } from "./renewal";
+import { maxSessionSeconds } from "../core/duration";
 import {
   checkLoginDuration,
-  maxSessionSeconds,
   parseRoleArn,
   resolveRegion,
   failureOf,

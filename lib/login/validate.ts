@@ -6,12 +6,10 @@
  * Values still unknown at a first preview (the engine's unknown sentinel) always pass: they are checked again at
  * the next `check()`, once known.
  */
-import { ClaimError, InputError, quoteValue } from "../core/errors";
-import { loginDurationSeconds, parseDuration } from "../core/duration";
+import { ClaimError, InputError, describe, quoteValue, requireString } from "../core/errors";
+import { loginDurationSeconds, maxSessionSeconds } from "../core/duration";
 import {
   MAX_SESSION_POLICY_ARNS,
-  ROLE_MAX_SESSION_MAX_SECONDS,
-  ROLE_MAX_SESSION_MIN_SECONDS,
   ROLE_SESSION_NAME_ALLOWED,
   ROLE_SESSION_NAME_PATTERN,
   WEB_IDENTITY_TOKEN_MAX_LENGTH,
@@ -36,20 +34,6 @@ export { PARTITION_DEFAULT_REGIONS, parseRoleArn, type RoleArnParts } from "../c
 
 const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const ACCESS_KEY_ID_PATTERN = /^\w{16,128}$/;
-
-function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  return typeof value;
-}
-
-function requireString(value: unknown, field: string, allowed: string): string {
-  if (typeof value !== "string") {
-    throw new InputError(field, `expected a string, got ${describe(value)}`, allowed);
-  }
-  return value;
-}
 
 /** The default region for a partition (`aws` → us-east-1, `aws-us-gov` → us-gov-west-1, `aws-cn` → cn-north-1). */
 export function defaultRegionForPartition(partition: string): string {
@@ -118,32 +102,6 @@ export function checkPolicyArns(
     }
   });
   return value as string[];
-}
-
-/**
- * A role's maximum session duration given as seconds or a duration string, in seconds: whole seconds from 3600
- * to 43200 (`"1h"` to `"12h"`), the range IAM accepts for MaxSessionDuration.
- */
-export function maxSessionSeconds(
-  value: unknown,
-  field = "expectedTrust.maxSessionDuration",
-): number {
-  const allowed = `whole seconds from ${ROLE_MAX_SESSION_MIN_SECONDS} to ${ROLE_MAX_SESSION_MAX_SECONDS}, or a duration from "1h" to "12h"`;
-  const seconds =
-    typeof value === "number" ? value : parseDuration(requireString(value, field, allowed), field);
-  const shown =
-    typeof value === "number" ? `${value}` : `${quoteValue(value)} (${seconds} seconds)`;
-  if (!Number.isInteger(seconds)) {
-    throw new InputError(field, `${shown} is not a whole number of seconds`, allowed);
-  }
-  if (seconds < ROLE_MAX_SESSION_MIN_SECONDS || seconds > ROLE_MAX_SESSION_MAX_SECONDS) {
-    throw new InputError(
-      field,
-      `${shown} is outside the range IAM allows for a role's maximum session duration`,
-      allowed,
-    );
-  }
-  return seconds;
 }
 
 /**

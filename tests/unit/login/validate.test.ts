@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { InputError } from "../../../lib/core/errors";
+import { maxSessionSeconds } from "../../../lib/core/duration";
 import {
   UNKNOWN,
   checkLoginDuration,
@@ -9,7 +10,6 @@ import {
   checkStsEndpoint,
   checkTokenText,
   defaultRegionForPartition,
-  maxSessionSeconds,
   parseRoleArn,
   resolveRegion,
   validateAwsLoginInputs,
