@@ -6,9 +6,8 @@
  * and a lower bound: the same decision hand-written for that one policy (string comparisons on the claims, no
  * policy reading at all). All in interleaved rounds (see ./harness).
  */
-import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { compare, comparisonTable } from "./harness";
+import { simulateTrust, validatedTrustPolicy } from "../tests/helpers/iamSimulate";
 import { evaluateTrustPolicy, type TrustRequest } from "../lib/iam/evaluate";
 import { buildTrustPolicy } from "../lib/iam/trust";
 import { escAudience, escSubject } from "../lib/claims/grammar";
@@ -92,24 +91,10 @@ function cases(): Case[] {
 }
 
 function simulator(c: Case): () => string {
-  const validated = createValidatedPolicy(c.policy, validateTrustPolicy, { name: "trust" });
+  const validated = validatedTrustPolicy(c.policy);
   const keys = evaluateTrustPolicy(c.policy, c.request).context.keys;
   return () =>
-    runUnsafeSimulation(
-      {
-        request: {
-          principal: c.request.providerArn,
-          action: "sts:AssumeRoleWithWebIdentity",
-          resource: { resource: `arn:aws:iam::${ACCOUNT}:role/esc`, accountId: ACCOUNT },
-          contextVariables: keys,
-        },
-        identityPolicies: [],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: validated,
-      },
-      {},
-    );
+    simulateTrust(validated, { principal: c.request.providerArn, keys, account: ACCOUNT });
 }
 
 export default async function (): Promise<void> {

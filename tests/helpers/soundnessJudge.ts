@@ -14,15 +14,13 @@
  * - false alarm: an error finding although the evaluator admits no candidate token outside the scope (only
  *   computed when asked, `falseAlarms`: it needs every token checked).
  */
-import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import { simulateTrust, validatedTrustPolicy } from "./iamSimulate";
 import { evaluateTrustPolicy, type TrustDecision } from "../../lib/iam/evaluate";
 import { parsePulumiSubject } from "../../lib/claims/grammar";
 import { readTrustPolicy } from "../../lib/iam/model";
 import { analyzeTrustScope } from "../../lib/iam/scope/index";
 import { reviewTrustPolicy, type Finding } from "../../lib/iam/review/index";
 import {
-  ACCOUNT,
   PROVIDER,
   candidateTokens,
   isInside,
@@ -48,23 +46,7 @@ export function simulate(
   principal: string,
   keys: Record<string, string | string[]>,
 ): string {
-  const account = /^arn:[^:]*:iam::(\d{12}):/.exec(principal)?.[1] ?? ACCOUNT;
-  const partition = /^arn:([^:]*):/.exec(principal)?.[1] ?? "aws";
-  return runUnsafeSimulation(
-    {
-      request: {
-        principal,
-        action: "sts:AssumeRoleWithWebIdentity",
-        resource: { resource: `arn:${partition}:iam::${account}:role/esc`, accountId: account },
-        contextVariables: keys,
-      },
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: createValidatedPolicy(policy, validateTrustPolicy, { name: "trust" }),
-    },
-    {},
-  );
+  return simulateTrust(validatedTrustPolicy(policy), { principal, keys });
 }
 
 /**

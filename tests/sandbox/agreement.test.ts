@@ -12,31 +12,17 @@ import type { Sandbox } from "../../sandbox";
 import { startSandbox } from "../../sandbox";
 import { ACCOUNT, PROVIDER_ARN, assume } from "./helpers";
 
-const { runUnsafeSimulation } = require("@cloud-copilot/iam-simulate");
-const { createValidatedPolicy, validateTrustPolicy } = require("@cloud-copilot/iam-policy");
+import { simulateTrust, validatedTrustPolicy } from "../helpers/iamSimulate";
 
 /** iam-simulate's decision for a web-identity request with these claims. */
 function simulate(doc: object, claims: { aud: string; sub: string }): string {
-  const policy = createValidatedPolicy(doc, validateTrustPolicy, { name: "trust" });
+  const policy = validatedTrustPolicy(doc);
   assert.deepEqual(policy.errors, [], "iam-policy finds the trust policy valid");
-  return runUnsafeSimulation(
-    {
-      request: {
-        principal: PROVIDER_ARN,
-        action: "sts:AssumeRoleWithWebIdentity",
-        resource: { resource: `arn:aws:iam::${ACCOUNT}:role/esc`, accountId: ACCOUNT },
-        contextVariables: {
-          "api.pulumi.com/oidc:aud": claims.aud,
-          "api.pulumi.com/oidc:sub": claims.sub,
-        },
-      },
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: policy,
-    },
-    {},
-  );
+  return simulateTrust(policy, {
+    principal: PROVIDER_ARN,
+    account: ACCOUNT,
+    keys: { "api.pulumi.com/oidc:aud": claims.aud, "api.pulumi.com/oidc:sub": claims.sub },
+  });
 }
 
 const AUDIENCES = ["aws:contoso", "contoso", "aws:fabrikam", "aws:contoso2"];

@@ -41,8 +41,7 @@
  */
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import { simulateTrust, validatedTrustPolicy } from "../../helpers/iamSimulate";
 import { evaluateTrustPolicy, type TrustRequest } from "../../../lib/iam/evaluate";
 import { buildTrustPolicy } from "../../../lib/iam/trust";
 import { escAudience, escSubject } from "../../../lib/claims/grammar";
@@ -59,21 +58,7 @@ function simulate(
   keys: Record<string, string | string[]>,
   action = "sts:AssumeRoleWithWebIdentity",
 ): string {
-  return runUnsafeSimulation(
-    {
-      request: {
-        principal,
-        action,
-        resource: { resource: `arn:aws:iam::${ACCOUNT}:role/esc`, accountId: ACCOUNT },
-        contextVariables: keys,
-      },
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: createValidatedPolicy(policy, validateTrustPolicy, { name: "trust" }),
-    },
-    {},
-  );
+  return simulateTrust(validatedTrustPolicy(policy), { principal, keys, action, account: ACCOUNT });
 }
 
 function both(policy: unknown, request: TrustRequest & { providerArn: string }) {

@@ -13,8 +13,7 @@
 import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
+import { simulateTrust, validatedTrustPolicy } from "../../helpers/iamSimulate";
 import { decodeJwtClaims } from "../../../lib/claims/jwt";
 import { evaluateTrustPolicy } from "../../../lib/iam/evaluate";
 import { issuerKeyPrefix } from "../../../lib/iam/evaluate";
@@ -270,22 +269,7 @@ function simulate(
   principal: string,
   keys: Record<string, string | string[]>,
 ): string {
-  const account = /^arn:aws:iam::(\d{12}):/.exec(principal)?.[1] ?? ACCOUNT;
-  return runUnsafeSimulation(
-    {
-      request: {
-        principal,
-        action: "sts:AssumeRoleWithWebIdentity",
-        resource: { resource: `arn:aws:iam::${account}:role/r`, accountId: account },
-        contextVariables: keys,
-      },
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: createValidatedPolicy(policy, validateTrustPolicy, { name: "trust" }),
-    },
-    {},
-  );
+  return simulateTrust(validatedTrustPolicy(policy), { principal, keys });
 }
 
 describe("issuer profiles: sandbox-minted tokens × trust corpus, evaluator vs iam-simulate", function () {

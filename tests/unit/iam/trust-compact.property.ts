@@ -11,13 +11,12 @@
  */
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { runUnsafeSimulation } from "@cloud-copilot/iam-simulate";
-import { createValidatedPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { escAudience, escSubject, SUBJECT_ATTRIBUTES } from "../../../lib/claims/grammar";
 import type { SubjectAttribute } from "../../../lib/claims/types";
 import { evaluateTrustPolicy } from "../../../lib/iam/evaluate";
 import { readTrustPolicy } from "../../../lib/iam/model";
 import { buildTrustPolicy, trustPolicySize } from "../../../lib/iam/trust";
+import { simulateTrust, validatedTrustPolicy } from "../../helpers/iamSimulate";
 
 const ACCOUNT = "123456789012";
 const HOST = "api.pulumi.com/oidc";
@@ -91,24 +90,6 @@ function subjectOf(c: Case, m: Member & { format: number }, over: Partial<Member
   });
 }
 
-function simulate(policy: unknown, keys: Record<string, string>): string {
-  return runUnsafeSimulation(
-    {
-      request: {
-        principal: PROVIDER,
-        action: "sts:AssumeRoleWithWebIdentity",
-        resource: { resource: `arn:aws:iam::${ACCOUNT}:role/esc`, accountId: ACCOUNT },
-        contextVariables: keys,
-      },
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: policy,
-    },
-    {},
-  );
-}
-
 /** Near misses of one subject: one character more or less, at either end and at each separator. */
 function characterNearMisses(sub: string): string[] {
   const out = [`${sub}x`, `x${sub}`, sub.slice(0, -1), sub.slice(1), `${sub}:`, `${sub}/x`];
@@ -153,7 +134,7 @@ export function describeCompactProperty(part: number, parts: number): void {
           assert.ok(trustPolicySize(doc) <= 8192);
           if (doc.Statement.some((st) => st.Condition["ForAnyValue:StringLike"])) grouped++;
           const model = readTrustPolicy(doc);
-          const validated = createValidatedPolicy(doc, validateTrustPolicy, { name: "trust" });
+          const validated = validatedTrustPolicy(doc);
           assert.deepEqual(validated.errors, [], "iam-policy finds the trust policy valid");
           const wanted = new Set(subjects);
           const audSet = new Set(audiences);
@@ -173,7 +154,7 @@ export function describeCompactProperty(part: number, parts: number): void {
             if (claims.aud !== undefined) keys[`${HOST}:aud`] = claims.aud;
             if (claims.sub !== undefined) keys[`${HOST}:sub`] = claims.sub;
             assert.equal(
-              simulate(validated, keys),
+              simulateTrust(validated, { principal: PROVIDER, keys }),
               expected,
               `iam-simulate: ${JSON.stringify(claims)}`,
             );

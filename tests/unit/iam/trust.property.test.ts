@@ -15,47 +15,35 @@ import {
 } from "../../../lib/iam/trust";
 import type { SubjectAttribute } from "../../../lib/claims/types";
 
-const { runUnsafeSimulation } = require("@cloud-copilot/iam-simulate");
-const { createValidatedPolicy, validateTrustPolicy } = require("@cloud-copilot/iam-policy");
+import {
+  simulateTrust,
+  validatedTrustPolicy,
+  type ValidatedTrustPolicy,
+} from "../../helpers/iamSimulate";
 
 const ACCOUNT = "123456789012";
 const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc`;
 const RUNS = 1000;
 
-type Validated = { errors: unknown[] };
-
 /** Validates the policy once (iam-policy's trust-policy rules) for many `simulate` calls. */
-function validated(doc: TrustPolicyDocument): Validated {
-  const policy = createValidatedPolicy(doc, validateTrustPolicy, { name: "trust" }) as Validated;
+function validated(doc: TrustPolicyDocument): ValidatedTrustPolicy {
+  const policy = validatedTrustPolicy(doc);
   assert.deepEqual(policy.errors, [], "iam-policy finds the trust policy valid");
   return policy;
 }
 
 /** Asks the independent evaluator whether a token with these claims may assume the role. */
 function simulate(
-  policy: Validated,
+  policy: ValidatedTrustPolicy,
   claims: { aud: string; sub: string },
   principal = PROVIDER,
   hostPath = "api.pulumi.com/oidc",
 ): string {
-  return runUnsafeSimulation(
-    {
-      request: {
-        principal,
-        action: "sts:AssumeRoleWithWebIdentity",
-        resource: { resource: `arn:aws:iam::${ACCOUNT}:role/esc`, accountId: ACCOUNT },
-        contextVariables: {
-          [`${hostPath}:aud`]: claims.aud,
-          [`${hostPath}:sub`]: claims.sub,
-        },
-      },
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: policy,
-    },
-    {},
-  );
+  return simulateTrust(policy, {
+    principal,
+    account: ACCOUNT,
+    keys: { [`${hostPath}:aud`]: claims.aud, [`${hostPath}:sub`]: claims.sub },
+  });
 }
 
 /** The intent, stated independently of the builder: aud listed and sub listed or matched by a pattern. */
