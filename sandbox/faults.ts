@@ -33,9 +33,17 @@ export interface FaultScope {
   times?: number;
   /** Only calls of this action, STS's or IAM's (others pass untouched). Defaults to any action. */
   action?: StsAction | IamAction;
-  /** How many matching calls pass untouched before the fault applies. Defaults to 0 (the very next one). */
+  /**
+   * How many matching calls pass untouched before the fault applies. Defaults to 0 (the very next one). The
+   * count runs while this fault is the first armed one matching a call: calls taken by faults armed before it
+   * do not count, and while it still lets calls through, faults armed after it for the same calls wait
+   * (`throttle({ after: 5 }); drop()`: the drop applies once the throttle is used up).
+   */
   after?: number;
 }
+
+/** The longest delay a timer can wait (2^31-1 ms, about 24.8 days). */
+const MAX_DELAY_MS = 2 ** 31 - 1;
 
 function checkTimes(times: number | undefined): number {
   const n = times ?? 1;
@@ -86,8 +94,10 @@ export class Faults {
 
   /** The next `times` calls are answered normally after `ms` milliseconds. */
   delay(ms: number, scope: FaultScope = {}): this {
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw new TypeError(`ms: ${ms} is not a delay. Allowed: 0 or more milliseconds.`);
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
+      throw new TypeError(
+        `ms: ${ms} is not a delay. Allowed: 0 to ${MAX_DELAY_MS} milliseconds (what a timer can wait).`,
+      );
     }
     return this.arm({ kind: "delay", ms }, scope);
   }

@@ -22,10 +22,12 @@
  * - Time: AWS STS gives an IdP 5 seconds to answer ("latency of more than 5 seconds", AWS re:Post knowledge
  *   center, iam-sts-invalididentitytoken); the sandbox gives a client 10 seconds to send its whole request
  *   (headers within 5) and answers 408, closing the connection, when it does not. Every request then has a time
- *   budget from its first byte to its answer, 20 seconds (the 10 to receive it, the IdP's 5, and room to spare):
- *   a handler still waiting then (a trust decider or an IdP that never answers) is cut off with a 500 and the
- *   connection closed, so no request can hold a connection, or the memory behind it, forever. A deliberate
- *   `delay` fault extends it by its own length.
+ *   budget from its headers to its answer, 20 seconds (the 10 to receive it, the IdP's 5, and room to spare). It
+ *   is a backstop: with these defaults every wait in a handler is bounded already (the body by the request
+ *   timeout, the JWKS fetch by the IdP's 5 s), so it only answers when something else hangs, or when a caller
+ *   sets it lower than those. A handler still waiting then is cut off with a 500 and the connection closed, so
+ *   no request can hold a connection, or the memory behind it, forever. A deliberate `delay` fault extends it
+ *   by its own length.
  */
 import type * as http from "node:http";
 import type { Duplex } from "node:stream";
@@ -44,7 +46,7 @@ export interface HttpLimits {
   requestTimeoutMs?: number;
   /** Time to receive the headers, ms. Default 5,000 (at most `requestTimeoutMs`). */
   headersTimeoutMs?: number;
-  /** Time from a request's arrival to its answer, ms; beyond it the client gets a 500. Default 20,000. */
+  /** Time from a request's headers to its answer, ms; beyond it the client gets a 500. Default 20,000. */
   answerTimeoutMs?: number;
 }
 
@@ -232,6 +234,9 @@ export function harden(
   });
 }
 
+/** The longest wait `setTimeout` takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The time budget of one request (see the top of this file). */
 export interface AnswerBudget {
   /** Adds `ms` to the budget (a deliberate delay, which is not the handler's own time). */
@@ -255,14 +260,14 @@ export function answerWithin(
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(
-      () => {
-        if (res.writableFinished || res.destroyed) return;
-        expired = true;
-        onTimeout();
-      },
-      Math.max(0, deadline.at - Date.now()),
-    );
+    // setTimeout takes at most 2^31-1 ms (a longer wait fires at once): wait in steps, re-arming until due.
+    const wait = Math.min(MAX_TIMER_MS, Math.max(0, deadline.at - Date.now()));
+    timer = setTimeout(() => {
+      if (res.writableEnded || res.headersSent || res.destroyed) return; // answered (or going)
+      if (Date.now() < deadline.at) return arm();
+      expired = true;
+      onTimeout();
+    }, wait);
     timer.unref();
   };
   arm();

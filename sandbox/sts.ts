@@ -809,7 +809,10 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
       if (logged.record) {
         logged.record.status = 500;
         logged.record.code = "InternalFailure";
-      } else logRecord({ action: "", status: 500, code: "InternalFailure" });
+      } else {
+        calls.other++;
+        logRecord({ action: "", status: 500, code: "InternalFailure" });
+      }
       sendProblem(
         res,
         { status: 500, code: "InternalFailure", message: STS_MESSAGES.internalFailure },
@@ -834,7 +837,8 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
       return problem(headProblem, true);
     }
     const body = await readBody(req, limits);
-    if (body === "aborted") return;
+    // Answered already (the time budget ran out while the body came): no record, count or fault for it.
+    if (body === "aborted" || budget.expired) return;
     if (body === "too-large") {
       return problem(problemTooLarge(limits), true);
     }

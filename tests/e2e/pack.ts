@@ -57,6 +57,7 @@ export function withRepoLock<T>(fn: () => T): T {
 /** What the package is built from (tsconfig.build.json's `include`, the build's own files, the shipped texts). */
 const PACK_INPUTS = [
   "package.json",
+  ".npmignore",
   "tsconfig.json",
   "tsconfig.build.json",
   "scripts/finish-build.js",
@@ -96,31 +97,47 @@ export function packInputsHash(): string {
 
 const PACK_CACHE = path.join(REPO, "node_modules", ".cache", "esc-aws-oidc-pack");
 
+/** `npm pack --json`'s answer (npm prints the prepack script's output before the JSON). */
+function packJson(out: string): { filename: string; files: { path: string; mode: number }[] }[] {
+  return JSON.parse(out.slice(out.indexOf("\n[") + 1)) as {
+    filename: string;
+    files: { path: string; mode: number }[];
+  }[];
+}
+
 /** Packs the repository (once per content of its inputs, see above), returns the same tarball afterwards. */
 export function packOnce(): Packed {
   if (packed) return packed;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "esc-aws-oidc-pack-"));
   process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   let out: string;
-  let cached: string;
   try {
     // prepack rebuilds dist/ in place (rm -rf dist, tsc): one pack at a time across mocha's parallel workers.
-    ({ out, cached } = withRepoLock(() => {
+    out = withRepoLock(() => {
       const key = packInputsHash();
       const at = path.join(PACK_CACHE, key);
       const outFile = path.join(at, "npm-pack.out");
-      if (fs.existsSync(outFile)) return { out: fs.readFileSync(outFile, "utf8"), cached: at };
-      // Other contents' tarballs are stale: keep the cache to one entry.
-      fs.rmSync(PACK_CACHE, { recursive: true, force: true });
-      fs.mkdirSync(at, { recursive: true });
-      const text = execFileSync(NPM, ["pack", "--json", "--pack-destination", at], {
-        cwd: REPO,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      fs.writeFileSync(outFile, text); // written last: its presence means the tarball is complete
-      return { out: text, cached: at };
-    }));
+      let text: string;
+      if (fs.existsSync(outFile)) {
+        text = fs.readFileSync(outFile, "utf8");
+      } else {
+        // Other contents' tarballs are stale: keep the cache to one entry.
+        fs.rmSync(PACK_CACHE, { recursive: true, force: true });
+        fs.mkdirSync(at, { recursive: true });
+        text = execFileSync(NPM, ["pack", "--json", "--pack-destination", at], {
+          cwd: REPO,
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        // Kept for reuse only if no input changed while it was built; written last, so its presence means
+        // the tarball is complete.
+        if (packInputsHash() === key) fs.writeFileSync(outFile, text);
+      }
+      // Copied under the lock: another worker may replace the cache as soon as it is released.
+      const name = path.basename(packJson(text)[0]!.filename);
+      fs.copyFileSync(path.join(at, name), path.join(dir, name));
+      return text;
+    });
   } catch (e) {
     const { stdout, stderr } = e as { stdout?: string; stderr?: string };
     throw new Error(
@@ -128,13 +145,8 @@ export function packOnce(): Packed {
       { cause: e },
     );
   }
-  // npm prints the prepack script's output before the JSON.
-  const json = JSON.parse(out.slice(out.indexOf("\n[") + 1)) as {
-    filename: string;
-    files: { path: string; mode: number }[];
-  }[];
+  const json = packJson(out);
   const tarball = path.join(dir, path.basename(json[0]!.filename));
-  fs.copyFileSync(path.join(cached, path.basename(json[0]!.filename)), tarball);
   const files = json[0]!.files.map((f) => f.path);
   // The modes as stored in the tarball (what an installer unpacks), read back with tar.
   const modes = new Map<string, number>();

@@ -211,7 +211,13 @@ describe("sandbox faults", () => {
     });
     assert.throws(() => sandbox.faults.delay(-1), {
       name: "TypeError",
-      message: "ms: -1 is not a delay. Allowed: 0 or more milliseconds.",
+      message:
+        "ms: -1 is not a delay. Allowed: 0 to 2147483647 milliseconds (what a timer can wait).",
+    });
+    assert.throws(() => sandbox.faults.delay(2 ** 31), {
+      name: "TypeError",
+      message:
+        "ms: 2147483648 is not a delay. Allowed: 0 to 2147483647 milliseconds (what a timer can wait).",
     });
   });
 });

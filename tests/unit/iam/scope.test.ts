@@ -450,6 +450,11 @@ describe("scope analysis: the quick path (no automata) agrees with the automata"
     "acme",
     "aws:contoso2",
     "aws:*",
+    "aws:xcontoso",
+    "xcontoso",
+    "AWS:contoso",
+    "aws:Contoso",
+    "aws:aws:contoso",
   );
   const key = fc.constantFrom(
     `${H}:sub`,
@@ -459,33 +464,59 @@ describe("scope analysis: the quick path (no automata) agrees with the automata"
     "token.actions.githubusercontent.com:sub",
   );
   const operator = fc.constantFrom(
-    "StringEquals",
-    "StringEquals",
-    "StringEquals",
+    ...Array<string>(8).fill("StringEquals"),
     "StringLike",
     "StringNotEquals",
     "StringEqualsIgnoreCase",
     "StringEqualsIfExists",
     "ForAnyValue:StringEquals",
     "ForAllValues:StringEquals",
+    "Null",
+    "stringequals",
+    "Foo:StringEquals",
   );
-  const clause = fc.tuple(
-    operator,
-    key,
-    fc.array(fc.oneof(subValue, audValue), { minLength: 1, maxLength: 3 }),
-  );
-  const statement = fc.record({
-    Effect: fc.constantFrom("Allow", "Allow", "Allow", "Deny"),
-    Principal: fc.constantFrom({ Federated: P }, { Federated: P }, { Federated: OTHER }, "*", {
-      AWS: "*",
-    }),
-    Action: fc.constantFrom(ACTION, ACTION, "sts:AssumeRole", "sts:*"),
-    Condition: fc.array(clause, { minLength: 0, maxLength: 3 }).map((cs) => {
-      const out: Record<string, Record<string, string[]>> = {};
-      for (const [op, k, values] of cs) (out[op] ??= {})[k] = values;
-      return out;
-    }),
+  /** A clause: values mostly of its key's kind (sub values for `sub`, aud values for `aud`/`oaud`). */
+  const clause = fc.tuple(operator, key).chain(([op, k]) => {
+    const own = /:sub$/i.test(k) ? subValue : audValue;
+    const value = fc.oneof(
+      { weight: 9, arbitrary: own },
+      { weight: 1, arbitrary: fc.oneof(subValue, audValue) },
+    );
+    return fc
+      .oneof(
+        { weight: 8, arbitrary: fc.array(value, { minLength: 1, maxLength: 3 }) },
+        // A scalar value, and an empty list (a condition no value satisfies).
+        { weight: 1, arbitrary: value },
+        { weight: 1, arbitrary: fc.constant([] as string[]) },
+      )
+      .map((values) => [op, k, values] as const);
   });
+  const statement = fc
+    .record({
+      Effect: fc.constantFrom(...Array<string>(8).fill("Allow"), "Deny", "Deny", "allow"),
+      Principal: fc.constantFrom<unknown>(
+        ...Array<unknown>(6).fill({ Federated: P }),
+        { Federated: OTHER },
+        "*",
+        { AWS: "*" },
+        undefined,
+      ),
+      Action: fc.constantFrom(ACTION, ACTION, "sts:AssumeRole", "sts:*"),
+      notAction: fc.constantFrom(false, false, false, false, false, true),
+      Condition: fc.array(clause, { minLength: 0, maxLength: 3 }).map((cs) => {
+        const out: Record<string, Record<string, string | string[]>> = {};
+        for (const [op, k, values] of cs) (out[op] ??= {})[k] = values;
+        return out;
+      }),
+    })
+    .map(({ notAction, Principal, Action, ...rest }) => ({
+      ...rest,
+      ...(Principal === undefined ? {} : { Principal }),
+      ...(notAction ? { NotAction: Action } : { Action }),
+    }));
+  /** With the 2012-10-17 version (policy variables active) or without it. */
+  const policyOf = (statements: unknown[], versioned: boolean): object =>
+    versioned ? doc(...statements) : { Statement: statements };
   const scopes = fc.constantFrom(
     undefined,
     [{ kind: "org" as const, organization: "contoso" }],
@@ -515,14 +546,15 @@ describe("scope analysis: the quick path (no automata) agrees with the automata"
     ],
   );
 
-  it("gives the same verdict for every request principal as the automata alone (600 policies)", () => {
+  it("gives the same verdict for every request principal as the automata alone (1,000 policies)", () => {
     let quick = 0;
     fc.assert(
       fc.property(
         fc.array(statement, { minLength: 1, maxLength: 4 }),
         scopes,
-        (statements, stated) => {
-          const policy = doc(...statements);
+        fc.boolean(),
+        (statements, stated, versioned) => {
+          const policy = policyOf(statements, versioned);
           const options = stated ? { scopes: stated } : {};
           const fast = analyzeTrustScope(policy, options);
           const slow = analyzeTrustScope(policy, { ...options, quick: false });
@@ -536,9 +568,39 @@ describe("scope analysis: the quick path (no automata) agrees with the automata"
             quick++;
         },
       ),
-      { numRuns: 600 },
+      { numRuns: 1000 },
     );
-    assert.ok(quick > 30, `the quick path decided ${quick} of 600 policies`);
+    assert.ok(quick > 100, `the quick path decided ${quick} of 1,000 policies`);
+  });
+
+  it("agrees on every edge value, pinned alone and in pairs, for each scope", () => {
+    const subs = fc
+      .sample(subValue, { numRuns: 200, seed: 1 })
+      .filter((v, i, a) => a.indexOf(v) === i);
+    const auds = fc
+      .sample(audValue, { numRuns: 100, seed: 1 })
+      .filter((v, i, a) => a.indexOf(v) === i);
+    const pins: Record<string, string>[] = [
+      ...subs.map((sub) => ({ [`${H}:sub`]: sub })),
+      ...auds.map((aud) => ({ [`${H}:aud`]: aud })),
+      ...subs.flatMap((sub) => auds.map((aud) => ({ [`${H}:sub`]: sub, [`${H}:aud`]: aud }))),
+    ];
+    let within = 0;
+    for (const stated of fc
+      .sample(scopes, { numRuns: 50, seed: 1 })
+      .filter((v, i, a) => a.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) === i)) {
+      for (const pin of pins) {
+        const policy = doc({ ...allowAll(), Condition: { StringEquals: pin } });
+        const options = stated ? { scopes: stated } : {};
+        const fast = analyzeTrustScope(policy, options).verdicts.map((v) => v.verdict);
+        const slow = analyzeTrustScope(policy, { ...options, quick: false }).verdicts.map(
+          (v) => v.verdict,
+        );
+        assert.deepEqual(fast, slow, `${JSON.stringify(pin)} against ${JSON.stringify(stated)}`);
+        if (fast[0] === "within") within++;
+      }
+    }
+    assert.ok(within > 50, `${within} within`);
   });
 
   it("decides a policy built for its organization without building an automaton", () => {
