@@ -773,9 +773,9 @@ Reasons:
 });
 
 /**
- * The same CLI as a user runs it: a separate node process (`node -r ts-node/register/transpile-only
- * cli/main.ts`), its real exit code, stdout, stderr and stdin. Few invocations (each one starts ts-node); every
- * real-world shape is reviewed in one of them.
+ * The same CLI as a user runs it: a separate node process running the package's `dist/cli/main.js` (the sources
+ * transpiled once, `devCliMain`), its real exit code, stdout, stderr and stdin. Few invocations (each one is a
+ * process); every real-world shape is reviewed in one of them.
  */
 describe("esc-aws-oidc CLI as a subprocess", function () {
   this.timeout(120_000);

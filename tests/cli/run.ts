@@ -1,6 +1,7 @@
-/** Runs the CLI as a subprocess, as a user would (through ts-node, like `npm start`). */
+/** Runs the CLI as a subprocess, as a user would: the package's `dist/cli/main.js` (see `devCliMain`). */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { devCliMain } from "../helpers/devPackage";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const FIXTURES = "tests/fixtures/review";
@@ -13,11 +14,10 @@ export interface CliResult {
 
 export function runCli(args: string[], stdin?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", "cli/main.ts", ...args],
-      { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1" } },
-    );
+    const child = spawn(process.execPath, [devCliMain(), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_NO_WARNINGS: "1" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

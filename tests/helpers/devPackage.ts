@@ -119,3 +119,26 @@ export function devPackageDir(): string {
   made = root;
   return root;
 }
+
+let cliMain: string | undefined;
+
+/**
+ * The CLI as the package ships it: `dist/cli/main.js` of a dev install of the whole package (the sources
+ * transpiled once per test process), for tests that run it as a separate process. Cheaper than starting ts-node
+ * in every child, which transpiles the CLI's modules again each time.
+ */
+export function devCliMain(): string {
+  cliMain ??= path.join(
+    writeDevPackage(
+      path.join(tempProject("esc-aws-oidc-cli-"), "node_modules", "esc-aws-oidc"),
+      undefined,
+      {
+        whole: true,
+      },
+    ),
+    "dist",
+    "cli",
+    "main.js",
+  );
+  return cliMain;
+}

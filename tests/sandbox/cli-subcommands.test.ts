@@ -18,6 +18,7 @@ import {
 import { fromTokenFile } from "@aws-sdk/credential-provider-web-identity";
 import * as jose from "jose";
 import { escSubject } from "../../lib/claims/grammar";
+import { devCliMain } from "../helpers/devPackage";
 import { buildTrustPolicy } from "../../lib/iam/trust";
 import { parseClientArgs } from "../../sandbox/cli";
 import { ACCOUNT, DEV, DEV_SUBJECT, PROVIDER_ARN, ROLE_ARN } from "./helpers";
@@ -32,11 +33,10 @@ interface Run {
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((done, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", "cli/main.ts", ...args],
-      { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1", ...env } },
-    );
+    const child = spawn(process.execPath, [devCliMain(), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_NO_WARNINGS: "1", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -184,16 +184,7 @@ describe("esc-aws-oidc sandbox as a user runs it (subprocesses), with the SDK as
     );
     server = spawn(
       process.execPath,
-      [
-        "-r",
-        "ts-node/register/transpile-only",
-        "cli/main.ts",
-        "sandbox",
-        "start",
-        "--registry",
-        registry,
-        "--json",
-      ],
+      [devCliMain(), "sandbox", "start", "--registry", registry, "--json"],
       { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1" } },
     );
     serverExit = new Promise((done) => server.on("close", (code) => done(code)));
