@@ -398,7 +398,10 @@ export class Registry {
     return { provider, role };
   }
 
-  /** Loads a registry document (see `RegistryFile`), or a JSON file holding one. */
+  /**
+   * Loads a registry document (see `RegistryFile`), or a JSON file holding one: all of it, or (when an entry
+   * is refused) nothing.
+   */
   load(source: RegistryFile | string): void {
     let doc: RegistryFile;
     if (typeof source === "string") {
@@ -425,10 +428,23 @@ export class Registry {
         "{ providers?, roles?, users?, components? }",
       );
     }
-    for (const p of doc.providers ?? []) this.registerProvider(p);
-    for (const r of doc.roles ?? []) this.registerRole(r);
-    for (const u of doc.users ?? []) this.registerUser(u);
-    for (const c of doc.components ?? []) this.registerFromComponent(c);
+    // All or nothing: an entry refused part-way leaves the registry as it was before the load.
+    const before = [new Map(this.providers), new Map(this.roles), new Map(this.users)] as const;
+    try {
+      for (const p of doc.providers ?? []) this.registerProvider(p);
+      for (const r of doc.roles ?? []) this.registerRole(r);
+      for (const u of doc.users ?? []) this.registerUser(u);
+      for (const c of doc.components ?? []) this.registerFromComponent(c);
+    } catch (e) {
+      const restore = <K, V>(target: Map<K, V>, saved: Map<K, V>) => {
+        target.clear();
+        for (const [k, v] of saved) target.set(k, v);
+      };
+      restore(this.providers, before[0]);
+      restore(this.roles, before[1]);
+      restore(this.users, before[2]);
+      throw e;
+    }
   }
 
   /** The provider for an issuer in an account, if registered. */

@@ -268,4 +268,43 @@ describe("sandbox control API: POST /_sandbox/registry", function () {
       /^managedPolicyArns\[0\]: "nope" is not an IAM managed policy ARN/,
     );
   });
+
+  it("loads all of a document or nothing: a refused entry leaves the registry as it was", async () => {
+    const before = sandbox.info();
+    const bad = await post(
+      JSON.stringify({
+        providers: [{ accountId: "210987654321", clientIds: ["aws:contoso"] }],
+        roles: [
+          { name: "first", trustPolicy: POLICY },
+          { name: "second", trustPolicy: POLICY, maxSessionDuration: 1 },
+        ],
+        users: [{ userName: "later", accessKeyId: "AKIAI44QH8DHBEXAMPLE" }],
+      }),
+    );
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.body.message), /^maxSessionDuration: /, JSON.stringify(bad.body));
+    const after = sandbox.info();
+    assert.deepEqual(
+      {
+        providers: after.providers.map((p) => p.arn),
+        roles: after.roles.map((r) => r.arn),
+        users: after.users.map((u) => u.arn),
+      },
+      {
+        providers: before.providers.map((p) => p.arn),
+        roles: before.roles.map((r) => r.arn),
+        users: before.users.map((u) => u.arn),
+      },
+    );
+    // The same document without the bad entry loads whole.
+    const good = await post(
+      JSON.stringify({
+        providers: [{ accountId: "210987654321", clientIds: ["aws:contoso"] }],
+        roles: [{ name: "first", trustPolicy: POLICY }],
+      }),
+    );
+    assert.equal(good.status, 200);
+    assert.equal(sandbox.info().roles.length, before.roles.length + 1);
+    assert.equal(sandbox.info().providers.length, before.providers.length + 1);
+  });
 });
