@@ -3,6 +3,7 @@
  * only of one action), in the order armed. The IdP outage is a switch on the local issuer.
  */
 
+import { MAX_TIMER_MS } from "./http";
 import type { IamAction } from "./iam";
 
 /** The STS actions the sandbox answers. */
@@ -41,9 +42,6 @@ export interface FaultScope {
    */
   after?: number;
 }
-
-/** The longest delay a timer can wait (2^31-1 ms, about 24.8 days). */
-const MAX_DELAY_MS = 2 ** 31 - 1;
 
 function checkTimes(times: number | undefined): number {
   const n = times ?? 1;
@@ -94,9 +92,9 @@ export class Faults {
 
   /** The next `times` calls are answered normally after `ms` milliseconds. */
   delay(ms: number, scope: FaultScope = {}): this {
-    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIMER_MS) {
       throw new TypeError(
-        `ms: ${ms} is not a delay. Allowed: 0 to ${MAX_DELAY_MS} milliseconds (what a timer can wait).`,
+        `ms: ${ms} is not a delay. Allowed: 0 to ${MAX_TIMER_MS} milliseconds (what a timer can wait).`,
       );
     }
     return this.arm({ kind: "delay", ms }, scope);

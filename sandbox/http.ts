@@ -234,8 +234,8 @@ export function harden(
   });
 }
 
-/** The longest wait `setTimeout` takes. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The longest wait `setTimeout` takes (2^31-1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The time budget of one request (see the top of this file). */
 export interface AnswerBudget {

@@ -797,8 +797,8 @@ export async function startSts(options: StsServerOptions): Promise<StsServer> {
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const requestId = randomUUID();
+    // Only before the body is read, or right after it: never once the time budget has answered.
     const problem = (p: HttpProblem, close = false) => {
-      if (budget.expired) return;
       calls.other++;
       logRecord({ action: "", status: p.status, code: p.code });
       sendProblem(res, p, render, { "x-amzn-requestid": requestId }, close);

@@ -73,12 +73,12 @@ const PACK_INPUTS = [
   "sandbox",
 ];
 
-/** A hash of every input of the package's build, and of the TypeScript version that builds it. */
+/** A hash of every input of the package's build, and of the versions of TypeScript and Node's types it uses. */
 export function packInputsHash(): string {
   const hash = createHash("sha256");
-  hash.update(
-    `typescript ${(require("typescript/package.json") as { version: string }).version}\0`,
-  );
+  for (const tool of ["typescript", "@types/node"]) {
+    hash.update(`${tool} ${(require(`${tool}/package.json`) as { version: string }).version}\0`);
+  }
   const add = (rel: string): void => {
     const abs = path.join(REPO, rel);
     const stat = fs.statSync(abs, { throwIfNoEntry: false });

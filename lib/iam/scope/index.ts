@@ -34,6 +34,7 @@ import {
   STACK_CONFIG_ENVIRONMENT,
   issuerHostPath,
   parsePulumiSubject,
+  pulumiSubjectOrganization,
 } from "../../claims/grammar";
 import {
   actionCovers,
@@ -483,9 +484,10 @@ function quickWithin(
 
 /**
  * Whether every token with this `sub` and `aud` (single values; undefined: any) lies in one of the scopes, as
- * `scopeBoxes` defines them: an organization's subjects (`pulumi:<kind>:org:<org>` or
- * `pulumi:<kind>:pulumi.organization.login:<org>`, then nothing or `:...`) or audiences (`aws:<org>`, `<org>`);
- * a subject set's audiences × subjects (its patterns, and environment scopes, are left to the automata).
+ * `scopeBoxes` defines them (false leaves the decision to the automata): an organization's subjects
+ * (`pulumi:<kind>:org:<org>` or `pulumi:<kind>:pulumi.organization.login:<org>`, then nothing or `:...`) or
+ * audiences (`aws:<org>`, `<org>`); a subject set's audiences × subjects (not its patterns; nor environment
+ * scopes).
  */
 function inScope(
   sub: string | undefined,
@@ -497,10 +499,9 @@ function inScope(
       case "org": {
         const org = scope.organization;
         if (aud !== undefined && (aud === `aws:${org}` || aud === org)) return true;
-        if (sub === undefined) return false;
-        const m = /^pulumi:[A-Za-z]*:(?:org|pulumi\.organization\.login):/.exec(sub);
-        const rest = m ? sub.slice(m[0].length) : undefined;
-        return rest === org || rest?.startsWith(`${org}:`) === true;
+        // The one reader of a subject's organization; it wants a kind of one letter or more, where the scope
+        // language takes none too: such a subject is left to the automata.
+        return sub !== undefined && pulumiSubjectOrganization(sub) === org;
       }
       case "subjects":
         return (
